@@ -1,0 +1,139 @@
+/**
+ * An algorithm is an adversarial loss + a Lipschitz term + optimizer defaults
+ * + a critic schedule, all as plain data so it can be stored in result rows,
+ * overridden key by key, and compared.
+ *
+ * | name | paper | loss | Lipschitz term | optimizer | n_critic |
+ * |---|---|---|---|---|---|
+ * | `wgan` | Arjovsky et al. 2017 | Wasserstein | clip [−0.01, 0.01] | RMSProp 5e-5 | 5 (+ Diters warm-up) |
+ * | `wgan-gp` | Gulrajani et al. 2017 | Wasserstein | GP λ = 10 | Adam 1e-4, β = (0, 0.9) | 5 |
+ * | `wgan-div` | Wu et al. 2018 | Wasserstein | div k = 2, p = 6 | Adam 2e-4, β = (0.5, 0.999) | 5 |
+ * | `gan` | Goodfellow et al. 2014 / DCGAN | −log D | none | Adam 2e-4, β = (0.5, 0.999) | 1 |
+ *
+ * @module
+ */
+import type { LipschitzSpec } from "../lipschitz/mod.ts";
+import type { LossName } from "../losses/mod.ts";
+import type { OptimizerSpec } from "../optim/mod.ts";
+
+/** Names of the built-in algorithms. */
+export type AlgorithmName = "wgan" | "wgan-gp" | "wgan-div" | "gan";
+
+/** Everything that defines how a GAN is trained, as data. */
+export interface AlgorithmSpec {
+  name: AlgorithmName;
+  loss: LossName;
+  lipschitz: LipschitzSpec;
+  /** Used for both networks, each with its own state (as the reference code does). */
+  optimizer: OptimizerSpec;
+  /** Critic iterations per generator iteration. */
+  nCritic: number;
+  /**
+   * The official WGAN code's schedule: 100 critic iterations for the first 25
+   * generator iterations and at every 500th, else `nCritic`.
+   */
+  dItersSchedule: boolean;
+  batchSize: number;
+}
+
+const RMSPROP = { kind: "rmsprop", lr: 5e-5, alpha: 0.99, eps: 1e-8 } as const;
+
+/** The built-in algorithms with their papers' defaults. */
+export const ALGORITHMS: Readonly<Record<AlgorithmName, Readonly<AlgorithmSpec>>> = {
+  "wgan": {
+    name: "wgan",
+    loss: "wasserstein",
+    lipschitz: { kind: "clip", c: 0.01 },
+    optimizer: RMSPROP,
+    nCritic: 5,
+    dItersSchedule: true,
+    batchSize: 64,
+  },
+  "wgan-gp": {
+    name: "wgan-gp",
+    loss: "wasserstein",
+    lipschitz: { kind: "gp", lambda: 10 },
+    optimizer: { kind: "adam", lr: 1e-4, beta1: 0, beta2: 0.9, eps: 1e-8 },
+    nCritic: 5,
+    dItersSchedule: false,
+    batchSize: 64,
+  },
+  "wgan-div": {
+    name: "wgan-div",
+    loss: "wasserstein",
+    lipschitz: { kind: "div", k: 2, p: 6 },
+    optimizer: { kind: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
+    nCritic: 5,
+    dItersSchedule: false,
+    batchSize: 64,
+  },
+  "gan": {
+    name: "gan",
+    loss: "standard",
+    lipschitz: { kind: "none" },
+    optimizer: { kind: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
+    nCritic: 1,
+    dItersSchedule: false,
+    batchSize: 64,
+  },
+};
+
+/** Names of the built-in algorithms, in table order. */
+export const ALGORITHM_NAMES = Object.keys(ALGORITHMS) as AlgorithmName[];
+
+/** Overrides accepted by {@linkcode algorithm}; nested objects replace whole. */
+export type AlgorithmOverrides = Partial<Omit<AlgorithmSpec, "name">>;
+
+const KEYS: ReadonlySet<string> = new Set(["loss", "lipschitz", "optimizer", "nCritic", "dItersSchedule", "batchSize"]);
+
+/**
+ * The spec of a built-in algorithm with overrides applied. Unknown names and
+ * keys throw, with the closest valid name.
+ *
+ * @example
+ * ```ts
+ * import { algorithm } from "./mod.ts";
+ * const adamWgan = algorithm("wgan", {
+ *   optimizer: { kind: "adam", lr: 5e-5, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
+ * });
+ * if (adamWgan.lipschitz.kind !== "clip") throw new Error("still clipped");
+ * ```
+ */
+export function algorithm(name: string, overrides: AlgorithmOverrides = {}): AlgorithmSpec {
+  const base = ALGORITHMS[name as AlgorithmName];
+  if (!base) {
+    throw new RangeError(
+      `Cannot use algorithm "${name}": unknown name (choose one of ${ALGORITHM_NAMES.join(", ")})`,
+    );
+  }
+  for (const key of Object.keys(overrides)) {
+    if (!KEYS.has(key)) {
+      throw new RangeError(
+        `Cannot override "${key}" of algorithm "${name}": unknown key (known: ${[...KEYS].join(", ")})`,
+      );
+    }
+  }
+  const spec: AlgorithmSpec = structuredClone({ ...base, ...overrides, name: base.name });
+  if (!(Number.isInteger(spec.nCritic) && spec.nCritic >= 1)) {
+    throw new RangeError(`Cannot use algorithm "${name}": nCritic must be a positive integer, got ${spec.nCritic}`);
+  }
+  if (!(Number.isInteger(spec.batchSize) && spec.batchSize >= 1)) {
+    throw new RangeError(`Cannot use algorithm "${name}": batchSize must be a positive integer, got ${spec.batchSize}`);
+  }
+  return spec;
+}
+
+/**
+ * Critic iterations before generator iteration `generatorIteration` (0-based).
+ *
+ * @example
+ * ```ts
+ * import { algorithm, criticIterations } from "./mod.ts";
+ * const wgan = algorithm("wgan");
+ * if (criticIterations(wgan, 0) !== 100 || criticIterations(wgan, 30) !== 5) throw new Error("schedule");
+ * ```
+ */
+export function criticIterations(spec: AlgorithmSpec, generatorIteration: number): number {
+  if (spec.dItersSchedule && (generatorIteration < 25 || generatorIteration % 500 === 0)) return 100;
+  return spec.nCritic;
+}

@@ -1,0 +1,255 @@
+/**
+ * Gradient registrations that make double backprop (gradient penalty,
+ * WGAN-div) correct in tfjs 4.22, and training possible and fast on wasm.
+ * Measured facts behind each one are in `ENGINE_NOTES.md`; each has a test in
+ * `tests/backend/gradient_fixes_test.ts` that fails without it.
+ *
+ * 1. Comparison kernels (Greater, Less, ...) have no gradient, so the second
+ *    derivative of LeakyReLU / maximum throws. They are step functions: their
+ *    gradient is zero almost everywhere.
+ * 2. Tanh, Sigmoid and Exp save their *output* for the backward pass; inside a
+ *    penalty the tape then loses the output's dependence on the weights and the
+ *    second derivative is silently wrong. Re-registered to save the input and
+ *    recompute the output.
+ * 3. wasm has no Conv2DBackpropFilter kernel, its Conv2DBackpropInput is a slow
+ *    loop and its matMul with transpose flags is ~10x slower than with explicit
+ *    transposes. On wasm the Conv2D and BatchMatMul gradients are computed with
+ *    plain `conv2d` (a dilated convolution for the filter gradient) and explicit
+ *    transposes; other backends keep the stock gradients.
+ *
+ * @module
+ */
+import { tf } from "./tf.ts";
+import { conv2dTransposeViaConv } from "../ops/conv_transpose.ts";
+
+type GradConfig = tf.GradConfig;
+type NamedAttrMap = tf.NamedAttrMap;
+
+const COMPARISON_KERNELS = [
+  "Greater",
+  "GreaterEqual",
+  "Less",
+  "LessEqual",
+  "Equal",
+  "NotEqual",
+] as const;
+const OUTPUT_SAVING_KERNELS = ["Tanh", "Sigmoid", "Exp"] as const;
+const WASM_KERNELS = ["Conv2D", "BatchMatMul"] as const;
+
+/** Names of the gradient fixes, usable to apply a subset (tests disable one at a time). */
+export type GradientFix = "comparison" | "input-saving" | "wasm-training";
+
+/** Every fix, in the order they are applied. */
+export const ALL_GRADIENT_FIXES: readonly GradientFix[] = [
+  "comparison",
+  "input-saving",
+  "wasm-training",
+];
+
+// Captured at import, before any override, so the stock behaviour can be restored.
+const stock = new Map<string, GradConfig | undefined>();
+for (
+  const k of [...COMPARISON_KERNELS, ...OUTPUT_SAVING_KERNELS, ...WASM_KERNELS]
+) {
+  stock.set(k, tf.getGradient(k));
+}
+
+function stockGradient(kernelName: string): GradConfig {
+  const config = stock.get(kernelName);
+  if (!config) throw new Error(`tfjs registers no stock gradient for ${kernelName}`);
+  return config;
+}
+
+function registerComparisonGradients(): void {
+  for (const kernelName of COMPARISON_KERNELS) {
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ["a", "b"],
+      gradFunc: (_dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [a, b] = saved;
+        return { a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) };
+      },
+    });
+  }
+}
+
+function registerInputSavingGradients(): void {
+  tf.registerGradient({
+    kernelName: "Tanh",
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => {
+      const [x] = saved;
+      return {
+        x: () => tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(tf.tanh(x)))),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: "Sigmoid",
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => {
+      const [x] = saved;
+      return {
+        x: () => {
+          const s = tf.sigmoid(x);
+          return tf.mul(dy as tf.Tensor, tf.mul(s, tf.sub(1, s)));
+        },
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: "Exp",
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => {
+      const [x] = saved;
+      return { x: () => tf.mul(dy as tf.Tensor, tf.exp(x)) };
+    },
+  });
+}
+
+/** Attributes tfjs passes to the Conv2D gradient. */
+interface Conv2DAttrs {
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+  dataFormat: "NHWC" | "NCHW";
+  dilations: number | [number, number];
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+function pair(v: number | [number, number]): [number, number] {
+  return typeof v === "number" ? [v, v] : v;
+}
+
+/**
+ * Filter gradient of `conv2d(x, filter, strides, pad)` as a convolution of the
+ * input (batch and channels swapped) with the output gradient dilated by the
+ * stride: dW[a,b,ci,co] = Σ_{n,p,q} x[n, p·s+a−top, q·s+b−left, ci] · dy[n,p,q,co].
+ */
+export function conv2dFilterGradViaConv(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  options: { strides: [number, number]; padding: { top: number; bottom: number; left: number; right: number } },
+): tf.Tensor4D {
+  const [kh, kw] = filterShape;
+  const { strides, padding } = options;
+  const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, N]
+  const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [Ho, Wo, N, Cout]
+  const full = tf.conv2d(
+    xT,
+    dyT,
+    1,
+    [[0, 0], [padding.top, padding.bottom], [padding.left, padding.right], [0, 0]],
+    "NHWC",
+    strides,
+  ); // [Cin, kh + extra, kw + extra, Cout]
+  const cropped = full.shape[1] === kh && full.shape[2] === kw
+    ? full
+    : full.slice([0, 0, 0, 0], [full.shape[0], kh, kw, full.shape[3]]);
+  return tf.transpose(cropped, [1, 2, 0, 3]) as tf.Tensor4D;
+}
+
+function registerWasmTrainingGradients(): void {
+  const conv = stockGradient("Conv2D");
+  tf.registerGradient({
+    kernelName: "Conv2D",
+    inputsToSave: ["x", "filter"],
+    gradFunc: (dy, saved, attrs) => {
+      const a = attrs as unknown as Conv2DAttrs;
+      if (
+        tf.getBackend() !== "wasm" || a.dataFormat === "NCHW" ||
+        pair(a.dilations).some((d) => d !== 1)
+      ) {
+        return conv.gradFunc(dy, saved, attrs as NamedAttrMap);
+      }
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const g = dy as tf.Tensor4D;
+      const strides = pair(a.strides);
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape,
+        filter.shape,
+        strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+      const padding = info.padInfo;
+      if (strides[0] !== strides[1]) return conv.gradFunc(dy, saved, attrs as NamedAttrMap);
+      return {
+        x: () =>
+          conv2dTransposeViaConv(g, filter, {
+            stride: strides[0],
+            padding,
+            outHeight: x.shape[1],
+            outWidth: x.shape[2],
+          }),
+        filter: () => conv2dFilterGradViaConv(x, g, filter.shape, { strides, padding }),
+      };
+    },
+  });
+
+  const matMul = stockGradient("BatchMatMul");
+  tf.registerGradient({
+    kernelName: "BatchMatMul",
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved, attrs) => {
+      const { transposeA, transposeB } = attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
+      const [a, b] = saved;
+      if (
+        tf.getBackend() !== "wasm" || transposeA || transposeB || a.rank !== 2 ||
+        b.rank !== 2
+      ) {
+        return matMul.gradFunc(dy, saved, attrs as NamedAttrMap);
+      }
+      const g = dy as tf.Tensor2D;
+      return {
+        a: () => tf.matMul(g, tf.transpose(b)),
+        b: () => tf.matMul(tf.transpose(a), g),
+      };
+    },
+  });
+}
+
+/**
+ * Registers the chosen gradient fixes (all by default). Idempotent; called by
+ * `selectBackend`, so users of the library never need to call it.
+ *
+ * @example
+ * ```ts
+ * import { applyGradientFixes, tf } from "./mod.ts";
+ * applyGradientFixes();
+ * // The second derivative of LeakyReLU now exists (zero almost everywhere):
+ * const d2 = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => tf.leakyRelu(y, 0.2).sum())(x).sum());
+ * const v = await d2(tf.tensor1d([-1, 2])).data();
+ * if (v[0] !== 0 || v[1] !== 0) throw new Error("expected zero curvature");
+ * ```
+ */
+export function applyGradientFixes(
+  fixes: readonly GradientFix[] = ALL_GRADIENT_FIXES,
+): void {
+  if (fixes.includes("comparison")) registerComparisonGradients();
+  if (fixes.includes("input-saving")) registerInputSavingGradients();
+  if (fixes.includes("wasm-training")) registerWasmTrainingGradients();
+}
+
+/**
+ * Re-registers tfjs's stock gradients for every kernel the fixes touch
+ * (comparison kernels get none, as in stock tfjs). Exists so tests can show
+ * what goes wrong without the fixes.
+ *
+ * @example
+ * ```ts
+ * import { applyGradientFixes, restoreStockGradients } from "./mod.ts";
+ * restoreStockGradients();
+ * applyGradientFixes(); // back to the fixed state
+ * ```
+ */
+export function restoreStockGradients(): void {
+  for (const [kernelName, config] of stock) {
+    if (config) tf.registerGradient(config);
+    else if (tf.getGradient(kernelName)) tf.unregisterGradient(kernelName);
+  }
+}

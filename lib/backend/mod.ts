@@ -1,0 +1,21 @@
+/**
+ * Backends and the gradient fixes that make WGAN training correct on them.
+ *
+ * @module
+ */
+export { type Scalar, type Tensor, tf, type Variable } from "./tf.ts";
+export {
+  ALL_GRADIENT_FIXES,
+  applyGradientFixes,
+  conv2dFilterGradViaConv,
+  type GradientFix,
+  restoreStockGradients,
+} from "./gradient_fixes.ts";
+export {
+  availableBackends,
+  BACKEND_NAMES,
+  type BackendInfo,
+  type BackendName,
+  BackendUnavailableError,
+  selectBackend,
+} from "./select.ts";

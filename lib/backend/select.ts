@@ -1,0 +1,204 @@
+/**
+ * Backend selection: cpu, wasm, webgpu, tensorflow (tfjs-node), or auto.
+ *
+ * @module
+ */
+import { tf } from "./tf.ts";
+import { applyGradientFixes } from "./gradient_fixes.ts";
+
+/** A backend a user can ask for. */
+export type BackendName = "cpu" | "wasm" | "webgpu" | "tensorflow" | "auto";
+
+/** Every name `selectBackend` accepts. */
+export const BACKEND_NAMES: readonly BackendName[] = [
+  "auto",
+  "cpu",
+  "wasm",
+  "webgpu",
+  "tensorflow",
+];
+
+/** What was selected, for result rows and logs. */
+export interface BackendInfo {
+  /** The backend now active in tfjs (never "auto"). */
+  name: Exclude<BackendName, "auto">;
+  /** What the caller asked for. */
+  requested: BackendName;
+  /** Human-readable device: the WebGPU adapter, "wasm (SIMD, 1 thread)", "JavaScript", ... */
+  device: string;
+  /** True for a software WebGPU adapter (lavapipe/llvmpipe/SwiftShader). */
+  isFallbackAdapter: boolean;
+  /** tfjs version string. */
+  tfjsVersion: string;
+}
+
+/** Thrown when a requested backend cannot be initialised; the message is one line. */
+export class BackendUnavailableError extends Error {
+  override name = "BackendUnavailableError";
+}
+
+interface Probe {
+  ok: boolean;
+  why: string;
+  device: string;
+  isFallbackAdapter: boolean;
+}
+
+async function probeWebGpu(): Promise<Probe> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) {
+    return { ok: false, why: "navigator.gpu is not defined", device: "", isFallbackAdapter: false };
+  }
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    return { ok: false, why: `requestAdapter() threw: ${(e as Error).message}`, device: "", isFallbackAdapter: false };
+  }
+  if (!adapter) {
+    return {
+      ok: false,
+      why:
+        "no WebGPU adapter (requestAdapter() returned null; is the Vulkan loader libvulkan1 and a driver such as mesa-vulkan-drivers installed?)",
+      device: "",
+      isFallbackAdapter: false,
+    };
+  }
+  const info = adapter.info;
+  const fallback = Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
+  const description = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(" ");
+  return {
+    ok: true,
+    why: "",
+    device: `${description}${fallback ? " (software fallback adapter)" : ""}`,
+    isFallbackAdapter: fallback,
+  };
+}
+
+let tensorflowImportError: string | undefined;
+
+async function importTensorflowBinding(): Promise<boolean> {
+  if (tf.findBackend("tensorflow")) return true;
+  const errors: string[] = [];
+  for (const specifier of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      await import(specifier);
+      if (tf.findBackendFactory("tensorflow")) return true;
+      errors.push(`${specifier} registered no "tensorflow" backend`);
+    } catch (e) {
+      errors.push(`${specifier}: ${String((e as Error).message).split("\n")[0]}`);
+    }
+  }
+  tensorflowImportError = errors.join("; ");
+  return false;
+}
+
+async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
+  let probe: Probe = { ok: true, why: "", device: "", isFallbackAdapter: false };
+  if (name === "webgpu") {
+    probe = await probeWebGpu();
+    if (!probe.ok) return probe;
+  }
+  if (name === "tensorflow" && !(await importTensorflowBinding())) {
+    return {
+      ok: false,
+      why: `neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads (${tensorflowImportError})`,
+      device: "",
+      isFallbackAdapter: false,
+    };
+  }
+  let ok = false;
+  let why = "";
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (e) {
+    why = String((e as Error).message).split("\n")[0];
+  }
+  if (!ok || tf.getBackend() !== name) {
+    return { ok: false, why: why || `tfjs could not initialise it`, device: "", isFallbackAdapter: false };
+  }
+  const device = name === "webgpu"
+    ? probe.device
+    : name === "wasm"
+    ? `wasm (XNNPACK, ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD"}, 1 thread)`
+    : name === "cpu"
+    ? "JavaScript (tfjs cpu backend)"
+    : "TensorFlow C library (tfjs-node)";
+  return { ok: true, why: "", device, isFallbackAdapter: probe.isFallbackAdapter };
+}
+
+/**
+ * Activates a tfjs backend and applies the gradient fixes. `auto` tries, in
+ * order: tensorflow, webgpu on a real (non-fallback) adapter, wasm, cpu.
+ * Throws {@linkcode BackendUnavailableError} with a one-line reason and the
+ * list of what is available when the requested backend cannot run.
+ *
+ * @example
+ * ```ts
+ * import { selectBackend } from "./mod.ts";
+ * const info = await selectBackend("cpu");
+ * if (info.name !== "cpu") throw new Error("expected cpu");
+ * ```
+ */
+export async function selectBackend(requested: BackendName = "auto"): Promise<BackendInfo> {
+  if (!BACKEND_NAMES.includes(requested)) {
+    throw new BackendUnavailableError(
+      `Cannot use backend "${requested}": unknown name (choose one of ${BACKEND_NAMES.join(", ")})`,
+    );
+  }
+  applyGradientFixes();
+  const finish = (name: Exclude<BackendName, "auto">, p: Probe): BackendInfo => ({
+    name,
+    requested,
+    device: p.device,
+    isFallbackAdapter: p.isFallbackAdapter,
+    tfjsVersion: tf.version.tfjs,
+  });
+  if (requested !== "auto") {
+    const p = await tryActivate(requested);
+    if (p.ok) return finish(requested, p);
+    const available = await availableBackends(requested);
+    throw new BackendUnavailableError(
+      `Cannot use backend "${requested}": ${p.why} (available here: ${available.join(", ") || "none"})`,
+    );
+  }
+  if (tf.findBackendFactory("tensorflow") || (await importTensorflowBinding())) {
+    const p = await tryActivate("tensorflow");
+    if (p.ok) return finish("tensorflow", p);
+  }
+  const gpu = await probeWebGpu();
+  if (gpu.ok && !gpu.isFallbackAdapter) {
+    const p = await tryActivate("webgpu");
+    if (p.ok) return finish("webgpu", p);
+  }
+  for (const name of ["wasm", "cpu"] as const) {
+    const p = await tryActivate(name);
+    if (p.ok) return finish(name, p);
+  }
+  throw new BackendUnavailableError("Cannot use any backend: cpu, wasm, webgpu and tensorflow all failed");
+}
+
+/**
+ * Names of the backends that initialise here, excluding `except`. Leaves the
+ * previously active backend active.
+ *
+ * @example
+ * ```ts
+ * import { availableBackends } from "./mod.ts";
+ * const names = await availableBackends();
+ * if (!names.includes("cpu")) throw new Error("cpu always works");
+ * ```
+ */
+export async function availableBackends(except?: BackendName): Promise<Exclude<BackendName, "auto">[]> {
+  const previous = tf.getBackend();
+  const out: Exclude<BackendName, "auto">[] = [];
+  for (const name of ["cpu", "wasm", "webgpu", "tensorflow"] as const) {
+    if (name === except) continue;
+    if (name === "tensorflow" && !(await importTensorflowBinding())) continue;
+    if (name === "webgpu" && !(await probeWebGpu()).ok) continue;
+    if ((await tryActivate(name)).ok) out.push(name);
+  }
+  if (previous) await tf.setBackend(previous);
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * DCGAN generator and critic as in the official WGAN code (`models/dcgan.py`),
+ * on NHWC tensors, for 28×28, 32×32 and 64×64 images with 1 or 3 channels.
+ *
+ * Generator: noise → s0×s0 (s0 = 7 for 28, 4 for 32/64) by a dense layer
+ * (identical to the official 1×1 → s0×s0 transposed convolution), then
+ * 4×4 stride-2 transposed convolutions doubling the size, each followed by
+ * batch norm (optional) and ReLU; a tanh output. Filters halve at each layer
+ * ("pyramid", the DCGAN rule) or stay constant (the WGAN paper's no-BN
+ * generator, Fig. 6).
+ *
+ * Critic: 4×4 stride-2 convolutions with LeakyReLU(0.2), doubling the filters
+ * down to s0×s0, then a dense layer to one score (identical to the official
+ * final s0×s0 valid convolution). Normalisation after every convolution but
+ * the first: batch norm (official code; for clipping and the standard GAN),
+ * layer norm (for GP and WGAN-div, where batch norm breaks the per-sample
+ * penalty) or none.
+ *
+ * @module
+ */
+import { type Tensor, tf } from "../backend/tf.ts";
+import { conv2dTranspose } from "../ops/conv_transpose.ts";
+import { Rng } from "../random.ts";
+import { batchNorm, layerNorm, ParameterFactory } from "./layers.ts";
+import type { Init, Model } from "./model.ts";
+
+/** Image sizes the DCGAN models support. */
+export type ImageSize = 28 | 32 | 64;
+
+function pyramid(imageSize: number): { startSize: number; upLayers: number } {
+  if (imageSize !== 28 && imageSize !== 32 && imageSize !== 64) {
+    throw new RangeError(`Cannot build a DCGAN model: image size must be 28, 32 or 64, got ${imageSize}`);
+  }
+  const startSize = imageSize === 28 ? 7 : 4;
+  return { startSize, upLayers: Math.round(Math.log2(imageSize / startSize)) };
+}
+
+/** Options of {@linkcode dcganGenerator}. */
+export interface DcganGeneratorOptions {
+  seed: number;
+  imageSize: ImageSize;
+  channels: number;
+  /** Noise dimension (default 100). */
+  noiseDim?: number;
+  /** Filters of the last hidden layer, `ngf` (default 64). */
+  width?: number;
+  /** Batch norm after each hidden layer (default true). */
+  batchNorm?: boolean;
+  /** Halve the filters each layer (default) or keep `width` everywhere. */
+  filters?: "pyramid" | "constant";
+  /** Weight init (default N(0, 0.02)). */
+  init?: Init;
+}
+
+/**
+ * The DCGAN generator (optionally the no-BN, constant-filter variant).
+ *
+ * @example
+ * ```ts
+ * import { dcganGenerator, tf } from "./mod.ts";
+ * const g = dcganGenerator({ seed: 0, imageSize: 32, channels: 1, noiseDim: 8, width: 4 });
+ * const x = g.apply(tf.randomNormal([2, 8]));
+ * if (x.shape.join() !== "2,32,32,1") throw new Error("wrong shape");
+ * ```
+ */
+export function dcganGenerator(opts: DcganGeneratorOptions): Model {
+  const { startSize, upLayers } = pyramid(opts.imageSize);
+  const nz = opts.noiseDim ?? 100;
+  const width = opts.width ?? 64;
+  const useBn = opts.batchNorm ?? true;
+  const constant = (opts.filters ?? "pyramid") === "constant";
+  const filtersAt = (i: number) => constant ? width : width * 2 ** (upLayers - 1 - i);
+  const p = new ParameterFactory(new Rng(opts.seed), opts.init ?? 0.02);
+  const c0 = filtersAt(0);
+  const first = {
+    w: p.weight([nz, startSize * startSize * c0], nz),
+    bn: useBn ? [p.scale([c0]), p.zeros([c0])] : null,
+  };
+  const ups = Array.from({ length: upLayers }, (_, i) => {
+    const cin = filtersAt(i);
+    const last = i === upLayers - 1;
+    const cout = last ? opts.channels : filtersAt(i + 1);
+    return {
+      w: p.weight([4, 4, cout, cin], cin * 16),
+      bn: useBn && !last ? [p.scale([cout]), p.zeros([cout])] : null,
+      bias: !useBn || last ? p.zeros([cout]) : null,
+    };
+  });
+  const apply = (z: Tensor): Tensor => {
+    const n = z.shape[0];
+    let h: Tensor = tf.matMul(z.reshape([n, nz]), first.w).reshape([n, startSize, startSize, c0]);
+    if (first.bn) h = batchNorm(h, first.bn[0], first.bn[1], [0, 1, 2]);
+    h = tf.relu(h);
+    ups.forEach((layer, i) => {
+      h = conv2dTranspose(h as tf.Tensor4D, layer.w as tf.Tensor4D, { stride: 2, padding: 1 });
+      if (layer.bias) h = tf.add(h, layer.bias);
+      if (layer.bn) h = batchNorm(h, layer.bn[0], layer.bn[1], [0, 1, 2]);
+      h = i === ups.length - 1 ? tf.tanh(h) : tf.relu(h);
+    });
+    return h;
+  };
+  return {
+    description: `dcgan-${opts.imageSize} generator (${useBn ? "batch norm" : "no batch norm"}, ${
+      constant ? "constant" : "pyramid"
+    } filters, width ${width})`,
+    inputShape: [nz],
+    outputShape: [opts.imageSize, opts.imageSize, opts.channels],
+    variables: p.variables,
+    apply,
+    dispose: () => p.variables.forEach((v) => v.dispose()),
+  };
+}
+
+/** Normalisation inside the DCGAN critic. */
+export type CriticNorm = "batch" | "layer" | "none";
+
+/** Options of {@linkcode dcganCritic}. */
+export interface DcganCriticOptions {
+  seed: number;
+  imageSize: ImageSize;
+  channels: number;
+  /** Filters of the first layer, `ndf` (default 64). */
+  width?: number;
+  /** Default "batch" as in the official code; use "layer" or "none" with a gradient penalty. */
+  norm?: CriticNorm;
+  init?: Init;
+}
+
+/**
+ * The DCGAN critic (strided convolutions + LeakyReLU 0.2).
+ *
+ * @example
+ * ```ts
+ * import { dcganCritic, tf } from "./mod.ts";
+ * const d = dcganCritic({ seed: 0, imageSize: 28, channels: 1, width: 4, norm: "layer" });
+ * const s = d.apply(tf.zeros([3, 28, 28, 1]));
+ * if (s.shape.join() !== "3") throw new Error("one score per sample");
+ * ```
+ */
+export function dcganCritic(opts: DcganCriticOptions): Model {
+  const { startSize, upLayers } = pyramid(opts.imageSize);
+  const width = opts.width ?? 64;
+  const norm = opts.norm ?? "batch";
+  const p = new ParameterFactory(new Rng(opts.seed), opts.init ?? 0.02);
+  const convs = Array.from({ length: upLayers }, (_, i) => {
+    const cin = i === 0 ? opts.channels : width * 2 ** (i - 1);
+    const cout = width * 2 ** i;
+    const normed = i > 0 && norm !== "none";
+    return {
+      w: p.weight([4, 4, cin, cout], cin * 16),
+      bias: normed ? null : p.zeros([cout]),
+      norm: normed ? [p.scale([cout]), p.zeros([cout])] : null,
+    };
+  });
+  const cLast = width * 2 ** (upLayers - 1);
+  const flat = startSize * startSize * cLast;
+  const final = { w: p.weight([flat, 1], flat), b: p.zeros([1]) };
+  const apply = (x: Tensor): Tensor => {
+    const n = x.shape[0];
+    let h = x;
+    for (const layer of convs) {
+      h = tf.conv2d(h as tf.Tensor4D, layer.w as tf.Tensor4D, 2, 1);
+      if (layer.bias) h = tf.add(h, layer.bias);
+      if (layer.norm) {
+        h = norm === "batch"
+          ? batchNorm(h, layer.norm[0], layer.norm[1], [0, 1, 2])
+          : layerNorm(h, layer.norm[0], layer.norm[1]);
+      }
+      h = tf.leakyRelu(h, 0.2);
+    }
+    return tf.add(tf.matMul(h.reshape([n, flat]), final.w), final.b).reshape([n]);
+  };
+  return {
+    description: `dcgan-${opts.imageSize} critic (${norm} norm, width ${width})`,
+    inputShape: [opts.imageSize, opts.imageSize, opts.channels],
+    outputShape: [],
+    variables: p.variables,
+    apply,
+    dispose: () => p.variables.forEach((v) => v.dispose()),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Multilayer perceptrons: the WGAN paper's MLP generator (4 hidden ReLU layers
+ * of 512 units) and the matching critic; with `hiddenLayers: 3` they are the
+ * WGAN-GP toy networks.
+ *
+ * @module
+ */
+import { type Tensor, tf } from "../backend/tf.ts";
+import { Rng } from "../random.ts";
+import { activate, type Activation, ParameterFactory } from "./layers.ts";
+import type { Init, Model } from "./model.ts";
+
+/** Options shared by the MLP generator and critic. */
+export interface MlpOptions {
+  /** Seed for the weights. */
+  seed: number;
+  /** Units per hidden layer (default 512). */
+  hidden?: number;
+  /** Number of hidden layers (default 4, as in the WGAN paper). */
+  hiddenLayers?: number;
+  /** Hidden activation (default relu). */
+  activation?: Activation;
+  /** Weight init (default N(0, 0.02) as the official code's weights_init). */
+  init?: Init;
+}
+
+function denseStack(
+  opts: MlpOptions & { inDim: number; outDim: number; outputActivation: Activation },
+) {
+  const hidden = opts.hidden ?? 512;
+  const layers = opts.hiddenLayers ?? 4;
+  if (!(hidden >= 1 && layers >= 0 && Number.isInteger(hidden) && Number.isInteger(layers))) {
+    throw new RangeError(`Cannot build an MLP: hidden=${hidden} and hiddenLayers=${layers} must be positive integers`);
+  }
+  const params = new ParameterFactory(new Rng(opts.seed), opts.init ?? 0.02);
+  const dims = [opts.inDim, ...Array(layers).fill(hidden), opts.outDim];
+  const weights = dims.slice(1).map((d, i) => ({
+    w: params.weight([dims[i], d], dims[i]),
+    b: params.zeros([d]),
+  }));
+  const activation = opts.activation ?? "relu";
+  const apply = (x: Tensor): Tensor => {
+    let h = x.reshape([x.shape[0], opts.inDim]);
+    weights.forEach(({ w, b }, i) => {
+      h = tf.add(tf.matMul(h, w), b);
+      h = activate(h, i < weights.length - 1 ? activation : opts.outputActivation);
+    });
+    return h;
+  };
+  return { apply, variables: params.variables, description: `mlp ${layers}x${hidden} ${activation}` };
+}
+
+/**
+ * The MLP generator: noise `[nz]` → `outputShape` (an image `[h, w, c]` or a
+ * point `[2]`). The official WGAN MLP_G has no output activation; pass
+ * `outputActivation: "tanh"` to bound samples to [−1, 1].
+ *
+ * @example
+ * ```ts
+ * import { mlpGenerator, tf } from "./mod.ts";
+ * const g = mlpGenerator({ seed: 1, noiseDim: 8, outputShape: [2], hidden: 16, hiddenLayers: 2 });
+ * const x = g.apply(tf.randomNormal([5, 8]));
+ * if (x.shape.join() !== "5,2") throw new Error("wrong shape");
+ * ```
+ */
+export function mlpGenerator(
+  opts: MlpOptions & { noiseDim?: number; outputShape: number[]; outputActivation?: Activation },
+): Model {
+  const noiseDim = opts.noiseDim ?? 100;
+  const outDim = opts.outputShape.reduce((a, b) => a * b, 1);
+  const net = denseStack({ ...opts, inDim: noiseDim, outDim, outputActivation: opts.outputActivation ?? "none" });
+  return {
+    description: `${net.description} generator`,
+    inputShape: [noiseDim],
+    outputShape: [...opts.outputShape],
+    variables: net.variables,
+    apply: (z) => net.apply(z).reshape([z.shape[0], ...opts.outputShape]),
+    dispose: () => net.variables.forEach((v) => v.dispose()),
+  };
+}
+
+/**
+ * The MLP critic: a sample of `inputShape` → one unbounded score.
+ *
+ * @example
+ * ```ts
+ * import { mlpCritic, tf } from "./mod.ts";
+ * const d = mlpCritic({ seed: 1, inputShape: [2], hidden: 16, hiddenLayers: 2, activation: "leaky-relu" });
+ * const s = d.apply(tf.zeros([3, 2]));
+ * if (s.shape.join() !== "3") throw new Error("one score per sample");
+ * ```
+ */
+export function mlpCritic(opts: MlpOptions & { inputShape: number[] }): Model {
+  const inDim = opts.inputShape.reduce((a, b) => a * b, 1);
+  const net = denseStack({ ...opts, inDim, outDim: 1, outputActivation: "none" });
+  return {
+    description: `${net.description} critic`,
+    inputShape: [...opts.inputShape],
+    outputShape: [],
+    variables: net.variables,
+    apply: (x) => net.apply(x).reshape([x.shape[0]]),
+    dispose: () => net.variables.forEach((v) => v.dispose()),
+  };
+}

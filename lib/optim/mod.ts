@@ -1,0 +1,6 @@
+/**
+ * Optimizers with PyTorch semantics.
+ *
+ * @module
+ */
+export { createOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from "./optimizer.ts";

@@ -1,0 +1,15 @@
+/**
+ * Critic/generator steps and the training loop.
+ *
+ * @module
+ */
+export { criticStep, type CriticStepContext, generatorStep, type GeneratorStepContext } from "./steps.ts";
+export {
+  isFiniteStats,
+  type IterationStats,
+  train,
+  Trainer,
+  type TrainerOptions,
+  type TrainerState,
+  type TrainOptions,
+} from "./trainer.ts";

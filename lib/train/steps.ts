@@ -1,0 +1,98 @@
+/**
+ * One critic step and one generator step. Each runs inside `tf.tidy`, leaves
+ * no tensors behind except the kept statistics it returns, and never reads a
+ * value back from the device.
+ *
+ * @module
+ */
+import { type Tensor, tf } from "../backend/tf.ts";
+import type { LipschitzTerm } from "../lipschitz/mod.ts";
+import type { AdversarialLoss } from "../losses/mod.ts";
+import type { Model } from "../models/model.ts";
+import type { Optimizer } from "../optim/mod.ts";
+import type { Rng } from "../random.ts";
+
+/** What a critic step needs. */
+export interface CriticStepContext {
+  critic: Model;
+  loss: AdversarialLoss;
+  lipschitz: LipschitzTerm;
+  optimizer: Optimizer;
+  /** Draws the gradient penalty's ε. */
+  penaltyRng: Rng;
+}
+
+/**
+ * One critic update on a real and a (detached) fake batch. Returns a kept
+ * tensor `[criticLoss, wassersteinEstimate, dReal, dFake, penalty]` that the
+ * caller disposes. The Lipschitz constraint (clipping) is applied after the
+ * update, so the weights always satisfy it after a step.
+ *
+ * @example
+ * ```ts
+ * import { adversarialLoss, createOptimizer, criticStep, lipschitzTerm, mlpCritic, Rng, tf } from "./mod.ts";
+ * const critic = mlpCritic({ seed: 0, inputShape: [2], hidden: 8, hiddenLayers: 1 });
+ * const stats = criticStep({
+ *   critic,
+ *   loss: adversarialLoss("wasserstein"),
+ *   lipschitz: lipschitzTerm({ kind: "gp", lambda: 10 }),
+ *   optimizer: createOptimizer({ kind: "adam", lr: 1e-4, beta1: 0, beta2: 0.9, eps: 1e-8 }),
+ *   penaltyRng: new Rng(0),
+ * }, tf.ones([4, 2]), tf.zeros([4, 2]));
+ * if (stats.shape[0] !== 5) throw new Error("five statistics");
+ * stats.dispose();
+ * ```
+ */
+export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): tf.Tensor1D {
+  const stats = tf.tidy(() => {
+    let kept: Tensor[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const dReal = ctx.critic.apply(real);
+      const dFake = ctx.critic.apply(fake);
+      const adversarial = ctx.loss.critic(dReal, dFake);
+      const penalty = ctx.lipschitz.penalty(ctx.critic, real, fake, ctx.penaltyRng);
+      const total = penalty ? tf.add(adversarial, penalty) : adversarial;
+      kept = [adversarial, tf.mean(dReal), tf.mean(dFake), penalty ?? tf.scalar(0)].map((t) => tf.keep(t));
+      return total as tf.Scalar;
+    }, ctx.critic.variables as tf.Variable[]);
+    ctx.optimizer.apply(ctx.critic.variables, ctx.critic.variables.map((v) => grads[v.name]));
+    const [adversarial, dReal, dFake, penalty] = kept;
+    const out = tf.stack([value, tf.neg(adversarial), dReal, dFake, penalty]) as tf.Tensor1D;
+    kept.forEach((t) => t.dispose());
+    return out;
+  });
+  ctx.lipschitz.constrain(ctx.critic.variables);
+  return stats;
+}
+
+/** What a generator step needs. */
+export interface GeneratorStepContext {
+  generator: Model;
+  critic: Model;
+  loss: AdversarialLoss;
+  optimizer: Optimizer;
+}
+
+/**
+ * One generator update from a noise batch. Returns the kept scalar generator loss.
+ *
+ * @example
+ * ```ts
+ * import { adversarialLoss, createOptimizer, generatorStep, mlpCritic, mlpGenerator, tf } from "./mod.ts";
+ * const generator = mlpGenerator({ seed: 0, noiseDim: 2, outputShape: [2], hidden: 8, hiddenLayers: 1 });
+ * const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 1 });
+ * const optimizer = createOptimizer({ kind: "rmsprop", lr: 5e-5, alpha: 0.99, eps: 1e-8 });
+ * const loss = generatorStep({ generator, critic, loss: adversarialLoss("wasserstein"), optimizer }, tf.ones([4, 2]));
+ * loss.dispose();
+ * ```
+ */
+export function generatorStep(ctx: GeneratorStepContext, noise: Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(
+      () => ctx.loss.generator(ctx.critic.apply(ctx.generator.apply(noise))),
+      ctx.generator.variables as tf.Variable[],
+    );
+    ctx.optimizer.apply(ctx.generator.variables, ctx.generator.variables.map((v) => grads[v.name]));
+    return value;
+  });
+}

@@ -1,0 +1,291 @@
+/**
+ * The training loop: n_critic critic steps, then one generator step. Knows
+ * nothing about files or printing; `train()` reports through a callback.
+ * Values are read from the device only when asked (`stats()`), with
+ * `await data()`, never `dataSync()`.
+ *
+ * @module
+ */
+import { type Tensor, tf } from "../backend/tf.ts";
+import { type AlgorithmSpec, criticIterations } from "../algorithms/mod.ts";
+import type { Dataset, Sampler, SamplerState } from "../data/dataset.ts";
+import { type LipschitzTerm, lipschitzTerm } from "../lipschitz/mod.ts";
+import { type AdversarialLoss, adversarialLoss } from "../losses/mod.ts";
+import type { Model } from "../models/model.ts";
+import { createOptimizer, type Optimizer, type OptimizerState } from "../optim/mod.ts";
+import { Rng, type RngState } from "../random.ts";
+import { criticStep, generatorStep } from "./steps.ts";
+
+/** Options of {@linkcode Trainer}. */
+export interface TrainerOptions {
+  generator: Model;
+  critic: Model;
+  algorithm: AlgorithmSpec;
+  data: Dataset;
+  /** Run seed: noise, batches and penalty draws derive from it. */
+  seed: number;
+}
+
+/** Scalars of the last generator iteration (critic values from its last critic step). */
+export interface IterationStats {
+  /** Generator iterations completed. */
+  generatorIteration: number;
+  /** Critic iterations run before that generator step. */
+  criticIterations: number;
+  /** Critic loss including the penalty. */
+  criticLoss: number;
+  /** −(critic loss without penalty): E[D(real)] − E[D(fake)] for the Wasserstein loss. */
+  wassersteinEstimate: number;
+  /** Mean critic output on the real batch. */
+  dReal: number;
+  /** Mean critic output on the fake batch. */
+  dFake: number;
+  generatorLoss: number;
+  /** The Lipschitz penalty (0 for clipping and the standard GAN). */
+  penalty: number;
+}
+
+/** Everything needed to continue a run exactly (besides the model weights). */
+export interface TrainerState {
+  generatorIteration: number;
+  noiseRng: RngState;
+  penaltyRng: RngState;
+  sampler: SamplerState;
+  generatorWeights: Float32Array[];
+  criticWeights: Float32Array[];
+  generatorOptimizer: OptimizerState;
+  criticOptimizer: OptimizerState;
+}
+
+/**
+ * A WGAN (or GAN) trainer over one generator/critic pair.
+ *
+ * @example
+ * ```ts
+ * import { algorithm, mlpCritic, mlpGenerator, toyDataset, Trainer } from "./mod.ts";
+ * const trainer = new Trainer({
+ *   generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 16, hiddenLayers: 2 }),
+ *   critic: mlpCritic({ seed: 2, inputShape: [2], hidden: 16, hiddenLayers: 2 }),
+ *   algorithm: algorithm("wgan-gp", { batchSize: 16 }),
+ *   data: toyDataset("8gaussians"),
+ *   seed: 0,
+ * });
+ * trainer.step();
+ * const s = await trainer.stats();
+ * if (s.generatorIteration !== 1 || s.criticIterations !== 5) throw new Error("one iteration, five critic steps");
+ * trainer.dispose();
+ * ```
+ */
+export class Trainer {
+  readonly generator: Model;
+  readonly critic: Model;
+  readonly algorithm: AlgorithmSpec;
+  readonly loss: AdversarialLoss;
+  readonly lipschitz: LipschitzTerm;
+  readonly generatorOptimizer: Optimizer;
+  readonly criticOptimizer: Optimizer;
+  #sampler: Sampler;
+  #noiseRng: Rng;
+  #penaltyRng: Rng;
+  #iteration = 0;
+  #lastCriticIterations = 0;
+  #last: Tensor | null = null;
+  #sampleShape: number[];
+
+  constructor(opts: TrainerOptions) {
+    const shape = opts.data.sampleShape.join("x");
+    if (opts.generator.outputShape.join("x") !== shape || opts.critic.inputShape.join("x") !== shape) {
+      throw new RangeError(
+        `Cannot train on "${opts.data.name}" samples of shape ${shape}: generator outputs ${
+          opts.generator.outputShape.join("x")
+        } and critic takes ${opts.critic.inputShape.join("x")}`,
+      );
+    }
+    this.generator = opts.generator;
+    this.critic = opts.critic;
+    this.algorithm = opts.algorithm;
+    this.loss = adversarialLoss(opts.algorithm.loss);
+    this.lipschitz = lipschitzTerm(opts.algorithm.lipschitz);
+    this.generatorOptimizer = createOptimizer(opts.algorithm.optimizer);
+    this.criticOptimizer = createOptimizer(opts.algorithm.optimizer);
+    const root = new Rng(opts.seed);
+    this.#sampler = opts.data.sampler(root.fork("data"));
+    this.#noiseRng = root.fork("noise");
+    this.#penaltyRng = root.fork("penalty");
+    this.#sampleShape = [...opts.data.sampleShape];
+    // Algorithm 1 keeps the critic inside the constraint set from the start.
+    this.lipschitz.constrain(this.critic.variables);
+  }
+
+  /** Generator iterations completed. */
+  get generatorIteration(): number {
+    return this.#iteration;
+  }
+
+  /** A noise batch `[n, nz]` from the run's noise stream. */
+  noise(n: number): Tensor {
+    const nz = this.generator.inputShape.reduce((a, b) => a * b, 1);
+    return tf.tensor(this.#noiseRng.normals(n * nz), [n, ...this.generator.inputShape]);
+  }
+
+  /** The next real batch `[n, ...sampleShape]`. */
+  realBatch(n: number): Tensor {
+    return tf.tensor(this.#sampler.next(n), [n, ...this.#sampleShape]);
+  }
+
+  /** One generator iteration: the scheduled number of critic steps, then one generator step. */
+  step(): void {
+    const n = this.algorithm.batchSize;
+    const iters = criticIterations(this.algorithm, this.#iteration);
+    const ctx = {
+      critic: this.critic,
+      loss: this.loss,
+      lipschitz: this.lipschitz,
+      optimizer: this.criticOptimizer,
+      penaltyRng: this.#penaltyRng,
+    };
+    let critic: tf.Tensor1D | null = null;
+    for (let i = 0; i < iters; i++) {
+      critic?.dispose();
+      critic = tf.tidy(() => {
+        const real = this.realBatch(n);
+        const fake = this.generator.apply(this.noise(n));
+        return criticStep(ctx, real, fake);
+      });
+    }
+    const gLoss = tf.tidy(() =>
+      generatorStep(
+        { generator: this.generator, critic: this.critic, loss: this.loss, optimizer: this.generatorOptimizer },
+        this.noise(n),
+      )
+    );
+    this.#last?.dispose();
+    this.#last = tf.tidy(() => tf.concat([critic!, gLoss.reshape([1])]));
+    critic!.dispose();
+    gLoss.dispose();
+    this.#iteration += 1;
+    this.#lastCriticIterations = iters;
+  }
+
+  /** Reads the last iteration's statistics from the device. */
+  async stats(): Promise<IterationStats> {
+    if (!this.#last) throw new Error("Cannot read training statistics: no iteration has run yet");
+    const v = await this.#last.data();
+    return {
+      generatorIteration: this.#iteration,
+      criticIterations: this.#lastCriticIterations,
+      criticLoss: v[0],
+      wassersteinEstimate: v[1],
+      dReal: v[2],
+      dFake: v[3],
+      penalty: v[4],
+      generatorLoss: v[5],
+    };
+  }
+
+  /** Everything needed to resume this run exactly. */
+  async getState(): Promise<TrainerState> {
+    const read = (m: Model) => Promise.all(m.variables.map(async (v) => new Float32Array(await v.data())));
+    return {
+      generatorIteration: this.#iteration,
+      noiseRng: this.#noiseRng.getState(),
+      penaltyRng: this.#penaltyRng.getState(),
+      sampler: this.#sampler.getState(),
+      generatorWeights: await read(this.generator),
+      criticWeights: await read(this.critic),
+      generatorOptimizer: await this.generatorOptimizer.getState(),
+      criticOptimizer: await this.criticOptimizer.getState(),
+    };
+  }
+
+  /** Restores a state from {@linkcode Trainer.getState} (same models and algorithm). */
+  setState(state: TrainerState): void {
+    const write = (m: Model, values: Float32Array[], what: string) => {
+      if (values.length !== m.variables.length) {
+        throw new RangeError(`Cannot restore ${what}: expected ${m.variables.length} tensors, got ${values.length}`);
+      }
+      m.variables.forEach((v, i) => {
+        if (values[i].length !== v.size) {
+          throw new RangeError(
+            `Cannot restore ${what} tensor ${i}: expected ${v.size} values, got ${values[i].length}`,
+          );
+        }
+        tf.tidy(() => v.assign(tf.tensor(values[i], v.shape)));
+      });
+    };
+    write(this.generator, state.generatorWeights, "generator weights");
+    write(this.critic, state.criticWeights, "critic weights");
+    this.generatorOptimizer.setState(state.generatorOptimizer, this.generator.variables);
+    this.criticOptimizer.setState(state.criticOptimizer, this.critic.variables);
+    this.#noiseRng.setState(state.noiseRng);
+    this.#penaltyRng.setState(state.penaltyRng);
+    this.#sampler.setState(state.sampler);
+    this.#iteration = state.generatorIteration;
+    this.#last?.dispose();
+    this.#last = null;
+  }
+
+  /** Frees optimizer state and the last statistics (the models belong to the caller). */
+  dispose(): void {
+    this.#last?.dispose();
+    this.#last = null;
+    this.generatorOptimizer.dispose();
+    this.criticOptimizer.dispose();
+  }
+}
+
+/** Options of {@linkcode train}. */
+export interface TrainOptions {
+  /** Generator iterations to run (in addition to those already done). */
+  iterations: number;
+  /** Read and report statistics every this many iterations (default 1). */
+  logEvery?: number;
+  /** Called with each reported iteration's statistics; may be async. */
+  onLog?: (stats: IterationStats) => void | Promise<void>;
+  /** Stops between iterations when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `iterations` generator iterations, reporting every `logEvery` and after
+ * the last. Stops early (returning the stats) when a reported value is not
+ * finite: divergence is an outcome, not an exception.
+ *
+ * @example
+ * ```ts
+ * import { algorithm, mlpCritic, mlpGenerator, toyDataset, train, Trainer } from "./mod.ts";
+ * const trainer = new Trainer({
+ *   generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 8, hiddenLayers: 1 }),
+ *   critic: mlpCritic({ seed: 2, inputShape: [2], hidden: 8, hiddenLayers: 1 }),
+ *   algorithm: algorithm("wgan", { batchSize: 8, dItersSchedule: false }),
+ *   data: toyDataset("25gaussians"),
+ *   seed: 3,
+ * });
+ * const logged: number[] = [];
+ * const last = await train(trainer, { iterations: 4, logEvery: 2, onLog: (s) => { logged.push(s.generatorIteration); } });
+ * if (logged.join() !== "2,4" || last.diverged) throw new Error("logs at 2 and 4");
+ * trainer.dispose();
+ * ```
+ */
+export async function train(
+  trainer: Trainer,
+  opts: TrainOptions,
+): Promise<{ stats: IterationStats | null; diverged: boolean }> {
+  const every = opts.logEvery ?? 1;
+  const end = trainer.generatorIteration + opts.iterations;
+  let stats: IterationStats | null = null;
+  while (trainer.generatorIteration < end && !opts.signal?.aborted) {
+    trainer.step();
+    if (trainer.generatorIteration % every === 0 || trainer.generatorIteration === end) {
+      stats = await trainer.stats();
+      await opts.onLog?.(stats);
+      if (!isFiniteStats(stats)) return { stats, diverged: true };
+    }
+  }
+  return { stats, diverged: false };
+}
+
+/** True when every reported value is a finite number. */
+export function isFiniteStats(s: IterationStats): boolean {
+  return [s.criticLoss, s.wassersteinEstimate, s.dReal, s.dFake, s.generatorLoss, s.penalty].every(Number.isFinite);
+}
