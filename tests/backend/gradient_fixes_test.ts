@@ -1,0 +1,147 @@
+/**
+ * Each gradient fix is shown to matter: without it the computation throws, is
+ * silently wrong, or is slow; with it, it matches finite differences.
+ */
+import assert from "node:assert/strict";
+import {
+  ALL_GRADIENT_FIXES,
+  applyGradientFixes,
+  dcganCritic,
+  type GradientFix,
+  gradientPenalty,
+  mlpCritic,
+  restoreStockGradients,
+  tf,
+} from "../../mod.ts";
+import {
+  alongGradient,
+  backendTest,
+  finiteDifferenceCheck,
+  maxAbs,
+  maxAbsDiff,
+  normalTensor,
+  tinyCritic,
+} from "../helpers.ts";
+
+/** Runs `fn` with every fix but `missing`, then restores all fixes. */
+async function without<T>(missing: GradientFix, fn: () => Promise<T> | T): Promise<T> {
+  restoreStockGradients();
+  applyGradientFixes(ALL_GRADIENT_FIXES.filter((f) => f !== missing));
+  try {
+    return await fn();
+  } finally {
+    applyGradientFixes();
+  }
+}
+
+backendTest("without the comparison-gradient fix, a LeakyReLU critic's penalty cannot be differentiated", async () => {
+  const critic = mlpCritic({ seed: 1, inputShape: [3], hidden: 5, hiddenLayers: 1, activation: "leaky-relu" });
+  const real = normalTensor(1, [4, 3]), fake = normalTensor(2, [4, 3]);
+  const penaltyGrads = () =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(
+        () => gradientPenalty(critic, real, fake, tf.fill([4], 0.5)),
+        critic.variables as tf.Variable[],
+      );
+      return Object.keys(grads).length;
+    });
+  await without("comparison", () => assert.throws(penaltyGrads, /gradient function not found for (Greater|Less)/));
+  assert.ok(penaltyGrads() > 0);
+  critic.dispose();
+});
+
+const SMOOTH_ACTIVATIONS: [string, (t: tf.Tensor) => tf.Tensor][] = [
+  ["Tanh", (t) => tf.tanh(t)],
+  ["Sigmoid", (t) => tf.sigmoid(t)],
+  ["Exp", (t) => tf.exp(tf.mul(t, 0.5))],
+];
+
+for (const [name, act] of SMOOTH_ACTIVATIONS) {
+  backendTest(
+    `without the input-saving fix, ${name}'s second derivative is silently wrong; with it, exact`,
+    async () => {
+      const critic = tinyCritic(3, 3, 4, act);
+      const real = normalTensor(1, [4, 3]), fake = normalTensor(2, [4, 3]);
+      const eps = tf.tensor1d([0.2, 0.4, 0.6, 0.8]);
+      const check = () =>
+        finiteDifferenceCheck(() => gradientPenalty(critic, real, fake, eps), critic.variables, { directions: 1 });
+      const broken = alongGradient(await without("input-saving", check));
+      const fixed = alongGradient(await check());
+      assert.ok(broken > 0.02, `stock ${name} gradient should be wrong, relative error ${broken}`);
+      assert.ok(fixed < 2e-3, `fixed ${name} gradient relative error ${fixed}`);
+      critic.dispose();
+    },
+  );
+}
+
+backendTest(
+  "without the wasm training fix, a conv critic cannot be trained on wasm (no Conv2DBackpropFilter)",
+  async () => {
+    const critic = dcganCritic({ seed: 1, imageSize: 28, channels: 1, width: 2, norm: "batch" });
+    const x = normalTensor(1, [2, 28, 28, 1]);
+    const count = () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(
+          () => tf.mean(critic.apply(x)) as tf.Scalar,
+          critic.variables as tf.Variable[],
+        );
+        return Object.keys(grads).length;
+      });
+    await without("wasm-training", () => assert.throws(count, /Conv2DBackpropFilter/));
+    assert.equal(count(), critic.variables.length);
+    critic.dispose();
+  },
+  { only: ["wasm"] },
+);
+
+backendTest("the wasm conv gradients equal the stock cpu conv gradients (strides 1 and 2, odd sizes)", async () => {
+  const cases: { x: number[]; f: number[]; stride: number; pad: number | "same" | "valid" }[] = [
+    { x: [2, 9, 9, 3], f: [4, 4, 3, 5], stride: 2, pad: 1 },
+    { x: [1, 8, 7, 2], f: [3, 3, 2, 4], stride: 1, pad: "same" },
+    { x: [2, 10, 10, 2], f: [3, 3, 2, 3], stride: 2, pad: "valid" },
+  ];
+  for (const c of cases) {
+    const x = normalTensor(1, c.x) as tf.Tensor4D, f = normalTensor(2, c.f) as tf.Tensor4D;
+    const both = async () => {
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)))
+      )([x, f]);
+      return [await g[0].data(), await g[1].data()];
+    };
+    const fixed = await both();
+    await tf.setBackend("cpu");
+    const stock = await without("wasm-training", both);
+    await tf.setBackend("wasm");
+    for (let k = 0; k < 2; k++) {
+      const diff = maxAbsDiff(fixed[k], stock[k]);
+      assert.ok(diff <= 1e-4 * maxAbs(stock[k]), `${JSON.stringify(c)} input ${k}: max difference ${diff}`);
+    }
+  }
+}, { only: ["wasm"] });
+
+backendTest(
+  "the wasm matMul gradient with explicit transposes is faster than the stock one with transpose flags",
+  async () => {
+    const a = normalTensor(1, [64, 784]), b = normalTensor(2, [784, 512]);
+    const grad = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y)));
+    const time = async () => {
+      const samples: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const t0 = performance.now();
+        const g = grad([a, b]);
+        await g[1].data();
+        g.forEach((t) => t.dispose());
+        samples.push(performance.now() - t0);
+      }
+      return samples.sort((p, q) => p - q)[3];
+    };
+    const stock = await without("wasm-training", time);
+    const fixed = await time();
+    const [ga, gb] = grad([a, b]);
+    const [sa, sb] = await without("wasm-training", () => grad([a, b]));
+    assert.ok(maxAbsDiff(await ga.data(), await sa.data()) <= 1e-4 * maxAbs(await sa.data()));
+    assert.ok(maxAbsDiff(await gb.data(), await sb.data()) <= 1e-4 * maxAbs(await sb.data()));
+    assert.ok(stock > 2 * fixed, `stock ${stock.toFixed(1)} ms vs fixed ${fixed.toFixed(1)} ms`);
+  },
+  { only: ["wasm"] },
+);

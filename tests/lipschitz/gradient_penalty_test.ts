@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { dcganCritic, gradientPenalty, mlpCritic, type Model, Rng, tf } from "../../mod.ts";
+import {
+  alongGradient,
+  backendTest,
+  finiteDifferenceCheck,
+  medianRandom,
+  normalTensor,
+  scalarValue,
+} from "../helpers.ts";
+
+function linearCritic(w: number[]): Model {
+  const v = tf.variable(tf.tensor2d(w, [w.length, 1]));
+  return {
+    description: "linear",
+    inputShape: [w.length],
+    outputShape: [],
+    variables: [v],
+    apply: (x) => tf.matMul(x, v).reshape([x.shape[0]]),
+    dispose: () => v.dispose(),
+  };
+}
+
+backendTest("gradientPenalty() of a linear critic is λ(‖w‖ − 1)² with gradient 2λ(‖w‖ − 1)·w/‖w‖", async () => {
+  const w = [0.6, -1.2, 2.0]; // ‖w‖ = 2.4083
+  const norm = Math.hypot(...w);
+  const critic = linearCritic(w);
+  const real = normalTensor(1, [5, 3]), fake = normalTensor(2, [5, 3]);
+  const eps = tf.tensor1d(new Rng(3).uniforms(5));
+  const gp = await scalarValue(gradientPenalty(critic, real, fake, eps, { lambda: 10 }));
+  assert.ok(Math.abs(gp - 10 * (norm - 1) ** 2) < 1e-4 * gp, `gp ${gp} vs ${10 * (norm - 1) ** 2}`);
+  const { grads } = tf.variableGrads(() => gradientPenalty(critic, real, fake, eps, { lambda: 10 }), [
+    critic.variables[0],
+  ]);
+  const g = await grads[critic.variables[0].name].data();
+  w.forEach((wi, i) => {
+    const expected = 2 * 10 * (norm - 1) * wi / norm;
+    assert.ok(Math.abs(g[i] - expected) < 1e-4 * Math.abs(expected) + 1e-6, `∂gp/∂w${i} ${g[i]} vs ${expected}`);
+  });
+  critic.dispose();
+});
+
+backendTest("gradientPenalty() is zero for a critic with unit gradient norm", async () => {
+  const critic = linearCritic([0.6, 0.8]);
+  const gp = await scalarValue(
+    gradientPenalty(critic, normalTensor(1, [4, 2]), normalTensor(2, [4, 2]), tf.fill([4], 0.5)),
+  );
+  assert.ok(Math.abs(gp) < 1e-8, `gp ${gp}`);
+  critic.dispose();
+});
+
+backendTest(
+  "gradientPenalty() interpolates per sample: ε = 1 evaluates the gradient at the real points only",
+  async () => {
+    // D(x) = Σ relu(x)·a: its input gradient depends on where it is evaluated.
+    const critic = mlpCritic({ seed: 5, inputShape: [3], hidden: 4, hiddenLayers: 1 });
+    const real = normalTensor(1, [4, 3]), fake = normalTensor(2, [4, 3]);
+    const atReal = await scalarValue(gradientPenalty(critic, real, fake, tf.ones([4])));
+    const atReal2 = await scalarValue(gradientPenalty(critic, real, normalTensor(9, [4, 3]), tf.ones([4])));
+    const atFake = await scalarValue(gradientPenalty(critic, real, fake, tf.zeros([4])));
+    assert.equal(atReal, atReal2);
+    assert.notEqual(atReal, atFake);
+    critic.dispose();
+  },
+);
+
+backendTest("gradientPenalty() weight gradients match finite differences: MLP critic with LeakyReLU", async () => {
+  const critic = mlpCritic({
+    seed: 3,
+    inputShape: [3],
+    hidden: 6,
+    hiddenLayers: 2,
+    activation: "leaky-relu",
+    init: "he",
+  });
+  const real = normalTensor(1, [4, 3]), fake = normalTensor(2, [4, 3]);
+  const eps = tf.tensor1d([0.1, 0.4, 0.6, 0.9]);
+  const r = await finiteDifferenceCheck(() => gradientPenalty(critic, real, fake, eps), critic.variables, {
+    directions: 4,
+  });
+  assert.ok(alongGradient(r) < 2e-3, `along gradient: ${JSON.stringify(r[0])}`);
+  assert.ok(medianRandom(r) < 1e-2, `random directions: ${JSON.stringify(r)}`);
+  critic.dispose();
+});
+
+backendTest(
+  "gradientPenalty() weight gradients match finite differences: conv critic with LeakyReLU + layer norm",
+  async () => {
+    const critic = dcganCritic({ seed: 3, imageSize: 28, channels: 1, width: 2, norm: "layer", init: "he" });
+    const real = normalTensor(1, [2, 28, 28, 1]), fake = normalTensor(2, [2, 28, 28, 1]);
+    const eps = tf.tensor1d([0.3, 0.8]);
+    const r = await finiteDifferenceCheck(() => gradientPenalty(critic, real, fake, eps), critic.variables, {
+      directions: 4,
+    });
+    assert.ok(alongGradient(r) < 5e-3, `along gradient: ${JSON.stringify(r[0])}`);
+    assert.ok(medianRandom(r) < 5e-2, `random directions: ${JSON.stringify(r)}`);
+    critic.dispose();
+  },
+);
+
+backendTest("gradientPenalty() weight gradients agree with the cpu backend's to 1e-4", async (backend) => {
+  const run = async () => {
+    const critic = dcganCritic({ seed: 4, imageSize: 28, channels: 1, width: 2, norm: "layer", init: "he" });
+    const { grads } = tf.variableGrads(
+      () =>
+        gradientPenalty(critic, normalTensor(1, [2, 28, 28, 1]), normalTensor(2, [2, 28, 28, 1]), tf.fill([2], 0.4)),
+      critic.variables as tf.Variable[],
+    );
+    // tfjs omits variables that do not affect the loss (the last bias): zero.
+    const out = await Promise.all(
+      critic.variables.map(async (v) => grads[v.name] ? await grads[v.name].data() : new Float32Array(v.size)),
+    );
+    critic.dispose();
+    return out;
+  };
+  const here = await run();
+  await tf.setBackend("cpu");
+  const reference = await run();
+  await tf.setBackend(backend);
+  here.forEach((g, i) => {
+    let diff = 0, norm = 0;
+    g.forEach((x, j) => {
+      diff += (x - reference[i][j]) ** 2;
+      norm += reference[i][j] ** 2;
+    });
+    assert.ok(
+      Math.sqrt(diff) <= 1e-4 * Math.sqrt(norm) + 1e-7,
+      `variable ${i}: relative difference ${Math.sqrt(diff / norm)}`,
+    );
+  });
+});
