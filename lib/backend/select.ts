@@ -118,6 +118,9 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   if (!ok || tf.getBackend() !== name) {
     return { ok: false, why: why || `tfjs could not initialise it`, device: "", isFallbackAdapter: false };
   }
+  // The cpu backend prints a "you are running TensorFlow.js in Node.js" banner on first use; a library prints nothing.
+  const backend = tf.backend() as { firstUse?: boolean };
+  if (name === "cpu" && backend.firstUse) backend.firstUse = false;
   const device = name === "webgpu"
     ? probe.device
     : name === "wasm"

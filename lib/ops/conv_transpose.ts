@@ -20,16 +20,18 @@ export interface ConvPadding {
   right: number;
 }
 
-/** Inserts `stride - 1` zeros between neighbouring pixels of an NHWC tensor. */
+/**
+ * Inserts `stride - 1` zeros between neighbouring pixels of an NHWC tensor.
+ * Only rank-4 pads are used: tfjs-webgpu 4.22 silently returns zeros when
+ * padding tensors of rank 5 or more (tested in `tests/ops/conv_transpose_test.ts`).
+ */
 export function dilateSpatial(x: tf.Tensor4D, stride: number): tf.Tensor4D {
   if (stride === 1) return x;
   const [n, h, w, c] = x.shape;
-  const expanded = x.reshape([n, h, 1, w, 1, c]);
-  const padded = tf.pad(expanded, [[0, 0], [0, 0], [0, stride - 1], [0, 0], [
-    0,
-    stride - 1,
-  ], [0, 0]]);
-  return padded.reshape([n, h * stride, w * stride, c]).slice(
+  const s = stride - 1;
+  const rows = tf.pad(x.reshape([n, h, 1, w * c]), [[0, 0], [0, 0], [0, s], [0, 0]]); // [n, h, stride, w·c]
+  const cols = tf.pad(rows.reshape([n * h * stride, w, 1, c]), [[0, 0], [0, 0], [0, s], [0, 0]]); // [·, w, stride, c]
+  return cols.reshape([n, h * stride, w * stride, c]).slice(
     [0, 0, 0, 0],
     [n, (h - 1) * stride + 1, (w - 1) * stride + 1, c],
   ) as tf.Tensor4D;

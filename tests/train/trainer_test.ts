@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import {
+  adversarialLoss,
+  algorithm,
+  ALGORITHM_NAMES,
+  createOptimizer,
+  criticStep,
+  dcganCritic,
+  dcganGenerator,
+  exactW1,
+  imageDataset,
+  lipschitzTerm,
+  mlpCritic,
+  mlpGenerator,
+  Rng,
+  sampleToy,
+  tf,
+  toyDataset,
+  train,
+  Trainer,
+} from "../../mod.ts";
+import { BACKENDS, backendTest } from "../helpers.ts";
+
+function toyTrainer(name: string, seed: number, overrides = {}) {
+  return new Trainer({
+    generator: mlpGenerator({ seed: 11, noiseDim: 2, outputShape: [2], hidden: 16, hiddenLayers: 2 }),
+    critic: mlpCritic({ seed: 12, inputShape: [2], hidden: 16, hiddenLayers: 2, activation: "leaky-relu" }),
+    algorithm: algorithm(name, { batchSize: 16, dItersSchedule: false, ...overrides }),
+    data: toyDataset("8gaussians"),
+    seed,
+  });
+}
+
+backendTest("weight clipping keeps every critic weight in [−c, c] after each critic step", async () => {
+  const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 2 });
+  const ctx = {
+    critic,
+    loss: adversarialLoss("wasserstein"),
+    lipschitz: lipschitzTerm({ kind: "clip", c: 0.01 }),
+    // a step size 5x the clip value: unclipped weights would leave the box
+    optimizer: createOptimizer({ kind: "rmsprop", lr: 0.05, alpha: 0.99, eps: 1e-8 }),
+    penaltyRng: new Rng(0),
+  };
+  const rng = new Rng(3);
+  for (let step = 0; step < 5; step++) {
+    const stats = tf.tidy(() =>
+      criticStep(ctx, tf.tensor(rng.normals(32), [16, 2]), tf.tensor(rng.normals(32, 3), [16, 2]))
+    );
+    stats.dispose();
+    let outside = 0, atBound = 0;
+    for (const v of critic.variables) {
+      for (const x of await v.data()) {
+        if (Math.abs(x) > 0.01 + 1e-9) outside++;
+        if (Math.abs(Math.abs(x) - 0.01) < 1e-9) atBound++;
+      }
+    }
+    assert.equal(outside, 0, `step ${step}: ${outside} weights outside [−0.01, 0.01]`);
+    assert.ok(atBound > 0, "the update pushed weights to the bound (the test exercises clipping)");
+  }
+  critic.dispose();
+  ctx.optimizer.dispose();
+});
+
+backendTest("the Wasserstein estimate is positive and grows as fake samples move away from the real ones", async () => {
+  const estimates: number[] = [];
+  for (const shift of [0.5, 1.5, 3]) {
+    const critic = mlpCritic({ seed: 2, inputShape: [2], hidden: 16, hiddenLayers: 2, init: "he" });
+    const ctx = {
+      critic,
+      loss: adversarialLoss("wasserstein"),
+      lipschitz: lipschitzTerm({ kind: "gp", lambda: 10 }),
+      optimizer: createOptimizer({ kind: "adam", lr: 3e-3, beta1: 0.5, beta2: 0.9, eps: 1e-8 }),
+      penaltyRng: new Rng(0),
+    };
+    const rng = new Rng(4);
+    let last = 0;
+    for (let step = 0; step < 150; step++) {
+      const real = tf.tensor(rng.normals(64, 0, 0.3), [32, 2]);
+      const fake = tf.tensor(rng.normals(64, shift, 0.3), [32, 2]);
+      const stats = criticStep(ctx, real, fake);
+      if (step === 149) last = (await stats.data())[1];
+      tf.dispose([real, fake, stats]);
+    }
+    estimates.push(last);
+    critic.dispose();
+    ctx.optimizer.dispose();
+  }
+  // True W1 between N(0, .3²I) and N(s·1, .3²I) is s·√2. A penalised critic may exceed it a little (the
+  // Lipschitz constraint is soft), but not by much.
+  assert.ok(estimates[0] > 0, `estimate at shift 0.5: ${estimates[0]}`);
+  assert.ok(estimates[1] > estimates[0] + 0.5 && estimates[2] > estimates[1] + 1, `estimates ${estimates}`);
+  assert.ok(estimates[2] < 3 * Math.SQRT2 * 1.5, `estimate ${estimates[2]} far above the true distance`);
+});
+
+for (const name of ALGORITHM_NAMES) {
+  backendTest(`${name}: no tensor leaks over many generator iterations`, async () => {
+    const trainer = toyTrainer(name, 1, { nCritic: 2 });
+    trainer.step(); // creates optimizer slots and the statistics tensor
+    await trainer.stats();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 6; i++) {
+      trainer.step();
+      await trainer.stats();
+    }
+    assert.equal(tf.memory().numTensors, before);
+    trainer.dispose();
+    trainer.generator.dispose();
+    trainer.critic.dispose();
+  });
+}
+
+backendTest("DCGAN models train without leaks under clipping and GP", async () => {
+  const images = imageDataset({
+    name: "noise",
+    sampleShape: [28, 28, 1],
+    images: new Rng(0).uniforms(28 * 28 * 8, -1, 1),
+  });
+  for (const [name, norm] of [["wgan", "batch"], ["wgan-gp", "layer"]] as const) {
+    const trainer = new Trainer({
+      generator: dcganGenerator({ seed: 1, imageSize: 28, channels: 1, noiseDim: 4, width: 2 }),
+      critic: dcganCritic({ seed: 2, imageSize: 28, channels: 1, width: 2, norm }),
+      algorithm: algorithm(name, { batchSize: 4, nCritic: 1, dItersSchedule: false }),
+      data: images,
+      seed: 0,
+    });
+    trainer.step();
+    const before = tf.memory().numTensors;
+    trainer.step();
+    const s = await trainer.stats();
+    assert.equal(tf.memory().numTensors, before);
+    assert.ok(Number.isFinite(s.criticLoss) && Number.isFinite(s.generatorLoss));
+    trainer.dispose();
+  }
+});
+
+backendTest("same seed and backend give identical losses; another seed does not", async () => {
+  const run = async (seed: number) => {
+    const trainer = toyTrainer("wgan-gp", seed);
+    const losses: number[] = [];
+    await train(trainer, {
+      iterations: 4,
+      onLog: (s) => {
+        losses.push(s.criticLoss, s.generatorLoss, s.penalty);
+      },
+    });
+    trainer.dispose();
+    return losses;
+  };
+  const a = await run(5), b = await run(5), c = await run(6);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+backendTest("saving and restoring trainer state continues a run exactly", async () => {
+  const straight = toyTrainer("wgan", 8, { nCritic: 2 });
+  await train(straight, { iterations: 6 });
+  const expected = await straight.stats();
+
+  const first = toyTrainer("wgan", 8, { nCritic: 2 });
+  await train(first, { iterations: 3 });
+  const state = await first.getState();
+  const resumed = toyTrainer("wgan", 8, { nCritic: 2 });
+  resumed.setState(structuredClone(state));
+  await train(resumed, { iterations: 3 });
+  assert.deepEqual(await resumed.stats(), expected);
+  [straight, first, resumed].forEach((t) => t.dispose());
+});
+
+Deno.test({
+  name: `wgan-gp on 8 Gaussians lowers the exact W1 to the data within 300 generator iterations [${
+    BACKENDS.includes("wasm") ? "wasm" : "cpu"
+  }]`,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { selectBackend } = await import("../../mod.ts");
+    await selectBackend(BACKENDS.includes("wasm") ? "wasm" : "cpu");
+    const trainer = new Trainer({
+      generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 64, hiddenLayers: 3, init: "he" }),
+      critic: mlpCritic({ seed: 2, inputShape: [2], hidden: 64, hiddenLayers: 3, init: "he" }),
+      algorithm: algorithm("wgan-gp", {
+        batchSize: 64,
+        lipschitz: { kind: "gp", lambda: 0.1 },
+        optimizer: { kind: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.9, eps: 1e-8 },
+      }),
+      data: toyDataset("8gaussians"),
+      seed: 0,
+    });
+    const real = sampleToy("8gaussians", new Rng(99), 512);
+    const w1 = async () => {
+      const z = trainer.noise(512);
+      const x = trainer.generator.apply(z);
+      const pts = new Float32Array(await x.data());
+      tf.dispose([z, x]);
+      return exactW1(pts, real, 2);
+    };
+    const before = await w1();
+    const result = await train(trainer, { iterations: 300, logEvery: 50 });
+    const after = await w1();
+    assert.equal(result.diverged, false);
+    assert.ok(after < 0.5 * before && after < 0.35, `exact W1 ${before.toFixed(3)} → ${after.toFixed(3)}`);
+    trainer.dispose();
+  },
+});
