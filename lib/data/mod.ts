@@ -1,5 +1,6 @@
 /**
- * Data sources: 2-D toys, MNIST (embedded), IDX, CIFAR-10 and PNG folders.
+ * Data sources: 2-D toys, MNIST (embedded), Fashion-MNIST and IDX files,
+ * CIFAR-10 binaries and PNG folders.
  *
  * @module
  */
@@ -13,3 +14,8 @@ export {
   type SamplerState,
 } from "./dataset.ts";
 export { sampleToy, TOY_NAMES, toyDataset, toyModes, toyModeStd, type ToyName } from "./toys.ts";
+export { DataFileError } from "./files.ts";
+export { grayscaleToImages, type IdxArray, type IdxImagesOptions, loadIdxImages, parseIdx, readIdx } from "./idx.ts";
+export { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, type MnistOptions } from "./mnist.ts";
+export { loadCifar10 } from "./cifar10.ts";
+export { type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";

@@ -1,0 +1,134 @@
+/**
+ * A folder of PNG images (GTSRB/LSUN-style): either PNGs directly in the
+ * folder, or one sub-folder per class (labels are the sorted sub-folder
+ * indices). Each image is centre-cropped to a square, resized bilinearly to
+ * `size × size`, converted to 1 or 3 channels and scaled to [−1, 1].
+ *
+ * @module
+ */
+import { decode } from "fast-png";
+import { type ImageDataset, imageDataset } from "./dataset.ts";
+import { DataFileError, readDataFile } from "./files.ts";
+
+/** Options of {@linkcode loadImageFolder}. */
+export interface ImageFolderOptions {
+  /** Output side length (default 32). */
+  size?: number;
+  /** 1 (grayscale) or 3 (RGB, default). */
+  channels?: 1 | 3;
+  /** Dataset name (default: the folder's base name). */
+  name?: string;
+}
+
+async function listPngs(dir: string): Promise<{ path: string; cls: string | null }[]> {
+  const entries: Deno.DirEntry[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) entries.push(e);
+  } catch (e) {
+    const reason = e instanceof Deno.errors.NotFound ? "no such folder" : String((e as Error).message).split("\n")[0];
+    throw new DataFileError(`Cannot read image folder "${dir}": ${reason}`);
+  }
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const out: { path: string; cls: string | null }[] = [];
+  for (const e of entries) {
+    if (e.isFile && e.name.toLowerCase().endsWith(".png")) out.push({ path: `${dir}/${e.name}`, cls: null });
+    if (e.isDirectory) {
+      const inner: string[] = [];
+      for await (const f of Deno.readDir(`${dir}/${e.name}`)) {
+        if (f.isFile && f.name.toLowerCase().endsWith(".png")) inner.push(f.name);
+      }
+      inner.sort().forEach((name) => out.push({ path: `${dir}/${e.name}/${name}`, cls: e.name }));
+    }
+  }
+  return out;
+}
+
+/** Decodes a PNG to float RGB in [0, 1] (`h × w × 3`). */
+function decodeToRgb(bytes: Uint8Array, path: string): { w: number; h: number; rgb: Float32Array } {
+  let png;
+  try {
+    png = decode(bytes);
+  } catch (e) {
+    throw new DataFileError(`Cannot decode PNG "${path}": ${String((e as Error).message).split("\n")[0]}`);
+  }
+  const { width: w, height: h, data, depth } = png;
+  const max = 2 ** depth - 1;
+  const rgb = new Float32Array(w * h * 3);
+  const palette = png.palette;
+  for (let i = 0; i < w * h; i++) {
+    if (palette) {
+      const [r, g, b] = palette[data[i]];
+      rgb.set([r / 255, g / 255, b / 255], i * 3);
+    } else if (png.channels <= 2) {
+      const v = data[i * png.channels] / max;
+      rgb.set([v, v, v], i * 3);
+    } else {
+      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * png.channels + c] / max;
+    }
+  }
+  return { w, h, rgb };
+}
+
+/** Centre-crops to a square and resizes bilinearly to `size`, writing `channels` values per pixel in [−1, 1]. */
+function resizeInto(
+  src: { w: number; h: number; rgb: Float32Array },
+  size: number,
+  channels: 1 | 3,
+  out: Float32Array,
+  offset: number,
+): void {
+  const side = Math.min(src.w, src.h);
+  const x0 = (src.w - side) / 2, y0 = (src.h - side) / 2;
+  const at = (x: number, y: number, c: number) => src.rgb[(y * src.w + x) * 3 + c];
+  for (let oy = 0; oy < size; oy++) {
+    for (let ox = 0; ox < size; ox++) {
+      const sx = Math.min(Math.max(x0 + ((ox + 0.5) * side) / size - 0.5, 0), src.w - 1);
+      const sy = Math.min(Math.max(y0 + ((oy + 0.5) * side) / size - 0.5, 0), src.h - 1);
+      const xa = Math.floor(sx), ya = Math.floor(sy);
+      const xb = Math.min(xa + 1, src.w - 1), yb = Math.min(ya + 1, src.h - 1);
+      const fx = sx - xa, fy = sy - ya;
+      const px = [0, 1, 2].map((c) =>
+        (1 - fy) * ((1 - fx) * at(xa, ya, c) + fx * at(xb, ya, c)) +
+        fy * ((1 - fx) * at(xa, yb, c) + fx * at(xb, yb, c))
+      );
+      const base = offset + (oy * size + ox) * channels;
+      if (channels === 1) out[base] = (0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2]) * 2 - 1;
+      else for (let c = 0; c < 3; c++) out[base + c] = px[c] * 2 - 1;
+    }
+  }
+}
+
+/**
+ * Loads every PNG under `dir` (one level of class folders) as a dataset.
+ *
+ * @example
+ * ```ts
+ * import { encode } from "fast-png";
+ * import { loadImageFolder } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/stop`);
+ * const red = new Uint8Array(8 * 8 * 3).map((_, i) => (i % 3 === 0 ? 255 : 0));
+ * await Deno.writeFile(`${dir}/stop/a.png`, encode({ width: 8, height: 8, data: red, channels: 3 }));
+ * const ds = await loadImageFolder(dir, { size: 4 });
+ * if (ds.count !== 1 || ds.labels![0] !== 0 || ds.images[0] !== 1) throw new Error("one red image of class 0");
+ * ```
+ */
+export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}): Promise<ImageDataset> {
+  const size = opts.size ?? 32;
+  const channels = opts.channels ?? 3;
+  const files = await listPngs(dir);
+  if (files.length === 0) throw new DataFileError(`Cannot load image folder "${dir}": it contains no .png files`);
+  const classes = [...new Set(files.map((f) => f.cls).filter((c): c is string => c !== null))].sort();
+  const labelled = files.every((f) => f.cls !== null);
+  const images = new Float32Array(files.length * size * size * channels);
+  for (let i = 0; i < files.length; i++) {
+    const png = decodeToRgb(await readDataFile(files[i].path, "image"), files[i].path);
+    resizeInto(png, size, channels, images, i * size * size * channels);
+  }
+  return imageDataset({
+    name: opts.name ?? (dir.replace(/\/+$/, "").split("/").pop() || "images"),
+    sampleShape: [size, size, channels],
+    images,
+    labels: labelled ? Int32Array.from(files, (f) => classes.indexOf(f.cls!)) : undefined,
+  });
+}
