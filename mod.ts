@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { algorithm, mlpCritic, mlpGenerator, selectBackend, toyDataset, train, Trainer } from "./mod.ts";
+ * import { algorithm, mlpCritic, mlpGenerator, selectBackend, toyDataset, train, Trainer } from "wgan-bench";
  * await selectBackend("cpu");
  * const trainer = new Trainer({
  *   generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 16, hiddenLayers: 2 }),

@@ -31,7 +31,7 @@ function hashString(text: string, seed: number): number {
  *
  * @example
  * ```ts
- * import { Rng } from "./mod.ts";
+ * import { Rng } from "wgan-bench";
  * const a = new Rng(42), b = new Rng(42);
  * if (a.uniform() !== b.uniform()) throw new Error("same seed, same numbers");
  * const noise = a.fork("noise"); // an independent stream named by a label

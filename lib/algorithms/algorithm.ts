@@ -92,7 +92,7 @@ const KEYS: ReadonlySet<string> = new Set(["loss", "lipschitz", "optimizer", "nC
  *
  * @example
  * ```ts
- * import { algorithm } from "./mod.ts";
+ * import { algorithm } from "wgan-bench";
  * const adamWgan = algorithm("wgan", {
  *   optimizer: { kind: "adam", lr: 5e-5, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
  * });
@@ -128,7 +128,7 @@ export function algorithm(name: string, overrides: AlgorithmOverrides = {}): Alg
  *
  * @example
  * ```ts
- * import { algorithm, criticIterations } from "./mod.ts";
+ * import { algorithm, criticIterations } from "wgan-bench";
  * const wgan = algorithm("wgan");
  * if (criticIterations(wgan, 0) !== 100 || criticIterations(wgan, 30) !== 5) throw new Error("schedule");
  * ```

@@ -219,7 +219,7 @@ function registerWasmTrainingGradients(): void {
  *
  * @example
  * ```ts
- * import { applyGradientFixes, tf } from "./mod.ts";
+ * import { applyGradientFixes, tf } from "wgan-bench";
  * applyGradientFixes();
  * // The second derivative of LeakyReLU now exists (zero almost everywhere):
  * const d2 = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => tf.leakyRelu(y, 0.2).sum())(x).sum());
@@ -242,7 +242,7 @@ export function applyGradientFixes(
  *
  * @example
  * ```ts
- * import { applyGradientFixes, restoreStockGradients } from "./mod.ts";
+ * import { applyGradientFixes, restoreStockGradients } from "wgan-bench";
  * restoreStockGradients();
  * applyGradientFixes(); // back to the fixed state
  * ```

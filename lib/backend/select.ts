@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { tf } from "./tf.ts";
+import { silenceCpuBanner, tf } from "./tf.ts";
 import { applyGradientFixes } from "./gradient_fixes.ts";
 
 /** A backend a user can ask for. */
@@ -118,9 +118,7 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   if (!ok || tf.getBackend() !== name) {
     return { ok: false, why: why || `tfjs could not initialise it`, device: "", isFallbackAdapter: false };
   }
-  // The cpu backend prints a "you are running TensorFlow.js in Node.js" banner on first use; a library prints nothing.
-  const backend = tf.backend() as { firstUse?: boolean };
-  if (name === "cpu" && backend.firstUse) backend.firstUse = false;
+  silenceCpuBanner();
   const device = name === "webgpu"
     ? probe.device
     : name === "wasm"
@@ -139,7 +137,7 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
  *
  * @example
  * ```ts
- * import { selectBackend } from "./mod.ts";
+ * import { selectBackend } from "wgan-bench";
  * const info = await selectBackend("cpu");
  * if (info.name !== "cpu") throw new Error("expected cpu");
  * ```
@@ -188,7 +186,7 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
  *
  * @example
  * ```ts
- * import { availableBackends } from "./mod.ts";
+ * import { availableBackends } from "wgan-bench";
  * const names = await availableBackends();
  * if (!names.includes("cpu")) throw new Error("cpu always works");
  * ```

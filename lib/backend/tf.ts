@@ -14,3 +14,20 @@ export { tf };
 export type Tensor = tf.Tensor;
 export type Variable = tf.Variable;
 export type Scalar = tf.Scalar;
+
+/**
+ * Silences the cpu backend's "you are running TensorFlow.js in Node.js"
+ * banner (a library prints nothing).
+ */
+export function silenceCpuBanner(): void {
+  const backend = tf.findBackend("cpu") as { firstUse?: boolean } | null;
+  if (backend?.firstUse) backend.firstUse = false;
+}
+
+// tfjs would otherwise default to webgpu, whose asynchronous start makes any
+// op before `await tf.ready()` throw. The cpu backend starts synchronously, so
+// the library works on import; `selectBackend()` picks the fast one.
+if (!tf.getBackend() || tf.getBackend() !== "cpu") {
+  void tf.setBackend("cpu");
+  silenceCpuBanner();
+}

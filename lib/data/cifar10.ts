@@ -15,7 +15,7 @@ const RECORD = 1 + 3072;
  *
  * @example
  * ```ts
- * import { loadCifar10 } from "./mod.ts";
+ * import { loadCifar10 } from "wgan-bench";
  * const record = new Uint8Array(3073);
  * record[0] = 7; // label, then 1024 red, 1024 green, 1024 blue bytes
  * record.fill(255, 1, 1025);

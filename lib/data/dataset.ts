@@ -57,7 +57,7 @@ export interface ImageDatasetInit {
  *
  * @example
  * ```ts
- * import { imageDataset, Rng } from "./mod.ts";
+ * import { imageDataset, Rng } from "wgan-bench";
  * const ds = imageDataset({ name: "four", sampleShape: [1, 1, 1], images: new Float32Array([0, 1, 2, 3]) });
  * const batch = ds.sampler(new Rng(0)).next(4);
  * if ([...batch].sort().join() !== "0,1,2,3") throw new Error("an epoch visits each image once");

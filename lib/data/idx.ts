@@ -20,7 +20,7 @@ export interface IdxArray {
  *
  * @example
  * ```ts
- * import { parseIdx } from "./mod.ts";
+ * import { parseIdx } from "wgan-bench";
  * const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]);
  * const { dims, data } = parseIdx(bytes, "labels.idx");
  * if (dims[0] !== 3 || data[2] !== 9) throw new Error("parsed wrongly");
@@ -75,7 +75,7 @@ export interface IdxImagesOptions {
  *
  * @example
  * ```ts
- * import { loadIdxImages } from "./mod.ts";
+ * import { loadIdxImages } from "wgan-bench";
  * // two 2×2 images: header (magic, count, rows, cols) then bytes
  * const path = await Deno.makeTempFile({ suffix: ".idx" });
  * await Deno.writeFile(path, new Uint8Array([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 0, 255, 255, 0, 255, 0]));

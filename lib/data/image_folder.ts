@@ -104,7 +104,7 @@ function resizeInto(
  * @example
  * ```ts
  * import { encode } from "fast-png";
- * import { loadImageFolder } from "./mod.ts";
+ * import { loadImageFolder } from "wgan-bench";
  * const dir = await Deno.makeTempDir();
  * await Deno.mkdir(`${dir}/stop`);
  * const red = new Uint8Array(8 * 8 * 3).map((_, i) => (i % 3 === 0 ? 255 : 0));

@@ -31,7 +31,7 @@ export interface MnistOptions {
  *
  * @example
  * ```ts
- * import { loadMnist } from "./mod.ts";
+ * import { loadMnist } from "wgan-bench";
  * const ds = loadMnist();
  * if (ds.count !== 10000 || ds.sampleShape.join() !== "28,28,1") throw new Error("unexpected MNIST");
  * ```
@@ -63,7 +63,7 @@ export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
  *
  * @example
  * ```ts
- * import { DataFileError, loadFashionMnist } from "./mod.ts";
+ * import { DataFileError, loadFashionMnist } from "wgan-bench";
  * try {
  *   const test = await loadFashionMnist({ split: "test" });
  *   console.log(test.count); // 10000

@@ -43,7 +43,7 @@ export function toyModeStd(name: ToyName): number {
  *
  * @example
  * ```ts
- * import { Rng, sampleToy } from "./mod.ts";
+ * import { Rng, sampleToy } from "wgan-bench";
  * const pts = sampleToy("8gaussians", new Rng(0), 100);
  * if (pts.length !== 200) throw new Error("100 points, 2 coordinates");
  * ```
@@ -75,7 +75,7 @@ export function sampleToy(name: ToyName, rng: Rng, n: number): Float32Array {
  *
  * @example
  * ```ts
- * import { Rng, toyDataset } from "./mod.ts";
+ * import { Rng, toyDataset } from "wgan-bench";
  * const batch = toyDataset("swissroll").sampler(new Rng(1)).next(64);
  * if (batch.length !== 128) throw new Error("64 points");
  * ```

@@ -25,7 +25,7 @@ export interface GradientPenaltyOptions {
  *
  * @example
  * ```ts
- * import { gradientPenalty, mlpCritic, tf } from "./mod.ts";
+ * import { gradientPenalty, mlpCritic, tf } from "wgan-bench";
  * const critic = mlpCritic({ seed: 0, inputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const gp = gradientPenalty(critic, tf.ones([4, 2]), tf.zeros([4, 2]), tf.fill([4], 0.5));
  * if (!((await gp.data())[0] >= 0)) throw new Error("penalty is non-negative");

@@ -38,7 +38,7 @@ export interface LipschitzTerm {
  *
  * @example
  * ```ts
- * import { lipschitzTerm } from "./mod.ts";
+ * import { lipschitzTerm } from "wgan-bench";
  * const term = lipschitzTerm({ kind: "gp", lambda: 10 });
  * if (term.spec.kind !== "gp") throw new Error("gp expected");
  * ```

@@ -23,7 +23,7 @@ export interface WassersteinDivOptions {
  *
  * @example
  * ```ts
- * import { mlpCritic, tf, wassersteinDivergence } from "./mod.ts";
+ * import { mlpCritic, tf, wassersteinDivergence } from "wgan-bench";
  * const critic = mlpCritic({ seed: 0, inputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const div = wassersteinDivergence(critic, tf.ones([4, 2]), tf.zeros([4, 2]));
  * if (!((await div.data())[0] >= 0)) throw new Error("term is non-negative");

@@ -11,11 +11,11 @@ import { tf, type Variable } from "../backend/tf.ts";
  *
  * @example
  * ```ts
- * import { clipWeights, tf } from "./mod.ts";
+ * import { clipWeights, tf } from "wgan-bench";
  * const v = tf.variable(tf.tensor1d([-1, 0.005, 2]));
  * clipWeights([v], 0.01);
  * const x = await v.data();
- * if (x[0] !== -0.01 || x[2] !== 0.01) throw new Error("not clipped");
+ * if (x[0] !== Math.fround(-0.01) || x[2] !== Math.fround(0.01)) throw new Error("not clipped");
  * ```
  */
 export function clipWeights(variables: readonly Variable[], c: number): void {

@@ -25,7 +25,7 @@ export interface AdversarialLoss {
  *
  * @example
  * ```ts
- * import { adversarialLoss, tf } from "./mod.ts";
+ * import { adversarialLoss, tf } from "wgan-bench";
  * const loss = adversarialLoss("wasserstein");
  * loss.generator(tf.tensor1d([1])).dispose();
  * ```

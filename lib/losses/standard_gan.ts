@@ -13,7 +13,7 @@ import { type Scalar, type Tensor, tf } from "../backend/tf.ts";
  *
  * @example
  * ```ts
- * import { standardGanCriticLoss, tf } from "./mod.ts";
+ * import { standardGanCriticLoss, tf } from "wgan-bench";
  * const loss = await standardGanCriticLoss(tf.tensor1d([0]), tf.tensor1d([0])).data();
  * if (Math.abs(loss[0] - 2 * Math.log(2)) > 1e-6) throw new Error("expected 2 log 2");
  * ```
@@ -27,7 +27,7 @@ export function standardGanCriticLoss(dReal: Tensor, dFake: Tensor): Scalar {
  *
  * @example
  * ```ts
- * import { standardGanGeneratorLoss, tf } from "./mod.ts";
+ * import { standardGanGeneratorLoss, tf } from "wgan-bench";
  * const loss = await standardGanGeneratorLoss(tf.tensor1d([0])).data();
  * if (Math.abs(loss[0] - Math.log(2)) > 1e-6) throw new Error("expected log 2");
  * ```

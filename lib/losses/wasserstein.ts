@@ -12,7 +12,7 @@ import { type Scalar, type Tensor, tf } from "../backend/tf.ts";
  *
  * @example
  * ```ts
- * import { tf, wassersteinCriticLoss } from "./mod.ts";
+ * import { tf, wassersteinCriticLoss } from "wgan-bench";
  * const loss = wassersteinCriticLoss(tf.tensor1d([3, 5]), tf.tensor1d([1, 1]));
  * if ((await loss.data())[0] !== -3) throw new Error("expected 1 - 4");
  * ```
@@ -26,7 +26,7 @@ export function wassersteinCriticLoss(dReal: Tensor, dFake: Tensor): Scalar {
  *
  * @example
  * ```ts
- * import { tf, wassersteinGeneratorLoss } from "./mod.ts";
+ * import { tf, wassersteinGeneratorLoss } from "wgan-bench";
  * const loss = wassersteinGeneratorLoss(tf.tensor1d([1, 3]));
  * if ((await loss.data())[0] !== -2) throw new Error("expected -2");
  * ```

@@ -71,7 +71,7 @@ export function optimalAssignment(cost: Float64Array, n: number): Int32Array {
  *
  * @example
  * ```ts
- * import { exactW1 } from "./mod.ts";
+ * import { exactW1 } from "wgan-bench";
  * // Shifting every point by (3, 4) costs exactly 5.
  * const a = new Float32Array([0, 0, 1, 1, 2, 0]);
  * const b = a.map((x, i) => x + (i % 2 === 0 ? 3 : 4));

@@ -5,7 +5,8 @@
  * Generator: noise → s0×s0 (s0 = 7 for 28, 4 for 32/64) by a dense layer
  * (identical to the official 1×1 → s0×s0 transposed convolution), then
  * 4×4 stride-2 transposed convolutions doubling the size, each followed by
- * batch norm (optional) and ReLU; a tanh output. Filters halve at each layer
+ * batch norm (optional) and ReLU; a tanh output. No biases, as in the
+ * official code (`bias=False`). Filters halve at each layer
  * ("pyramid", the DCGAN rule) or stay constant (the WGAN paper's no-BN
  * generator, Fig. 6).
  *
@@ -14,7 +15,8 @@
  * final s0×s0 valid convolution). Normalisation after every convolution but
  * the first: batch norm (official code; for clipping and the standard GAN),
  * layer norm (for GP and WGAN-div, where batch norm breaks the per-sample
- * penalty) or none.
+ * penalty) or none. Like the official code the convolutions have no biases,
+ * except with `norm: "none"`, where nothing else could shift the features.
  *
  * @module
  */
@@ -57,7 +59,7 @@ export interface DcganGeneratorOptions {
  *
  * @example
  * ```ts
- * import { dcganGenerator, tf } from "./mod.ts";
+ * import { dcganGenerator, tf } from "wgan-bench";
  * const g = dcganGenerator({ seed: 0, imageSize: 32, channels: 1, noiseDim: 8, width: 4 });
  * const x = g.apply(tf.randomNormal([2, 8]));
  * if (x.shape.join() !== "2,32,32,1") throw new Error("wrong shape");
@@ -83,7 +85,6 @@ export function dcganGenerator(opts: DcganGeneratorOptions): Model {
     return {
       w: p.weight([4, 4, cout, cin], cin * 16),
       bn: useBn && !last ? [p.scale([cout]), p.zeros([cout])] : null,
-      bias: !useBn || last ? p.zeros([cout]) : null,
     };
   });
   const apply = (z: Tensor): Tensor => {
@@ -93,7 +94,6 @@ export function dcganGenerator(opts: DcganGeneratorOptions): Model {
     h = tf.relu(h);
     ups.forEach((layer, i) => {
       h = conv2dTranspose(h as tf.Tensor4D, layer.w as tf.Tensor4D, { stride: 2, padding: 1 });
-      if (layer.bias) h = tf.add(h, layer.bias);
       if (layer.bn) h = batchNorm(h, layer.bn[0], layer.bn[1], [0, 1, 2]);
       h = i === ups.length - 1 ? tf.tanh(h) : tf.relu(h);
     });
@@ -131,7 +131,7 @@ export interface DcganCriticOptions {
  *
  * @example
  * ```ts
- * import { dcganCritic, tf } from "./mod.ts";
+ * import { dcganCritic, tf } from "wgan-bench";
  * const d = dcganCritic({ seed: 0, imageSize: 28, channels: 1, width: 4, norm: "layer" });
  * const s = d.apply(tf.zeros([3, 28, 28, 1]));
  * if (s.shape.join() !== "3") throw new Error("one score per sample");
@@ -145,16 +145,15 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
   const convs = Array.from({ length: upLayers }, (_, i) => {
     const cin = i === 0 ? opts.channels : width * 2 ** (i - 1);
     const cout = width * 2 ** i;
-    const normed = i > 0 && norm !== "none";
     return {
       w: p.weight([4, 4, cin, cout], cin * 16),
-      bias: normed ? null : p.zeros([cout]),
-      norm: normed ? [p.scale([cout]), p.zeros([cout])] : null,
+      bias: norm === "none" ? p.zeros([cout]) : null,
+      norm: i > 0 && norm !== "none" ? [p.scale([cout]), p.zeros([cout])] : null,
     };
   });
   const cLast = width * 2 ** (upLayers - 1);
   const flat = startSize * startSize * cLast;
-  const final = { w: p.weight([flat, 1], flat), b: p.zeros([1]) };
+  const final = { w: p.weight([flat, 1], flat), b: norm === "none" ? p.zeros([1]) : null };
   const apply = (x: Tensor): Tensor => {
     const n = x.shape[0];
     let h = x;
@@ -168,7 +167,8 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
       }
       h = tf.leakyRelu(h, 0.2);
     }
-    return tf.add(tf.matMul(h.reshape([n, flat]), final.w), final.b).reshape([n]);
+    const score = tf.matMul(h.reshape([n, flat]), final.w);
+    return (final.b ? tf.add(score, final.b) : score).reshape([n]);
   };
   return {
     description: `dcgan-${opts.imageSize} critic (${norm} norm, width ${width})`,

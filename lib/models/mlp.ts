@@ -57,7 +57,7 @@ function denseStack(
  *
  * @example
  * ```ts
- * import { mlpGenerator, tf } from "./mod.ts";
+ * import { mlpGenerator, tf } from "wgan-bench";
  * const g = mlpGenerator({ seed: 1, noiseDim: 8, outputShape: [2], hidden: 16, hiddenLayers: 2 });
  * const x = g.apply(tf.randomNormal([5, 8]));
  * if (x.shape.join() !== "5,2") throw new Error("wrong shape");
@@ -84,7 +84,7 @@ export function mlpGenerator(
  *
  * @example
  * ```ts
- * import { mlpCritic, tf } from "./mod.ts";
+ * import { mlpCritic, tf } from "wgan-bench";
  * const d = mlpCritic({ seed: 1, inputShape: [2], hidden: 16, hiddenLayers: 2, activation: "leaky-relu" });
  * const s = d.apply(tf.zeros([3, 2]));
  * if (s.shape.join() !== "3") throw new Error("one score per sample");

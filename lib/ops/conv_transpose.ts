@@ -80,7 +80,7 @@ export function conv2dTransposeViaConv(
  *
  * @example
  * ```ts
- * import { conv2dTranspose, tf } from "./mod.ts";
+ * import { conv2dTranspose, tf } from "wgan-bench";
  * const x = tf.ones([1, 4, 4, 3]) as tf.Tensor4D;
  * const w = tf.ones([4, 4, 2, 3]) as tf.Tensor4D; // [kh, kw, out, in]
  * const y = conv2dTranspose(x, w, { stride: 2, padding: 1 });

@@ -45,7 +45,7 @@ const SLOTS = { rmsprop: 1, adam: 2 } as const;
  *
  * @example
  * ```ts
- * import { createOptimizer, tf } from "./mod.ts";
+ * import { createOptimizer, tf } from "wgan-bench";
  * const v = tf.variable(tf.scalar(1));
  * const opt = createOptimizer({ kind: "adam", lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
  * opt.apply([v], [tf.scalar(2)]);

@@ -30,7 +30,7 @@ export interface CriticStepContext {
  *
  * @example
  * ```ts
- * import { adversarialLoss, createOptimizer, criticStep, lipschitzTerm, mlpCritic, Rng, tf } from "./mod.ts";
+ * import { adversarialLoss, createOptimizer, criticStep, lipschitzTerm, mlpCritic, Rng, tf } from "wgan-bench";
  * const critic = mlpCritic({ seed: 0, inputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const stats = criticStep({
  *   critic,
@@ -78,7 +78,7 @@ export interface GeneratorStepContext {
  *
  * @example
  * ```ts
- * import { adversarialLoss, createOptimizer, generatorStep, mlpCritic, mlpGenerator, tf } from "./mod.ts";
+ * import { adversarialLoss, createOptimizer, generatorStep, mlpCritic, mlpGenerator, tf } from "wgan-bench";
  * const generator = mlpGenerator({ seed: 0, noiseDim: 2, outputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const optimizer = createOptimizer({ kind: "rmsprop", lr: 5e-5, alpha: 0.99, eps: 1e-8 });

@@ -62,7 +62,7 @@ export interface TrainerState {
  *
  * @example
  * ```ts
- * import { algorithm, mlpCritic, mlpGenerator, toyDataset, Trainer } from "./mod.ts";
+ * import { algorithm, mlpCritic, mlpGenerator, toyDataset, Trainer } from "wgan-bench";
  * const trainer = new Trainer({
  *   generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 16, hiddenLayers: 2 }),
  *   critic: mlpCritic({ seed: 2, inputShape: [2], hidden: 16, hiddenLayers: 2 }),
@@ -253,7 +253,7 @@ export interface TrainOptions {
  *
  * @example
  * ```ts
- * import { algorithm, mlpCritic, mlpGenerator, toyDataset, train, Trainer } from "./mod.ts";
+ * import { algorithm, mlpCritic, mlpGenerator, toyDataset, train, Trainer } from "wgan-bench";
  * const trainer = new Trainer({
  *   generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 8, hiddenLayers: 1 }),
  *   critic: mlpCritic({ seed: 2, inputShape: [2], hidden: 8, hiddenLayers: 1 }),
