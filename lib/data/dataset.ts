@@ -129,3 +129,41 @@ export function iidSampler(rng: Rng, draw: (rng: Rng, n: number) => Float32Array
     setState: (state) => rng.setState(state.rng),
   };
 }
+
+/**
+ * Splits an image dataset into a training part and a held-out part of
+ * `heldOut` images, chosen by a seeded permutation (stratification is not
+ * needed at these sizes).
+ *
+ * @example
+ * ```ts
+ * import { imageDataset, splitDataset } from "wgan-bench";
+ * const ds = imageDataset({ name: "ten", sampleShape: [1], images: new Float32Array(10).map((_, i) => i) });
+ * const { train, heldOut } = splitDataset(ds, { heldOut: 3, seed: 0 });
+ * if (train.count !== 7 || heldOut.count !== 3) throw new Error("7 + 3");
+ * ```
+ */
+export function splitDataset(
+  ds: ImageDataset,
+  opts: { heldOut: number; seed: number },
+): { train: ImageDataset; heldOut: ImageDataset } {
+  if (!(opts.heldOut >= 1 && opts.heldOut < ds.count)) {
+    throw new RangeError(`Cannot hold out ${opts.heldOut} of the ${ds.count} images of "${ds.name}"`);
+  }
+  const per = ds.sampleShape.reduce((a, b) => a * b, 1);
+  const order = new Rng(opts.seed).fork(`split:${ds.name}`).permutation(ds.count);
+  const take = (idx: Int32Array, name: string) => {
+    const images = new Float32Array(idx.length * per);
+    idx.forEach((k, i) => images.set(ds.images.subarray(k * per, (k + 1) * per), i * per));
+    return imageDataset({
+      name,
+      sampleShape: [...ds.sampleShape],
+      images,
+      labels: ds.labels ? Int32Array.from(idx, (k) => ds.labels![k]) : undefined,
+    });
+  };
+  return {
+    heldOut: take(order.subarray(0, opts.heldOut), ds.name),
+    train: take(order.subarray(opts.heldOut), ds.name),
+  };
+}

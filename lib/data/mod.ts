@@ -12,6 +12,7 @@ export {
   type ImageDatasetInit,
   type Sampler,
   type SamplerState,
+  splitDataset,
 } from "./dataset.ts";
 export { sampleToy, TOY_NAMES, toyDataset, toyModes, toyModeStd, type ToyName } from "./toys.ts";
 export { DataFileError } from "./files.ts";

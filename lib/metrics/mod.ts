@@ -1,6 +1,11 @@
 /**
- * Sample-quality metrics that need no downloaded weights.
+ * Sample-quality metrics that need no downloaded weights: exact W1 and mode
+ * coverage for the toys; a self-trained classifier's feature space for FID,
+ * KID and class coverage on images.
  *
  * @module
  */
 export { exactW1, optimalAssignment } from "./exact_w1.ts";
+export { type ModeCoverage, modeCoverage } from "./toy_modes.ts";
+export { classCoverage, frechetDistance, kernelDistance, meanAndCovariance, symmetricEigen } from "./frechet.ts";
+export { type ClassifierOptions, FEATURE_DIM, type FeatureClassifier, trainClassifier } from "./classifier.ts";

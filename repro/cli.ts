@@ -1,0 +1,172 @@
+/**
+ * `deno task repro <experiment> [options]` — thin: parses, validates, then
+ * imports and runs the action. Bad input: one line on stderr, exit status 2.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { EXPERIMENTS } from "./experiments.ts";
+import { applySettings, findExperiment, parseSeeds, parseShard, PROFILES } from "./config.ts";
+import { suggestion, UsageError } from "./errors.ts";
+import type { ProfileName } from "./experiments.ts";
+import { DATASET_HELP } from "./data.ts";
+
+const HELP = `wgan-bench repro: rerun the WGAN paper's experiments across seeds
+
+Usage:
+  deno task repro <experiment> [options]
+  deno task repro merge <result-folder>... --out <folder>
+  deno task repro --list
+
+Options:
+  --profile NAME     quick | default | paper (default: default)
+  --seeds LIST       seeds to run, e.g. 0-4 or 0,3,7 (default: the profile's count from 0)
+  --backend NAME     auto | cpu | wasm | webgpu | tensorflow (default: auto)
+  --set KEY=VALUE    override a setting (repeatable), e.g. --set iterations=200
+  --dataset SPEC     ${DATASET_HELP}
+  --out DIR          result folder (default: out/<experiment>-<profile>)
+  --shard I/N        run only every N-th (arm, seed) pair starting at the I-th
+  --fresh            delete the result folder first instead of resuming
+  --quiet            print only errors and the final verdicts
+  --list             list experiments and their settings
+  -h, --help         this help
+
+Examples:
+  deno task repro toy-8gaussians --profile quick
+  deno task repro mnist-mlp --seeds 0-4
+  deno task repro mnist-dcgan --dataset fashion-mnist --set iterations=2000
+  deno task repro mnist-mlp --shard 2/4 --out out/shard2   # then: deno task repro merge out/shard* --out out/all
+
+Results: steps.csv, summary.csv, verdict.md and sample PNGs in the result folder.
+Interrupted runs (Ctrl-C, kill) continue from their last checkpoint when the same command is rerun.`;
+
+const OPTIONS = {
+  profile: { type: "string" },
+  seeds: { type: "string" },
+  backend: { type: "string" },
+  set: { type: "string", multiple: true },
+  dataset: { type: "string" },
+  out: { type: "string" },
+  shard: { type: "string" },
+  fresh: { type: "boolean" },
+  quiet: { type: "boolean" },
+  list: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function listExperiments(): string {
+  const lines = ["experiments (deno task repro <id>):", ""];
+  for (const e of EXPERIMENTS) {
+    const d = e.profiles.default;
+    lines.push(`  ${e.id.padEnd(24)} ${e.title}`);
+    lines.push(
+      `  ${"".padEnd(24)} arms: ${e.arms.map((a) => a.id).join(", ")}; default: ${d.seeds} seeds × ${d.iterations} ` +
+        `iterations; source: ${e.source}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const msg = String((e as Error).message).split("\n")[0];
+    const flag = /'(--?[\w-]+)'/.exec(msg)?.[1];
+    const hint = flag
+      ? suggestion(flag.replace(/^-+/, ""), Object.keys(OPTIONS)).replace(/"(\w[\w-]*)"/, '"--$1"')
+      : "";
+    throw new UsageError(`${msg.replace(/\.$/, "")}${hint} (see --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (v.list) {
+    console.log(listExperiments());
+    return 0;
+  }
+  if (positionals[0] === "merge") {
+    if (!v.out) throw new UsageError("Cannot merge: --out <folder> is required");
+    const { mergeResults } = await import("./merge.ts");
+    const { runs, claims } = await mergeResults(positionals.slice(1), v.out);
+    console.log(`merged ${runs} runs into ${v.out}`);
+    printClaims(claims);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? "Cannot run: name an experiment (see --list)"
+        : `Cannot run: expected one experiment, got ${positionals.join(" ")}`,
+    );
+  }
+  const experiment = findExperiment(positionals[0]);
+  const profile = (v.profile ?? "default") as ProfileName;
+  if (!PROFILES.includes(profile)) {
+    throw new UsageError(
+      `Cannot use profile "${profile}": unknown${suggestion(profile, PROFILES)} (choose ${PROFILES.join(", ")})`,
+    );
+  }
+  const settings = applySettings(experiment.profiles[profile], v.set ?? []);
+  const seeds = v.seeds ? parseSeeds(v.seeds) : Array.from({ length: settings.seeds }, (_, i) => i);
+  const shard = v.shard ? parseShard(v.shard) : undefined;
+  const backend = v.backend ?? "auto";
+  const { BACKEND_NAMES } = await import("../lib/backend/select.ts");
+  if (!BACKEND_NAMES.includes(backend as never)) {
+    throw new UsageError(
+      `Cannot use backend "${backend}": unknown${suggestion(backend, BACKEND_NAMES)} (choose ${
+        BACKEND_NAMES.join(", ")
+      })`,
+    );
+  }
+  // wgpu warns on every WebGPU probe when XDG_RUNTIME_DIR is unset; harmless, but it buries the progress lines.
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "xdg-" }));
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) Deno.exit(130);
+    console.error("\nstopping after this iteration (checkpointing); press Ctrl-C again to quit at once");
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  const { runExperiment } = await import("./run.ts");
+  const result = await runExperiment({
+    experiment,
+    profile,
+    settings,
+    seeds,
+    backend: backend as never,
+    outDir: v.out ?? `out/${experiment.id}-${profile}`,
+    dataset: v.dataset,
+    shard,
+    fresh: v.fresh,
+    signal: controller.signal,
+    quiet: v.quiet,
+  });
+  Deno.removeSignalListener("SIGINT", onSignal);
+  if (result.interrupted) return 130;
+  console.log(`\nresults in ${result.outDir}: steps.csv, summary.csv, verdict.md`);
+  printClaims(result.claims);
+  return 0;
+}
+
+function printClaims(claims: { claim: string; ours: string; verdict: string }[]): void {
+  for (const c of claims) console.log(`  [${c.verdict}] ${c.claim}: ${c.ours}`);
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    const expected = e instanceof UsageError ||
+      ["BackendUnavailableError", "DataFileError"].includes((e as Error).name) ||
+      String((e as Error).message).startsWith("Cannot ");
+    console.error(`error: ${String((e as Error).message).split("\n")[0]}`);
+    if (!expected) console.error((e as Error).stack);
+    Deno.exit(expected && e instanceof UsageError ? 2 : 1);
+  }
+}
+
+export { main };

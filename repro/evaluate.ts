@@ -1,0 +1,193 @@
+/**
+ * Quality evaluation at checkpoints. Toys: exact W1 to fresh real points, mode
+ * coverage and high-quality share. Images: FID and KID in the feature space
+ * of a classifier trained on the training split (cached on disk), classes
+ * covered and KL to uniform. Both: the critic's Wasserstein estimate on
+ * held-out real data.
+ *
+ * @module
+ */
+import {
+  classCoverage,
+  exactW1,
+  type FeatureClassifier,
+  frechetDistance,
+  kernelDistance,
+  modeCoverage,
+  Rng,
+  sampleToy,
+  tf,
+  toyModes,
+  toyModeStd,
+  trainClassifier,
+  type Trainer,
+} from "../mod.ts";
+import type { ExperimentSpec, Settings } from "./experiments.ts";
+import type { ExperimentData } from "./data.ts";
+import { exists, writeAtomic } from "./files.ts";
+
+/** Quality values by column. */
+export type Quality = Record<string, number>;
+
+/** Evaluates a trainer's generator (and critic) at a checkpoint. */
+export interface Evaluator {
+  /** Quality columns in steps.csv. */
+  readonly columns: readonly string[];
+  /** The column summaries and correlations use; lower is better. */
+  readonly primary: string;
+  /** Collapse is judged on this column as a share of `modes`. */
+  readonly coverage: { column: string; modes: number } | null;
+  /** Facts about the evaluator for the run record (e.g. classifier accuracy). */
+  readonly info: Record<string, number | string>;
+  evaluate(trainer: Trainer, seed: number): Promise<{ quality: Quality; samples: Float32Array }>;
+}
+
+/** Generated samples from the run's fixed evaluation noise (never the training stream). */
+async function generate(trainer: Trainer, seed: number, n: number, chunk: number): Promise<Float32Array> {
+  const nz = trainer.generator.inputShape.reduce((a, b) => a * b, 1);
+  const per = trainer.generator.outputShape.reduce((a, b) => a * b, 1);
+  const noise = new Rng(seed).fork("eval-noise").normals(n * nz);
+  const out = new Float32Array(n * per);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const x = tf.tidy(() =>
+      trainer.generator.apply(
+        tf.tensor(noise.subarray(start * nz, (start + m) * nz), [m, ...trainer.generator.inputShape]),
+      )
+    );
+    out.set(await x.data(), start * per);
+    x.dispose();
+  }
+  return out;
+}
+
+/** Mean critic output on real minus on generated samples, in training-sized chunks. */
+async function heldOutEstimate(
+  trainer: Trainer,
+  real: Float32Array,
+  fake: Float32Array,
+  chunk: number,
+): Promise<number> {
+  const shape = trainer.critic.inputShape;
+  const per = shape.reduce((a, b) => a * b, 1);
+  const mean = async (x: Float32Array) => {
+    const n = x.length / per;
+    let sum = 0;
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const s = tf.tidy(() =>
+        tf.sum(trainer.critic.apply(tf.tensor(x.subarray(start * per, (start + m) * per), [m, ...shape])))
+      );
+      sum += (await s.data())[0];
+      s.dispose();
+    }
+    return sum / n;
+  };
+  return (await mean(real)) - (await mean(fake));
+}
+
+/** Builds the evaluator for an experiment; trains or loads the image classifier. */
+export async function createEvaluator(
+  experiment: ExperimentSpec,
+  settings: Settings,
+  data: ExperimentData,
+  cacheDir: string,
+  log: (line: string) => void,
+): Promise<Evaluator> {
+  const chunk = settings.batchSize;
+  if (experiment.data.kind === "toy") {
+    const toy = experiment.data.toy;
+    const modes = toyModes(toy);
+    const real = sampleToy(toy, new Rng(1_000_003).fork("eval-real"), settings.evalSamples);
+    return {
+      columns: modes.length
+        ? ["w1", "modes_covered", "hq_share", "heldout_wasserstein"]
+        : ["w1", "heldout_wasserstein"],
+      primary: "w1",
+      coverage: modes.length ? { column: "modes_covered", modes: modes.length } : null,
+      info: { eval_real_points: settings.evalSamples },
+      async evaluate(trainer, seed) {
+        const fake = await generate(trainer, seed, settings.evalSamples, chunk);
+        const quality: Quality = { w1: exactW1(fake, real, 2) };
+        if (modes.length) {
+          const m = modeCoverage(fake, modes, toyModeStd(toy));
+          quality.modes_covered = m.modesCovered;
+          quality.hq_share = m.highQualityShare;
+        }
+        quality.heldout_wasserstein = await heldOutEstimate(trainer, real, fake, chunk);
+        return { quality, samples: fake };
+      },
+    };
+  }
+  const heldOut = data.heldOut!;
+  const train = data.train as typeof heldOut;
+  const classifier = await cachedClassifier(train, heldOut, cacheDir, log);
+  const classes = classifier.classes;
+  const realFeatures = await classifier.features(heldOut.images);
+  const per = heldOut.sampleShape.reduce((a, b) => a * b, 1);
+  const evalReal = heldOut.images.subarray(0, Math.min(heldOut.count, settings.evalSamples) * per);
+  return {
+    columns: ["fid", "kid", "classes_covered", "kl_uniform", "heldout_wasserstein"],
+    primary: "fid",
+    coverage: { column: "classes_covered", modes: classes },
+    info: { classifier_heldout_accuracy: classifier.heldOutAccuracy, heldout_images: heldOut.count },
+    async evaluate(trainer, seed) {
+      const fake = await generate(trainer, seed, settings.evalSamples, chunk);
+      const features = await classifier.features(fake);
+      const coverage = classCoverage(await classifier.predict(fake), classes);
+      const d = realFeatures.length / heldOut.count;
+      return {
+        quality: {
+          fid: frechetDistance(features, realFeatures, d),
+          kid: kernelDistance(features, realFeatures.subarray(0, Math.min(heldOut.count, 1000) * d), d),
+          classes_covered: coverage.classesCovered,
+          kl_uniform: coverage.klToUniform,
+          heldout_wasserstein: await heldOutEstimate(trainer, evalReal, fake, chunk),
+        },
+        samples: fake,
+      };
+    },
+  };
+}
+
+async function cachedClassifier(
+  train: NonNullable<ExperimentData["heldOut"]>,
+  heldOut: NonNullable<ExperimentData["heldOut"]>,
+  cacheDir: string,
+  log: (line: string) => void,
+): Promise<FeatureClassifier> {
+  const key = `${train.name}-${train.sampleShape.join("x")}-${train.count}-seed0-v1`;
+  const path = `${cacheDir}/classifier-${key}.bin`;
+  if (await exists(path)) {
+    const bytes = await Deno.readFile(path);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const count = view.getUint32(0, true);
+    const weights: Float32Array[] = [];
+    let offset = 4 + 4 * count;
+    for (let i = 0; i < count; i++) {
+      const n = view.getUint32(4 + 4 * i, true);
+      weights.push(new Float32Array(bytes.slice(offset, offset + 4 * n).buffer));
+      offset += 4 * n;
+    }
+    const clf = await trainClassifier(train, heldOut, { seed: 0, weights });
+    log(`feature classifier: loaded ${path} (held-out accuracy ${(100 * clf.heldOutAccuracy).toFixed(1)}%)`);
+    return clf;
+  }
+  log(`feature classifier: training on ${train.count} "${train.name}" images (cached afterwards)`);
+  const clf = await trainClassifier(train, heldOut, { seed: 0 });
+  const weights = await clf.weights();
+  const total = weights.reduce((n, w) => n + w.length, 0);
+  const out = new Uint8Array(4 + 4 * weights.length + 4 * total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, weights.length, true);
+  let offset = 4 + 4 * weights.length;
+  weights.forEach((w, i) => {
+    view.setUint32(4 + 4 * i, w.length, true);
+    out.set(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), offset);
+    offset += w.byteLength;
+  });
+  await Deno.mkdir(cacheDir, { recursive: true });
+  await writeAtomic(path, out);
+  log(`feature classifier: held-out accuracy ${(100 * clf.heldOutAccuracy).toFixed(1)}%, saved to ${path}`);
+  return clf;
+}

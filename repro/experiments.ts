@@ -1,0 +1,251 @@
+/**
+ * The experiment registry: one entry per experiment of the WGAN paper (and the
+ * WGAN-GP paper's toy and clipping comparisons), each a short difference from
+ * the library's defaults. Ids are what users type.
+ *
+ * @module
+ */
+import type { Activation, AlgorithmName, AlgorithmOverrides, CriticNorm, Init, ToyName } from "../mod.ts";
+
+/** A network as data. */
+export type ModelSpec =
+  | { kind: "mlp"; hidden: number; hiddenLayers: number; activation?: Activation; init?: Init }
+  | { kind: "dcgan"; batchNorm?: boolean; filters?: "pyramid" | "constant"; norm?: CriticNorm };
+
+/** One arm: an algorithm with its models. */
+export interface ArmSpec {
+  id: string;
+  algorithm: AlgorithmName;
+  overrides?: AlgorithmOverrides;
+  generator: ModelSpec;
+  critic: ModelSpec;
+}
+
+/** Profiles: CI-sized, this machine's default, and the paper's iteration counts. */
+export type ProfileName = "quick" | "default" | "paper";
+
+/** Settings a user can change with `--set key=value` (typed from these defaults). */
+export interface Settings {
+  /** Generator iterations per run. */
+  iterations: number;
+  /** Evaluate quality (and checkpoint) every this many generator iterations. */
+  evalEvery: number;
+  /** Record a steps.csv row every this many generator iterations. */
+  logEvery: number;
+  /** Generated (and real) samples per evaluation. */
+  evalSamples: number;
+  /** Seeds when --seeds is not given: 0..seeds-1. */
+  seeds: number;
+  batchSize: number;
+  /** Filters of the DCGAN models (`ngf` = `ndf`); the paper uses 64. */
+  width: number;
+  /** Units of the MLP layers; the paper uses 512. */
+  hidden: number;
+  /** Image side for image experiments: 28 (native) or 32 (padded, as the official code). */
+  imageSize: number;
+  /** Use the official WGAN code's Diters warm-up schedule for clipped arms. */
+  dItersSchedule: boolean;
+}
+
+/** The paper claims a verdict can be computed for. */
+export type ClaimId = "loss-tracks-quality" | "gan-loss-does-not" | "wgan-trains-where-gan-fails" | "adam-less-stable";
+
+/** An experiment: data, arms, profiles, and the claims it tests. */
+export interface ExperimentSpec {
+  id: string;
+  title: string;
+  /** Where in the papers the experiment comes from. */
+  source: string;
+  data: { kind: "toy"; toy: ToyName } | { kind: "image" };
+  noiseDim: number;
+  arms: ArmSpec[];
+  profiles: Record<ProfileName, Settings>;
+  claims: ClaimId[];
+  /** Seconds per generator iteration per arm, measured on the reference 2-core CPU (wasm), for the up-front estimate. */
+  secondsPerIteration: Record<string, number>;
+}
+
+const mlp = (hidden = 512, hiddenLayers = 4): ModelSpec => ({ kind: "mlp", hidden, hiddenLayers });
+const dcgan = (opts: Omit<Extract<ModelSpec, { kind: "dcgan" }>, "kind"> = {}): ModelSpec => ({
+  kind: "dcgan",
+  ...opts,
+});
+
+function toyExperiment(toy: ToyName): ExperimentSpec {
+  // gan_toy.py: 3 hidden ReLU layers of 512, noise dim 2, batch 256, λ = 0.1, Adam 1e-4 β = (0.5, 0.9).
+  const net = mlp(512, 3);
+  const adamToy = { kind: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9, eps: 1e-8 } as const;
+  return {
+    id: `toy-${toy}`,
+    title: `${toy}: WGAN (clipping), WGAN-GP, WGAN-div and the standard GAN on a 2-D toy`,
+    source: "WGAN-GP paper Fig. 1 / gan_toy.py",
+    data: { kind: "toy", toy },
+    noiseDim: 2,
+    arms: [
+      { id: "wgan", algorithm: "wgan", generator: net, critic: net },
+      {
+        id: "wgan-gp",
+        algorithm: "wgan-gp",
+        overrides: { lipschitz: { kind: "gp", lambda: 0.1 }, optimizer: adamToy },
+        generator: net,
+        critic: net,
+      },
+      { id: "wgan-div", algorithm: "wgan-div", generator: net, critic: net },
+      { id: "gan", algorithm: "gan", overrides: { optimizer: adamToy }, generator: net, critic: net },
+    ],
+    profiles: {
+      quick: { ...TOY_BASE, iterations: 60, evalEvery: 20, logEvery: 5, seeds: 2, hidden: 64, batchSize: 64 },
+      default: { ...TOY_BASE, iterations: 1000, evalEvery: 100, logEvery: 10, seeds: 5, hidden: 128 },
+      paper: { ...TOY_BASE, iterations: 100_000, evalEvery: 2000, logEvery: 100, seeds: 5, hidden: 512 },
+    },
+    claims: ["loss-tracks-quality", "gan-loss-does-not"],
+    secondsPerIteration: { "wgan": 0.036, "wgan-gp": 0.066, "wgan-div": 0.096, "gan": 0.012 },
+  };
+}
+
+const TOY_BASE: Settings = {
+  iterations: 0,
+  evalEvery: 0,
+  logEvery: 0,
+  evalSamples: 512,
+  seeds: 0,
+  batchSize: 256,
+  width: 0,
+  hidden: 512,
+  imageSize: 28,
+  dItersSchedule: false,
+};
+
+const IMAGE_PROFILES: Record<ProfileName, Settings> = {
+  quick: {
+    iterations: 6,
+    evalEvery: 3,
+    logEvery: 1,
+    evalSamples: 200,
+    seeds: 2,
+    batchSize: 16,
+    width: 4,
+    hidden: 32,
+    imageSize: 28,
+    dItersSchedule: false,
+  },
+  default: {
+    iterations: 600,
+    evalEvery: 100,
+    logEvery: 5,
+    evalSamples: 1000,
+    seeds: 3,
+    batchSize: 64,
+    width: 16,
+    hidden: 512,
+    imageSize: 28,
+    dItersSchedule: true,
+  },
+  paper: {
+    iterations: 100_000,
+    evalEvery: 2000,
+    logEvery: 50,
+    evalSamples: 5000,
+    seeds: 5,
+    batchSize: 64,
+    width: 64,
+    hidden: 512,
+    imageSize: 32,
+    dItersSchedule: true,
+  },
+};
+
+function imageExperiment(
+  spec: Omit<ExperimentSpec, "data" | "noiseDim" | "profiles">,
+): ExperimentSpec {
+  return { ...spec, data: { kind: "image" }, noiseDim: 100, profiles: IMAGE_PROFILES };
+}
+
+/** Every experiment, in the order `--list` shows them. */
+export const EXPERIMENTS: readonly ExperimentSpec[] = [
+  toyExperiment("8gaussians"),
+  toyExperiment("25gaussians"),
+  toyExperiment("swissroll"),
+  imageExperiment({
+    id: "mnist-mlp",
+    title: "MLP generator (4 × 512 ReLU) with a DCGAN critic: WGAN vs the standard GAN",
+    source: "WGAN paper Fig. 3 (upper left) and Fig. 7",
+    arms: [
+      { id: "wgan", algorithm: "wgan", generator: mlp(), critic: dcgan({ norm: "batch" }) },
+      { id: "gan", algorithm: "gan", generator: mlp(), critic: dcgan({ norm: "batch" }) },
+    ],
+    claims: ["loss-tracks-quality", "gan-loss-does-not", "wgan-trains-where-gan-fails"],
+    secondsPerIteration: { wgan: 0.23, gan: 0.06 },
+  }),
+  imageExperiment({
+    id: "mnist-dcgan",
+    title: "DCGAN generator and critic: WGAN vs the standard GAN",
+    source: "WGAN paper Fig. 3 (upper right) and Fig. 5",
+    arms: [
+      { id: "wgan", algorithm: "wgan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
+      { id: "gan", algorithm: "gan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
+    ],
+    claims: ["loss-tracks-quality", "gan-loss-does-not"],
+    secondsPerIteration: { wgan: 0.31, gan: 0.08 },
+  }),
+  imageExperiment({
+    id: "mnist-dcgan-nobn",
+    title: "Generator without batch norm and with constant filters: WGAN vs the standard GAN",
+    source: "WGAN paper Fig. 6",
+    arms: [
+      {
+        id: "wgan",
+        algorithm: "wgan",
+        generator: dcgan({ batchNorm: false, filters: "constant" }),
+        critic: dcgan({ norm: "batch" }),
+      },
+      {
+        id: "gan",
+        algorithm: "gan",
+        generator: dcgan({ batchNorm: false, filters: "constant" }),
+        critic: dcgan({ norm: "batch" }),
+      },
+    ],
+    claims: ["loss-tracks-quality", "wgan-trains-where-gan-fails"],
+    secondsPerIteration: { wgan: 0.31, gan: 0.08 },
+  }),
+  imageExperiment({
+    id: "mnist-adam-vs-rmsprop",
+    title: "Clipped WGAN critic trained with RMSProp vs Adam (β1 = 0.5 and β1 = 0)",
+    source: "WGAN paper Sec. 4.3 (momentum-based optimizers are unstable)",
+    arms: [
+      { id: "rmsprop", algorithm: "wgan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
+      {
+        id: "adam-b1-0.5",
+        algorithm: "wgan",
+        overrides: { optimizer: { kind: "adam", lr: 5e-5, beta1: 0.5, beta2: 0.999, eps: 1e-8 } },
+        generator: dcgan(),
+        critic: dcgan({ norm: "batch" }),
+      },
+      {
+        id: "adam-b1-0",
+        algorithm: "wgan",
+        overrides: { optimizer: { kind: "adam", lr: 5e-5, beta1: 0, beta2: 0.999, eps: 1e-8 } },
+        generator: dcgan(),
+        critic: dcgan({ norm: "batch" }),
+      },
+    ],
+    claims: ["adam-less-stable"],
+    secondsPerIteration: { "rmsprop": 0.31, "adam-b1-0.5": 0.31, "adam-b1-0": 0.31 },
+  }),
+  imageExperiment({
+    id: "mnist-gp-vs-clip",
+    title: "Weight clipping vs gradient penalty vs Wasserstein divergence (quality over iterations and wall-clock)",
+    source: "WGAN-GP paper Fig. 3",
+    arms: [
+      { id: "wgan", algorithm: "wgan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
+      { id: "wgan-gp", algorithm: "wgan-gp", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
+      { id: "wgan-div", algorithm: "wgan-div", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
+    ],
+    claims: ["loss-tracks-quality"],
+    secondsPerIteration: { "wgan": 0.31, "wgan-gp": 0.7, "wgan-div": 0.7 },
+  }),
+];
+
+/** Experiment ids in order. */
+export const EXPERIMENT_IDS = EXPERIMENTS.map((e) => e.id);

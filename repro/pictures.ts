@@ -1,0 +1,54 @@
+/**
+ * Pictures written next to the tables: sample grids of generated images and
+ * scatter plots of generated vs real toy points, encoded with fast-png.
+ *
+ * @module
+ */
+import { encode } from "fast-png";
+
+/** An 8×8 (or smaller) grid of images in [−1, 1] (NHWC, 1 or 3 channels) as PNG bytes, 2-pixel gutters. */
+export function sampleGridPng(samples: Float32Array, shape: readonly number[], count = 64): Uint8Array {
+  const [h, w, c] = shape;
+  const per = h * w * c;
+  const n = Math.min(count, samples.length / per);
+  const cols = Math.ceil(Math.sqrt(n)), rows = Math.ceil(n / cols), gap = 2;
+  const W = cols * (w + gap) + gap, H = rows * (h + gap) + gap;
+  const rgb = new Uint8Array(W * H * 3).fill(40);
+  for (let k = 0; k < n; k++) {
+    const ox = gap + (k % cols) * (w + gap), oy = gap + Math.floor(k / cols) * (h + gap);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let ch = 0; ch < 3; ch++) {
+          const v = samples[k * per + (y * w + x) * c + (c === 3 ? ch : 0)];
+          rgb[((oy + y) * W + ox + x) * 3 + ch] = Math.round(Math.min(Math.max((v + 1) / 2, 0), 1) * 255);
+        }
+      }
+    }
+  }
+  return encode({ width: W, height: H, data: rgb, channels: 3 });
+}
+
+/** A 256×256 scatter plot of real (grey) and generated (orange) 2-D points over [−range, range]². */
+export function scatterPng(fake: Float32Array, real: Float32Array, range = 2.5): Uint8Array {
+  const S = 256;
+  const rgb = new Uint8Array(S * S * 3).fill(255);
+  const plot = (pts: Float32Array, color: [number, number, number]) => {
+    for (let i = 0; i < pts.length / 2; i++) {
+      const px = Math.round(((pts[2 * i] + range) / (2 * range)) * (S - 1));
+      const py = Math.round(((range - pts[2 * i + 1]) / (2 * range)) * (S - 1));
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const x = px + dx, y = py + dy;
+          if (x >= 0 && x < S && y >= 0 && y < S) rgb.set(color, (y * S + x) * 3);
+        }
+      }
+    }
+  };
+  for (let i = 0; i < S; i++) {
+    rgb.set([220, 220, 220], (Math.floor(S / 2) * S + i) * 3);
+    rgb.set([220, 220, 220], (i * S + Math.floor(S / 2)) * 3);
+  }
+  plot(real, [150, 150, 150]);
+  plot(fake, [230, 120, 20]);
+  return encode({ width: S, height: S, data: rgb, channels: 3 });
+}

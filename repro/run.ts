@@ -1,0 +1,139 @@
+/**
+ * Runs an experiment: selects the backend, loads the data, builds the
+ * evaluator, trains every (arm, seed) of the shard (resuming or skipping what
+ * is already there), then writes the tables.
+ *
+ * @module
+ */
+import { type BackendName, selectBackend } from "../mod.ts";
+import { type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
+import { type RunKey, shardRuns } from "./config.ts";
+import { loadExperimentData } from "./data.ts";
+import { createEvaluator } from "./evaluate.ts";
+import { describeEnvironment } from "./environment.ts";
+import { exists, writeAtomic } from "./files.ts";
+import { createProgress, formatSeconds } from "./progress.ts";
+import { runDir, runOne, stepColumns } from "./run_one.ts";
+import { type TableContext, writeTables } from "./tables.ts";
+import type { ClaimResult } from "./summary.ts";
+import { UsageError } from "./errors.ts";
+
+/** Options of {@linkcode runExperiment}. */
+export interface RunOptions {
+  experiment: ExperimentSpec;
+  profile: ProfileName;
+  settings: Settings;
+  seeds: number[];
+  backend: BackendName;
+  outDir: string;
+  dataset?: string;
+  shard?: { index: number; count: number };
+  fresh?: boolean;
+  cacheDir?: string;
+  signal?: AbortSignal;
+  quiet?: boolean;
+}
+
+/** What a run of the harness produced. */
+export interface RunSummary {
+  outDir: string;
+  finished: number;
+  interrupted: boolean;
+  claims: ClaimResult[];
+}
+
+/** The part of the configuration that must match to continue in an existing folder. */
+function identity(o: RunOptions) {
+  return { experiment: o.experiment.id, profile: o.profile, settings: o.settings, dataset: o.dataset ?? "default" };
+}
+
+/** Runs the experiment and writes its tables into `outDir`. */
+export async function runExperiment(o: RunOptions): Promise<RunSummary> {
+  const log = (line: string) => {
+    if (!o.quiet) console.error(line);
+  };
+  if (o.fresh) await Deno.remove(o.outDir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(o.outDir, { recursive: true });
+  const configPath = `${o.outDir}/config.json`;
+  const id = identity(o);
+  if (await exists(configPath)) {
+    const previous = JSON.parse(await Deno.readTextFile(configPath));
+    if (JSON.stringify(previous.identity) !== JSON.stringify(id)) {
+      throw new UsageError(
+        `Cannot continue in "${o.outDir}": it holds a run with other settings (${previous.identity.experiment}, ` +
+          `profile ${previous.identity.profile}); use --fresh to start over or --out for another folder`,
+      );
+    }
+  }
+  const backend = await selectBackend(o.backend);
+  const env = await describeEnvironment(backend);
+  const previousSeeds: number[] = (await exists(configPath))
+    ? JSON.parse(await Deno.readTextFile(configPath)).seeds
+    : [];
+  const seeds = [...new Set([...previousSeeds, ...o.seeds])].sort((a, b) => a - b);
+  const data = await loadExperimentData(o.experiment, o.settings, o.dataset);
+  const evaluator = await createEvaluator(o.experiment, o.settings, data, o.cacheDir ?? ".cache/wgan-bench", log);
+  const tables: TableContext = {
+    experiment: o.experiment,
+    profile: o.profile,
+    seeds,
+    iterations: o.settings.iterations,
+    columns: stepColumns(evaluator),
+    primary: evaluator.primary,
+    coverage: evaluator.coverage?.column ?? null,
+  };
+  await writeAtomic(
+    configPath,
+    JSON.stringify(
+      { identity: id, seeds, tables: { ...tables, experiment: o.experiment.id }, environment: env },
+      null,
+      2,
+    ),
+  );
+  const keys = shardRuns(o.experiment, o.seeds, o.shard);
+  const pending: RunKey[] = [];
+  for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
+  const estimate = pending.reduce((s, k) => s + (o.experiment.secondsPerIteration[k.arm] ?? 0.1), 0) *
+    o.settings.iterations * (o.settings.width > 16 ? (o.settings.width / 16) ** 2 : 1);
+  log(
+    `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
+      `${o.settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
+      `data ${data.name}, out ${o.outDir}`,
+  );
+  if (pending.length) {
+    log(`estimated training time on a 2-core CPU with wasm: ~${formatSeconds(estimate)} (plus evaluation)`);
+  }
+  for (const [k, v] of Object.entries(evaluator.info)) log(`  ${k}: ${typeof v === "number" ? v.toFixed(4) : v}`);
+
+  const total = pending.length * o.settings.iterations;
+  const progress = createProgress(total, o.quiet);
+  let finished = 0, interrupted = false;
+  for (let i = 0; i < pending.length; i++) {
+    const key = pending[i];
+    const record = await runOne({
+      experiment: o.experiment,
+      profile: o.profile,
+      settings: o.settings,
+      data,
+      evaluator,
+      env,
+      outDir: o.outDir,
+      signal: o.signal,
+      onIteration: (k, it) => progress.update(i * o.settings.iterations + it, `${k.arm} seed ${k.seed}`),
+    }, key);
+    if (!record) {
+      interrupted = true;
+      progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
+      break;
+    }
+    finished++;
+    progress.log(
+      `${key.arm} seed ${key.seed}: ${record.outcome}, final ${evaluator.primary} ${
+        record.finalQuality[evaluator.primary]?.toFixed(4)
+      } (from ${record.initialQuality[evaluator.primary]?.toFixed(4)}), ${record.trainSeconds.toFixed(0)}s training`,
+    );
+  }
+  progress.stop();
+  const claims = await writeTables(o.outDir, tables);
+  return { outDir: o.outDir, finished, interrupted, claims };
+}

@@ -1,0 +1,72 @@
+/**
+ * Writes an output folder's tables from whatever finished runs it holds
+ * (so shards merged into one folder give the same tables as one big run):
+ * `steps.csv`, `summary.csv`, `verdict.md`, `records.json`.
+ *
+ * @module
+ */
+import type { ExperimentSpec } from "./experiments.ts";
+import { readCsvIfExists, type Row, toCsv, writeAtomic } from "./files.ts";
+import type { RunRecord } from "./run_one.ts";
+import { runDir } from "./run_one.ts";
+import { analyseRun, judgeClaims, summariseArms, SUMMARY_COLUMNS, summaryRows, verdictMarkdown } from "./summary.ts";
+import type { ClaimResult } from "./summary.ts";
+
+/** What the tables were built from. */
+export interface TableContext {
+  experiment: ExperimentSpec;
+  profile: string;
+  seeds: number[];
+  iterations: number;
+  columns: string[];
+  primary: string;
+  coverage: string | null;
+}
+
+/** Reads every finished run's record and rows, in arm-then-seed order. */
+export async function collectRuns(outDir: string, ctx: TableContext) {
+  const runs: { record: RunRecord; rows: Record<string, string>[] }[] = [];
+  for (const arm of ctx.experiment.arms) {
+    for (const seed of ctx.seeds) {
+      const dir = runDir(outDir, { arm: arm.id, seed });
+      let record: RunRecord;
+      try {
+        record = JSON.parse(await Deno.readTextFile(`${dir}/done.json`));
+      } catch {
+        continue;
+      }
+      runs.push({ record, rows: await readCsvIfExists(`${dir}/steps.csv`) });
+    }
+  }
+  return runs;
+}
+
+/** Writes steps.csv, summary.csv and verdict.md; returns the verdicts (empty if no run finished). */
+export async function writeTables(outDir: string, ctx: TableContext): Promise<ClaimResult[]> {
+  const runs = await collectRuns(outDir, ctx);
+  const allRows = runs.flatMap((r) => r.rows);
+  await writeAtomic(`${outDir}/steps.csv`, toCsv(allRows as Row[], ctx.columns));
+  if (runs.length === 0) return [];
+  const analyses = runs.map((r) => analyseRun(r.rows, r.record, ctx.primary));
+  const arms = summariseArms(ctx.experiment, analyses, ctx.primary, ctx.coverage);
+  const first = allRows.find((r) => r.hardware_id) ?? {} as Record<string, string>;
+  const meta = {
+    hardwareId: first.hardware_id ?? "",
+    backend: first.backend ?? "",
+    commit: [...new Set(allRows.map((r) => r.commit).filter(Boolean))].join("+"),
+  };
+  await writeAtomic(
+    `${outDir}/summary.csv`,
+    toCsv(summaryRows(ctx.experiment, ctx.profile, arms, { ...meta, primary: ctx.primary, coverage: ctx.coverage }), [
+      ...SUMMARY_COLUMNS,
+    ]),
+  );
+  const claims = judgeClaims(ctx.experiment, arms, ctx.primary);
+  const seedsDone = new Set(runs.map((r) => r.record.seed)).size;
+  await writeAtomic(
+    `${outDir}/verdict.md`,
+    verdictMarkdown(ctx.experiment, ctx.profile, claims, { ...meta, iterations: ctx.iterations, seeds: seedsDone }),
+  );
+  await writeAtomic(`${outDir}/records.json`, JSON.stringify(runs.map((r) => r.record), null, 2));
+  return claims;
+}
