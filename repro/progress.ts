@@ -52,7 +52,7 @@ export function createProgress(total: number, quiet = false): Progress {
       if (decile === lastPrinted || quiet) return;
       lastPrinted = decile;
       const elapsed = (performance.now() - start) / 1000;
-      const eta = done > 0 ? elapsed * (total - done) / done : NaN;
+      const eta = done >= total / 100 ? elapsed * (total - done) / done : NaN;
       console.error(
         `[${(100 * done / total).toFixed(0).padStart(3)}%] ${done}/${total} iterations, ${label}, ETA ${
           formatSeconds(eta)

@@ -52,27 +52,24 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const log = (line: string) => {
     if (!o.quiet) console.error(line);
   };
-  if (o.fresh) await Deno.remove(o.outDir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(o.outDir, { recursive: true });
+  // Everything that can fail on bad input happens before the result folder is touched.
   const configPath = `${o.outDir}/config.json`;
   const id = identity(o);
-  if (await exists(configPath)) {
-    const previous = JSON.parse(await Deno.readTextFile(configPath));
-    if (JSON.stringify(previous.identity) !== JSON.stringify(id)) {
-      throw new UsageError(
-        `Cannot continue in "${o.outDir}": it holds a run with other settings (${previous.identity.experiment}, ` +
-          `profile ${previous.identity.profile}); use --fresh to start over or --out for another folder`,
-      );
-    }
+  const previous = !o.fresh && (await exists(configPath)) ? JSON.parse(await Deno.readTextFile(configPath)) : null;
+  if (previous && JSON.stringify(previous.identity) !== JSON.stringify(id)) {
+    throw new UsageError(
+      `Cannot continue in "${o.outDir}": it holds a run with other settings (${previous.identity.experiment}, ` +
+        `profile ${previous.identity.profile}); use --fresh to start over or --out for another folder`,
+    );
   }
   const backend = await selectBackend(o.backend);
   const env = await describeEnvironment(backend);
-  const previousSeeds: number[] = (await exists(configPath))
-    ? JSON.parse(await Deno.readTextFile(configPath)).seeds
-    : [];
-  const seeds = [...new Set([...previousSeeds, ...o.seeds])].sort((a, b) => a - b);
   const data = await loadExperimentData(o.experiment, o.settings, o.dataset);
   const evaluator = await createEvaluator(o.experiment, o.settings, data, o.cacheDir ?? ".cache/wgan-bench", log);
+
+  if (o.fresh) await Deno.remove(o.outDir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(o.outDir, { recursive: true });
+  const seeds = [...new Set([...(previous?.seeds ?? []), ...o.seeds])].sort((a, b) => a - b);
   const tables: TableContext = {
     experiment: o.experiment,
     profile: o.profile,

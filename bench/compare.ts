@@ -1,0 +1,187 @@
+/**
+ * `deno task compare A.csv B.csv [...] [--markdown]`: matches rows that
+ * describe the same work and prints ratios against the first file.
+ *
+ * - bench CSVs (`bench:csv`, `bench/reference/torch_bench.py`): rows match on
+ *   model, algorithm, step and batch; each further file gets its time ratio
+ *   X/A and speed-up A/X.
+ * - repro `summary.csv` files: rows match on experiment, profile and arm;
+ *   final quality, Spearman ρ and throughput side by side.
+ *
+ * Mixed kinds, unknown schemas or no common rows: one line, exit status 1.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { parseCsv } from "../repro/files.ts";
+import { BENCH_COLUMNS, BENCH_KEY } from "./schema.ts";
+import { SUMMARY_COLUMNS } from "../repro/summary.ts";
+
+/** A CSV kind compare understands. */
+export type CsvKind = "bench" | "summary";
+
+/** Thrown for inputs that cannot be compared; the message is one line. */
+export class CompareError extends Error {
+  override name = "CompareError";
+}
+
+/** A loaded CSV. */
+export interface LoadedCsv {
+  label: string;
+  kind: CsvKind;
+  rows: Record<string, string>[];
+}
+
+/** Recognises a CSV by its header. */
+export function detectKind(header: readonly string[], label: string): CsvKind {
+  const has = (cols: readonly string[]) => cols.every((c) => header.includes(c));
+  if (has(BENCH_COLUMNS)) return "bench";
+  if (has(SUMMARY_COLUMNS)) return "summary";
+  const missingBench = BENCH_COLUMNS.filter((c) => !header.includes(c));
+  const missingSummary = SUMMARY_COLUMNS.filter((c) => !header.includes(c));
+  const closer = missingBench.length <= missingSummary.length ? ["bench", missingBench] : ["summary", missingSummary];
+  throw new CompareError(
+    `Cannot compare "${label}": not a bench or summary CSV (as a ${closer[0]} CSV it lacks ${
+      (closer[1] as string[]).slice(0, 4).join(", ")
+    }${(closer[1] as string[]).length > 4 ? ", ..." : ""})`,
+  );
+}
+
+/** Parses CSV text into a labelled table. */
+export function loadCsvText(text: string, label: string): LoadedCsv {
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(text);
+  } catch (e) {
+    throw new CompareError(
+      `Cannot compare "${label}": unreadable CSV (${String((e as Error).message).split("\n")[0]})`,
+    );
+  }
+  const header = text.split(/\r?\n/, 1)[0].split(",").map((h) => h.trim());
+  return { label, kind: detectKind(header, label), rows };
+}
+
+const KEYS: Record<CsvKind, readonly string[]> = {
+  bench: BENCH_KEY,
+  summary: ["experiment", "profile", "arm"],
+};
+
+/** Matched rows: key → one row per file (undefined where a file lacks it). */
+export function matchRows(
+  files: readonly LoadedCsv[],
+): { key: string; rows: (Record<string, string> | undefined)[] }[] {
+  if (files.length < 2) throw new CompareError("Cannot compare: give at least two CSV files");
+  const kinds = new Set(files.map((f) => f.kind));
+  if (kinds.size > 1) {
+    throw new CompareError(
+      `Cannot compare ${files.map((f) => `"${f.label}" (${f.kind})`).join(" with ")}: different kinds of CSV`,
+    );
+  }
+  const keyCols = KEYS[files[0].kind];
+  const keyOf = (r: Record<string, string>) => keyCols.map((c) => r[c]).join(" / ");
+  const maps = files.map((f) => {
+    const m = new Map<string, Record<string, string>>();
+    for (const r of f.rows) m.set(keyOf(r), r);
+    return m;
+  });
+  const keys = [...maps[0].keys()].filter((k) => maps.slice(1).some((m) => m.has(k)));
+  if (keys.length === 0) {
+    throw new CompareError(
+      `Cannot compare ${files.map((f) => `"${f.label}"`).join(", ")}: no rows describe the same work (matched on ${
+        keyCols.join(", ")
+      })`,
+    );
+  }
+  return keys.map((key) => ({ key, rows: maps.map((m) => m.get(key)) }));
+}
+
+const num = (v: string | undefined) => v === undefined || v === "" ? NaN : Number(v);
+const f = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : "–";
+
+/** The comparison table: header and rows of cells. */
+export function compareTable(files: readonly LoadedCsv[]): { header: string[]; rows: string[][] } {
+  const matched = matchRows(files);
+  const name = (file: LoadedCsv) => {
+    const r = file.rows[0] ?? {};
+    return file.kind === "bench"
+      ? `${r.backend ?? "?"}@${r.hardware_id ?? "?"}`
+      : `${r.backend ?? "?"}@${r.hardware_id ?? "?"}`;
+  };
+  if (files[0].kind === "bench") {
+    const header = ["work", `${name(files[0])} ms`];
+    files.slice(1).forEach((x) => header.push(`${name(x)} ms`, `${name(x)}/A time`, `speed-up A→${name(x)}`));
+    const rows = matched.map(({ key, rows }) => {
+      const a = num(rows[0]?.median_ms);
+      const cells = [key, f(a, 1)];
+      rows.slice(1).forEach((r) => {
+        const b = num(r?.median_ms);
+        cells.push(f(b, 1), f(b / a), f(a / b));
+      });
+      return cells;
+    });
+    return { header, rows };
+  }
+  const header = ["experiment / profile / arm"];
+  files.forEach((x) => header.push(`${name(x)} final`, `${name(x)} ρ`, `${name(x)} it/s`));
+  const rows = matched.map(({ key, rows }) => {
+    const cells = [key];
+    rows.forEach((r) => {
+      cells.push(
+        r ? `${f(num(r.final_quality_mean), 3)} ± ${f(num(r.final_quality_ci95), 3)} ${r.quality_metric}` : "–",
+        r ? f(num(r.spearman_mean)) : "–",
+        r ? f(num(r.iterations_per_s_mean), 1) : "–",
+      );
+    });
+    return cells;
+  });
+  return { header, rows };
+}
+
+/** Renders a table as Markdown or aligned text. */
+export function renderTable(t: { header: string[]; rows: string[][] }, markdown: boolean): string {
+  if (markdown) {
+    return [
+      `| ${t.header.join(" | ")} |`,
+      `|${t.header.map(() => "---").join("|")}|`,
+      ...t.rows.map((r) => `| ${r.join(" | ")} |`),
+    ].join("\n");
+  }
+  const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(t.header), line(widths.map((w) => "-".repeat(w))), ...t.rows.map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { markdown: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    console.log("usage: deno task compare A.csv B.csv [more.csv ...] [--markdown]");
+    return;
+  }
+  const files: LoadedCsv[] = [];
+  for (const path of positionals) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      throw new CompareError(
+        `Cannot compare "${path}": ${e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message}`,
+      );
+    }
+    files.push(loadCsvText(text, path));
+  }
+  console.log(renderTable(compareTable(files), values.markdown ?? false));
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`error: ${String((e as Error).message).split("\n")[0]}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * `deno task bench:csv`: times the same steps as `deno bench` and writes
+ * `results/bench/<hardware-id>-<backend>.csv` (median and spread of ms/step,
+ * steps/s, images/s, estimated FLOPs and achieved GFLOP/s, hardware
+ * fingerprint, versions, commit).
+ *
+ * Flags: --backend NAME (default auto), --models mlp-28,dcgan-32,dcgan-64, --reps N (scales the
+ * default repetitions), --out FILE.
+ */
+import { parseArgs } from "node:util";
+import { type BackendName, selectBackend } from "../mod.ts";
+import { describeEnvironment } from "../repro/environment.ts";
+import { type Row, toCsv, writeAtomic } from "../repro/files.ts";
+import { BENCH_ALGORITHMS, BENCH_MODELS, type BenchModel, stepFixture, stepFlops } from "./fixtures.ts";
+import { BENCH_COLUMNS, BENCH_SUITE } from "./schema.ts";
+
+function quantile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      backend: { type: "string" },
+      models: { type: "string" },
+      reps: { type: "string" },
+      out: { type: "string" },
+    },
+    strict: true,
+  });
+  const models = (values.models?.split(",") ?? BENCH_MODELS) as BenchModel[];
+  for (const m of models) {
+    if (!BENCH_MODELS.includes(m)) throw new Error(`Cannot bench model "${m}": choose from ${BENCH_MODELS.join(", ")}`);
+  }
+  const scale = Number(values.reps ?? 1);
+  if (!(scale > 0)) throw new Error(`Cannot use --reps ${values.reps}: expected a positive number`);
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "xdg-" }));
+  const backend = await selectBackend((values.backend ?? "auto") as BackendName);
+  const env = await describeEnvironment(backend);
+  const out = values.out ?? `results/bench/${env.hardware_id}-${backend.name}.csv`;
+  console.error(`bench: ${backend.name} [${backend.device}] on ${env.cpu} (${env.cores} cores) → ${out}`);
+  const rows: Row[] = [];
+  for (const model of models) {
+    const reps = Math.max(3, Math.round(scale * (model === "mlp-28" ? 15 : model === "dcgan-32" ? 5 : 3)));
+    for (const kind of ["critic", "generator"] as const) {
+      for (const alg of BENCH_ALGORITHMS) {
+        const fixture = stepFixture(model, alg, kind);
+        await fixture.run(); // warm-up
+        const times: number[] = [];
+        for (let i = 0; i < reps; i++) {
+          const t0 = performance.now();
+          await fixture.run();
+          times.push(performance.now() - t0);
+        }
+        fixture.dispose();
+        times.sort((a, b) => a - b);
+        const median = quantile(times, 0.5);
+        const flops = stepFlops(model, alg, kind);
+        rows.push({
+          suite: BENCH_SUITE,
+          model,
+          algorithm: alg,
+          step: kind,
+          batch: 64,
+          backend: backend.name,
+          device: backend.device,
+          median_ms: Number(median.toFixed(3)),
+          p25_ms: Number(quantile(times, 0.25).toFixed(3)),
+          p75_ms: Number(quantile(times, 0.75).toFixed(3)),
+          min_ms: Number(times[0].toFixed(3)),
+          reps,
+          steps_per_s: Number((1000 / median).toFixed(3)),
+          images_per_s: Number((64_000 / median).toFixed(1)),
+          est_gflop: Number((flops / 1e9).toFixed(4)),
+          gflop_per_s: Number((flops / 1e9 / (median / 1000)).toFixed(2)),
+          cpu: env.cpu,
+          cores: env.cores,
+          memory_gb: env.memory_gb,
+          gpu: backend.name === "webgpu" ? backend.device : "",
+          hardware_id: env.hardware_id,
+          runtime: `deno ${env.deno}`,
+          library: `tfjs ${env.tfjs}`,
+          commit: env.commit,
+        });
+        console.error(`  ${model} ${alg} ${kind}: ${median.toFixed(1)} ms/step (${reps} reps)`);
+      }
+    }
+  }
+  await Deno.mkdir(out.replace(/\/[^/]*$/, "") || ".", { recursive: true });
+  await writeAtomic(out, toCsv(rows, BENCH_COLUMNS));
+  console.log(out);
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`error: ${String((e as Error).message).split("\n")[0]}`);
+    Deno.exit(1);
+  }
+}

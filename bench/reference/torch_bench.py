@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""PyTorch reference for wgan-bench's step benchmarks.
+
+Times the SAME steps as bench/fixtures.ts (same models, shapes, batch 64,
+optimizers, losses and penalties) and writes rows in the SAME CSV schema as
+`deno task bench:csv`, so `deno task compare` can match them row by row.
+
+Run (Debian: apt-get install python3-torch libopenblas0-pthread):
+    python3 bench/reference/torch_bench.py --threads 1 --out results/bench/<id>-pytorch.csv
+Without libopenblas0-pthread Debian's torch links the reference BLAS (about 18x slower):
+the script prints which BLAS torch uses.
+"""
+import argparse
+import hashlib
+import os
+import platform
+import statistics
+import subprocess
+import time
+
+import torch
+import torch.nn as nn
+
+NZ = 100
+BATCH = 64
+MODELS = ["mlp-28", "dcgan-32", "dcgan-64"]
+ALGORITHMS = ["wgan", "wgan-gp", "wgan-div", "gan"]
+SHAPES = {"mlp-28": (1, 28, 28), "dcgan-32": (3, 32, 32), "dcgan-64": (3, 64, 64)}
+COLUMNS = ["suite", "model", "algorithm", "step", "batch", "backend", "device", "median_ms", "p25_ms", "p75_ms",
+           "min_ms", "reps", "steps_per_s", "images_per_s", "est_gflop", "gflop_per_s", "cpu", "cores", "memory_gb",
+           "gpu", "hardware_id", "runtime", "library", "commit"]
+
+
+def mlp(dims):
+    layers = []
+    for i in range(len(dims) - 1):
+        layers.append(nn.Linear(dims[i], dims[i + 1]))
+        if i < len(dims) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+class LayerNorm2d(nn.Module):
+    """Layer norm over C, H, W with per-channel scale/shift (as lib/models/layers.ts)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.g = nn.Parameter(torch.ones(1, c, 1, 1))
+        self.b = nn.Parameter(torch.zeros(1, c, 1, 1))
+
+    def forward(self, x):
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        var = x.var(dim=(1, 2, 3), keepdim=True, unbiased=False)
+        return (x - mean) / torch.sqrt(var + 1e-5) * self.g + self.b
+
+
+def dcgan_g(size, nc, ngf=64):
+    layers = int(round(torch.log2(torch.tensor(size / 4)).item()))
+    ch = ngf * 2 ** (layers - 1)
+    mods = [nn.ConvTranspose2d(NZ, ch, 4, 1, 0, bias=False), nn.BatchNorm2d(ch), nn.ReLU(True)]
+    for i in range(layers):
+        last = i == layers - 1
+        out = nc if last else ch // 2
+        mods.append(nn.ConvTranspose2d(ch, out, 4, 2, 1, bias=False))
+        mods += [nn.Tanh()] if last else [nn.BatchNorm2d(out), nn.ReLU(True)]
+        ch = out
+    return nn.Sequential(*mods)
+
+
+def dcgan_d(size, nc, norm, ndf=64):
+    layers = int(round(torch.log2(torch.tensor(size / 4)).item()))
+    mods, cin = [], nc
+    for i in range(layers):
+        cout = ndf * 2 ** i
+        mods.append(nn.Conv2d(cin, cout, 4, 2, 1, bias=False))
+        if i > 0:
+            mods.append(nn.BatchNorm2d(cout) if norm == "batch" else LayerNorm2d(cout))
+        mods.append(nn.LeakyReLU(0.2, inplace=False))
+        cin = cout
+    mods.append(nn.Conv2d(cin, 1, 4, 1, 0, bias=False))
+    return nn.Sequential(*mods)
+
+
+def build(model, alg):
+    c, h, _ = SHAPES[model]
+    if model == "mlp-28":
+        g = nn.Sequential(mlp([NZ, 512, 512, 512, 512, 784]), nn.Unflatten(1, (1, 28, 28)))
+        d = nn.Sequential(nn.Flatten(), mlp([784, 512, 512, 512, 512, 1]))
+        z = torch.randn(BATCH, NZ)
+    else:
+        g = dcgan_g(h, c)
+        d = dcgan_d(h, c, "layer" if alg in ("wgan-gp", "wgan-div") else "batch")
+        z = torch.randn(BATCH, NZ, 1, 1)
+    return g, d, z
+
+
+def optimizer(alg, params):
+    if alg == "wgan":
+        return torch.optim.RMSprop(params, lr=5e-5, alpha=0.99, eps=1e-8)
+    if alg == "wgan-gp":
+        return torch.optim.Adam(params, lr=1e-4, betas=(0.0, 0.9), eps=1e-8)
+    return torch.optim.Adam(params, lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
+
+
+def input_grad(d, x):
+    x = x.requires_grad_(True)
+    (g,) = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+    return g.reshape(x.shape[0], -1)
+
+
+def critic_step(alg, g, d, opt, real, z):
+    with torch.no_grad():
+        fake = g(z)
+    opt.zero_grad(set_to_none=True)
+    d_real, d_fake = d(real).reshape(-1), d(fake).reshape(-1)
+    if alg == "gan":
+        loss = nn.functional.softplus(-d_real).mean() + nn.functional.softplus(d_fake).mean()
+    else:
+        loss = d_fake.mean() - d_real.mean()
+    if alg == "wgan-gp":
+        eps = torch.rand(real.shape[0], 1, 1, 1)
+        x_hat = eps * real + (1 - eps) * fake
+        norms = torch.sqrt(input_grad(d, x_hat).pow(2).sum(1) + 1e-12)
+        loss = loss + 10 * ((norms - 1) ** 2).mean()
+    if alg == "wgan-div":
+        sq = input_grad(d, torch.cat([real, fake])).pow(2).sum(1)
+        loss = loss + 2 * (sq ** 3).mean()
+    loss.backward()
+    opt.step()
+    if alg == "wgan":
+        with torch.no_grad():
+            for p in d.parameters():
+                p.clamp_(-0.01, 0.01)
+    return loss.item()
+
+
+def generator_step(alg, g, d, opt, z):
+    opt.zero_grad(set_to_none=True)
+    d_fake = d(g(z)).reshape(-1)
+    loss = nn.functional.softplus(-d_fake).mean() if alg == "gan" else -d_fake.mean()
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+def forward_flops(model, net):
+    c, size, _ = SHAPES[model]
+    if model == "mlp-28":
+        dims = [NZ, 512, 512, 512, 512, 784] if net == "generator" else [784, 512, 512, 512, 512, 1]
+        return sum(2 * dims[i] * dims[i + 1] for i in range(len(dims) - 1))
+    layers = int(round(torch.log2(torch.tensor(size / 4)).item()))
+    flops = 0
+    if net == "generator":
+        ch, s = 64 * 2 ** (layers - 1), 4
+        flops += 2 * NZ * ch * 16
+        for i in range(layers):
+            out = c if i == layers - 1 else ch // 2
+            flops += 2 * 16 * ch * out * s * s
+            ch, s = out, s * 2
+    else:
+        cin, s = c, size
+        for i in range(layers):
+            cout = 64 * 2 ** i
+            s //= 2
+            flops += 2 * 16 * cin * cout * s * s
+            cin = cout
+        flops += 2 * 16 * cin
+    return flops
+
+
+def step_flops(model, alg, kind):
+    gf, df = forward_flops(model, "generator"), forward_flops(model, "critic")
+    if kind == "generator":
+        return BATCH * (3 * gf + 3 * df)
+    points = {"wgan-gp": 1, "wgan-div": 2}.get(alg, 0)
+    return BATCH * (gf + 6 * df + points * 9 * df)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def hardware_id(cpu, cores, mem):
+    """Same id as repro/environment.ts: slug of the CPU name, cores, FNV-1a of cpu|cores|memory|gpu."""
+    import re
+    slug = re.sub(r"\(R\)|\(TM\)|CPU|Processor|@.*$", "", cpu).strip()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", slug).strip("-").lower()[:32]
+    h = 0x811C9DC5
+    for ch in f"{cpu}|{cores}|{mem}|":
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return f"{slug}-{cores}c-{h:08x}"
+
+
+def blas_name():
+    cfg = torch.__config__.show()
+    for line in cfg.splitlines():
+        if "BLAS_INFO" in line:
+            return line.split("=", 1)[1].strip()
+    return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--reps", type=float, default=1.0)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    cpu = cpu_model()
+    cores = os.cpu_count()
+    mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30)
+    hid = hardware_id(cpu, cores, mem)
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({l.split()[-1].split("/")[-1] for l in f if "blas" in l.lower()})
+    except OSError:
+        libs = []
+    print(f"torch {torch.__version__}, {args.threads} thread(s), BLAS {blas_name()}, loaded: {', '.join(libs)}")
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip()
+    rows = []
+    for model in args.models.split(","):
+        reps = max(3, round(args.reps * {"mlp-28": 15, "dcgan-32": 5, "dcgan-64": 3}[model]))
+        for kind in ("critic", "generator"):
+            for alg in ALGORITHMS:
+                g, d, z = build(model, alg)
+                real = torch.rand(BATCH, *SHAPES[model]) * 2 - 1
+                if kind == "critic":
+                    opt = optimizer(alg, d.parameters())
+                    run = lambda: critic_step(alg, g, d, opt, real, z)
+                else:
+                    opt = optimizer(alg, g.parameters())
+                    run = lambda: generator_step(alg, g, d, opt, z)
+                run()  # warm-up
+                times = []
+                for _ in range(reps):
+                    t0 = time.perf_counter()
+                    run()
+                    times.append((time.perf_counter() - t0) * 1000)
+                times.sort()
+                med = statistics.median(times)
+                q = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [med, med, med]
+                flops = step_flops(model, alg, kind)
+                rows.append({
+                    "suite": "wgan-bench-step-v1", "model": model, "algorithm": alg, "step": kind, "batch": BATCH,
+                    "backend": "pytorch", "device": f"CPU, {args.threads} thread(s), {blas_name()}",
+                    "median_ms": round(med, 3), "p25_ms": round(q[0], 3), "p75_ms": round(q[2], 3),
+                    "min_ms": round(times[0], 3), "reps": reps, "steps_per_s": round(1000 / med, 3),
+                    "images_per_s": round(64000 / med, 1), "est_gflop": round(flops / 1e9, 4),
+                    "gflop_per_s": round(flops / 1e9 / (med / 1000), 2), "cpu": cpu, "cores": cores,
+                    "memory_gb": mem, "gpu": "", "hardware_id": hid,
+                    "runtime": f"python {platform.python_version()}", "library": f"torch {torch.__version__}",
+                    "commit": commit,
+                })
+                print(f"  {model} {alg} {kind}: {med:.1f} ms/step ({reps} reps)", flush=True)
+    import csv
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, args.out)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { CompareError, compareTable, loadCsvText, matchRows, renderTable } from "../../bench/compare.ts";
+import { forwardFlops, stepFlops } from "../../bench/fixtures.ts";
+import { BENCH_COLUMNS } from "../../bench/schema.ts";
+import { parseCsv, toCsv } from "../../repro/files.ts";
+import { SUMMARY_COLUMNS } from "../../repro/summary.ts";
+
+function benchCsv(backend: string, rows: [string, string, string, number][]): string {
+  return toCsv(
+    rows.map(([model, algorithm, step, ms]) => ({
+      suite: "wgan-bench-step-v1",
+      model,
+      algorithm,
+      step,
+      batch: 64,
+      backend,
+      hardware_id: "hw",
+      median_ms: ms,
+    })),
+    BENCH_COLUMNS,
+  );
+}
+
+Deno.test("estimated FLOPs: the MLP critic is 2·(784·512 + 3·512² + 512) per sample; steps scale as documented", () => {
+  assert.equal(forwardFlops("mlp-28", "critic"), 2 * (784 * 512 + 3 * 512 * 512 + 512));
+  // DCGAN-32 critic, 3 channels: 32→16 (3→64), 16→8 (64→128), 8→4 (128→256), 4×4×256 → 1
+  assert.equal(forwardFlops("dcgan-32", "critic"), 2 * 16 * (3 * 64 * 256 + 64 * 128 * 64 + 128 * 256 * 16 + 256));
+  const d = forwardFlops("mlp-28", "critic"), g = forwardFlops("mlp-28", "generator");
+  assert.equal(stepFlops("mlp-28", "wgan", "critic"), 64 * (g + 6 * d));
+  assert.equal(stepFlops("mlp-28", "wgan-gp", "critic") - stepFlops("mlp-28", "wgan", "critic"), 64 * 9 * d);
+});
+
+Deno.test("compare matches rows describing the same work and reports time ratios and speed-ups", () => {
+  const a = loadCsvText(benchCsv("wasm", [["mlp-28", "wgan", "critic", 50], ["mlp-28", "gan", "critic", 20]]), "a.csv");
+  const b = loadCsvText(
+    benchCsv("pytorch", [["mlp-28", "wgan", "critic", 10], ["dcgan-32", "wgan", "critic", 99]]),
+    "b.csv",
+  );
+  const matched = matchRows([a, b]);
+  assert.deepEqual(matched.map((m) => m.key), ["mlp-28 / wgan / critic / 64"]);
+  const t = compareTable([a, b]);
+  assert.deepEqual(t.header, ["work", "wasm@hw ms", "pytorch@hw ms", "pytorch@hw/A time", "speed-up A→pytorch@hw"]);
+  assert.deepEqual(t.rows, [["mlp-28 / wgan / critic / 64", "50.0", "10.0", "0.20", "5.00"]]);
+  const md = renderTable(t, true).split("\n");
+  assert.equal(md[0], "| work | wasm@hw ms | pytorch@hw ms | pytorch@hw/A time | speed-up A→pytorch@hw |");
+  assert.equal(md[1], "|---|---|---|---|---|");
+});
+
+Deno.test("compare puts summary tables side by side", () => {
+  const summary = (q: number) =>
+    toCsv([{
+      experiment: "toy-8gaussians",
+      profile: "quick",
+      arm: "wgan",
+      quality_metric: "w1",
+      final_quality_mean: q,
+      backend: "cpu",
+      hardware_id: "h",
+    }], SUMMARY_COLUMNS);
+  const t = compareTable([loadCsvText(summary(0.5), "a"), loadCsvText(summary(0.25), "b")]);
+  assert.equal(t.rows.length, 1);
+  assert.match(t.rows[0][1], /^0\.500 ± – w1$/);
+  assert.match(t.rows[0][4], /^0\.250 ± – w1$/);
+});
+
+Deno.test("compare rejects mixed kinds, unknown schemas and files with no common rows in one line", () => {
+  const bench = loadCsvText(benchCsv("wasm", [["mlp-28", "wgan", "critic", 50]]), "bench.csv");
+  const summary = loadCsvText(toCsv([{ experiment: "x", profile: "p", arm: "a" }], SUMMARY_COLUMNS), "summary.csv");
+  assert.throws(
+    () => matchRows([bench, summary]),
+    (e: Error) => e instanceof CompareError && /different kinds of CSV/.test(e.message),
+  );
+  assert.throws(() => loadCsvText("a,b\n1,2\n", "odd.csv"), /Cannot compare "odd.csv": not a bench or summary CSV/);
+  const other = loadCsvText(benchCsv("cpu", [["dcgan-64", "gan", "generator", 1]]), "other.csv");
+  assert.throws(
+    () => matchRows([bench, other]),
+    /no rows describe the same work \(matched on model, algorithm, step, batch\)/,
+  );
+  assert.throws(() => matchRows([bench]), /at least two CSV files/);
+});
+
+Deno.test({
+  name: "bench:csv writes the documented schema with consistent numbers; compare reads it (subprocess, wasm, MLP only)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const out = `${dir}/bench.csv`;
+    const exporter = new URL("../../bench/export.ts", import.meta.url).pathname;
+    const res = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-sys",
+        "--allow-run=git",
+        exporter,
+        "--backend",
+        "wasm",
+        "--models",
+        "mlp-28",
+        "--reps",
+        "0.2",
+        "--out",
+        out,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(res.code, 0, new TextDecoder().decode(res.stderr));
+    const text = await Deno.readTextFile(out);
+    assert.equal(text.split("\n")[0], BENCH_COLUMNS.join(","));
+    const rows = parseCsv(text);
+    assert.equal(rows.length, 8); // 4 algorithms × critic/generator
+    for (const r of rows) {
+      const ms = Number(r.median_ms);
+      assert.ok(
+        ms > 0 && Number(r.p25_ms) <= ms && ms <= Number(r.p75_ms) && Number(r.min_ms) <= ms,
+        JSON.stringify(r),
+      );
+      assert.ok(
+        Math.abs(Number(r.gflop_per_s) - Number(r.est_gflop) / (ms / 1000)) < 0.02 * Number(r.gflop_per_s) + 0.01,
+      );
+      assert.equal(r.backend, "wasm");
+      assert.ok(r.hardware_id.length > 0 && r.cpu.length > 0 && r.library === "tfjs 4.22.0");
+    }
+    // a GP critic step costs more than a clipped one
+    const ms = (alg: string) => Number(rows.find((r) => r.algorithm === alg && r.step === "critic")!.median_ms);
+    assert.ok(ms("wgan-gp") > ms("wgan"));
+    const t = compareTable([loadCsvText(text, "a"), loadCsvText(text, "b")]);
+    assert.equal(t.rows.length, 8);
+    assert.ok(t.rows.every((r) => r[3] === "1.00"));
+  },
+});

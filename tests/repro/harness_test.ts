@@ -1,0 +1,150 @@
+/**
+ * The harness end to end, as a user runs it: real subprocesses of the CLI.
+ */
+import assert from "node:assert/strict";
+import { parseCsv } from "../../repro/files.ts";
+
+const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
+const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-run=git"];
+const TINY = ["--profile", "quick", "--backend", "cpu", "--quiet", "--set", "iterations=24", "--set", "evalEvery=8"];
+
+function cli(args: string[]) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMS, CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  });
+}
+
+async function run(args: string[]) {
+  const out = await cli(args).output();
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
+}
+
+/** Table contents without the columns that measure time. */
+async function table(path: string) {
+  const timing = new Set(["wall_time_s", "iterations_per_s", "iterations_per_s_mean", "iterations_per_s_ci95"]);
+  return parseCsv(await Deno.readTextFile(path)).map((r) =>
+    Object.fromEntries(Object.entries(r).filter(([k]) => !timing.has(k)))
+  );
+}
+
+Deno.test({
+  name: "a run killed with SIGKILL mid-way resumes and ends with the same tables as an uninterrupted run",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const base = await Deno.makeTempDir();
+    const straight = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--out", `${base}/straight`]);
+    assert.equal(straight.code, 0, straight.stderr);
+
+    const child = cli(["toy-8gaussians", ...TINY, "--seeds", "0", "--out", `${base}/killed`]).spawn();
+    // wait until the second arm has checkpointed mid-run, then kill without warning
+    const ckpt = `${base}/killed/runs/wgan-gp/seed-0/checkpoint.bin`;
+    for (let i = 0; i < 600; i++) {
+      if (await Deno.stat(ckpt).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGKILL");
+    const status = await child.status;
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+    assert.notEqual(status.code, 0, "the first attempt was killed");
+    assert.ok(await Deno.stat(`${base}/killed/runs/wgan/seed-0/done.json`).then(() => true, () => false));
+    assert.ok(!(await Deno.stat(`${base}/killed/runs/gan/seed-0/done.json`).then(() => true, () => false)));
+
+    const resumed = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--out", `${base}/killed`]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(await table(`${base}/killed/steps.csv`), await table(`${base}/straight/steps.csv`));
+    assert.deepEqual(await table(`${base}/killed/summary.csv`), await table(`${base}/straight/summary.csv`));
+    // each arm logs step 0, every 5th step (quick profile) and every evaluation (8, 16, 24): nothing lost or twice
+    const rows = await table(`${base}/killed/steps.csv`);
+    const expectedSteps = [0, 5, 8, 10, 15, 16, 20, 24];
+    for (const arm of ["wgan", "wgan-gp", "wgan-div", "gan"]) {
+      assert.deepEqual(rows.filter((r) => r.arm === arm).map((r) => Number(r.step)), expectedSteps, arm);
+    }
+  },
+});
+
+Deno.test({
+  name: "two shards merged give the same tables as one run; a finished run is skipped on rerun",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const base = await Deno.makeTempDir();
+    const args = ["toy-25gaussians", ...TINY, "--seeds", "0-1"];
+    for (const shard of ["1/2", "2/2"]) {
+      const r = await run([...args, "--shard", shard, "--out", `${base}/shard-${shard[0]}`]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const merged = await run(["merge", `${base}/shard-1`, `${base}/shard-2`, "--out", `${base}/merged`]);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.match(merged.stdout, /merged 8 runs/);
+    const whole = await run([...args, "--out", `${base}/whole`]);
+    assert.equal(whole.code, 0, whole.stderr);
+    assert.deepEqual(await table(`${base}/merged/steps.csv`), await table(`${base}/whole/steps.csv`));
+    assert.deepEqual(await table(`${base}/merged/summary.csv`), await table(`${base}/whole/summary.csv`));
+    const verdict = await Deno.readTextFile(`${base}/merged/verdict.md`);
+    assert.match(verdict, /\| claim \| paper \| ours/);
+    const before = await Deno.readTextFile(`${base}/whole/runs/gan/seed-1/done.json`);
+    const again = await run([...args, "--out", `${base}/whole`]);
+    assert.equal(again.code, 0);
+    assert.equal(await Deno.readTextFile(`${base}/whole/runs/gan/seed-1/done.json`), before);
+  },
+});
+
+Deno.test({
+  name: "bad input: one line on stderr, a non-zero exit, and no result folder",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const base = await Deno.makeTempDir();
+    const cases: [string[], RegExp, number][] = [
+      [["mnist-mpl"], /unknown name \(did you mean "mnist-mlp"\?\)/, 2],
+      [["toy-8gaussians", "--seeds", "5-1"], /range 5-1 is empty/, 2],
+      [["toy-8gaussians", "--set", "iteratons=5"], /did you mean "iterations"/, 2],
+      [["toy-8gaussians", "--profle", "quick"], /Unknown option '--profle'.*did you mean "--profile"/, 2],
+      [["toy-8gaussians", "--backend", "cuda"], /Cannot use backend "cuda": unknown/, 2],
+      [["toy-8gaussians", "--backend", "tensorflow"], /Cannot use backend "tensorflow": neither/, 1],
+      [
+        ["mnist-mlp", "--dataset", "idx:/nonexistent/images.gz"],
+        /Cannot read IDX file "\/nonexistent\/images.gz": no such file/,
+        1,
+      ],
+      [["mnist-mlp", "--dataset", "cifar100:x"], /Cannot use --dataset "cifar100:x"/, 2],
+      [[], /name an experiment/, 2],
+    ];
+    for (const [args, pattern, code] of cases) {
+      const out = `${base}/out-${code}-${args.join("_").replace(/[^\w]/g, "")}`;
+      const r = await run([...args, "--out", out]);
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+      const lines = r.stderr.trim().split("\n").filter((l) => !/XDG_RUNTIME_DIR/.test(l));
+      assert.equal(lines.length, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(lines[0], pattern);
+      assert.ok(!(await Deno.stat(out).then(() => true, () => false)), `${args.join(" ")} created ${out}`);
+    }
+  },
+});
+
+Deno.test("--list and --help describe every experiment and option", async () => {
+  const list = await run(["--list"]);
+  for (
+    const id of [
+      "toy-8gaussians",
+      "toy-25gaussians",
+      "toy-swissroll",
+      "mnist-mlp",
+      "mnist-dcgan",
+      "mnist-dcgan-nobn",
+      "mnist-adam-vs-rmsprop",
+      "mnist-gp-vs-clip",
+    ]
+  ) {
+    assert.match(list.stdout, new RegExp(`^  ${id} `, "m"));
+  }
+  const help = await run(["--help"]);
+  for (const flag of ["--seeds", "--profile", "--backend", "--set", "--out", "--shard", "--fresh", "--dataset"]) {
+    assert.ok(help.stdout.includes(flag), flag);
+  }
+});
