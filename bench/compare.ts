@@ -14,6 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseCsv } from "../repro/files.ts";
+import { runMain } from "../repro/errors.ts";
 import { BENCH_COLUMNS, BENCH_KEY } from "./schema.ts";
 import { SUMMARY_COLUMNS } from "../repro/summary.ts";
 
@@ -177,11 +178,4 @@ async function main(): Promise<void> {
   console.log(renderTable(compareTable(files), values.markdown ?? false));
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`error: ${String((e as Error).message).split("\n")[0]}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain(main);

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { type BackendName, selectBackend } from "../mod.ts";
 import { describeEnvironment } from "../repro/environment.ts";
 import { type Row, toCsv, writeAtomic } from "../repro/files.ts";
+import { runMain } from "../repro/errors.ts";
 import { BENCH_ALGORITHMS, BENCH_MODELS, type BenchModel, stepFixture, stepFlops } from "./fixtures.ts";
 import { BENCH_COLUMNS, BENCH_SUITE } from "./schema.ts";
 
@@ -93,11 +94,4 @@ async function main(): Promise<void> {
   console.log(out);
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`error: ${String((e as Error).message).split("\n")[0]}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain(main);

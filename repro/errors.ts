@@ -39,3 +39,13 @@ export function suggestion(input: string, options: readonly string[]): string {
   const c = closest(input, options);
   return c ? ` (did you mean "${c}"?)` : "";
 }
+
+/** Runs a command-line entry point: any error becomes one line on stderr and exit status 1. */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`error: ${String((e as Error).message).split("\n")[0]}`);
+    Deno.exit(1);
+  }
+}

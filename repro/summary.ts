@@ -24,6 +24,8 @@ export interface RunAnalysis {
   spearman: number;
   pearson: number;
   evalPoints: number;
+  /** The (filtered estimate, quality) pairs the correlations were computed from. */
+  pairs: { estimate: number; quality: number }[];
   record: RunRecord;
   iterationsPerSecond: number;
 }
@@ -52,6 +54,7 @@ export function analyseRun(rows: readonly Record<string, string>[], record: RunR
     spearman: spearman(estimates, quality),
     pearson: pearson(estimates, quality),
     evalPoints: estimates.length,
+    pairs: estimates.map((estimate, i) => ({ estimate, quality: quality[i] })),
     record,
     iterationsPerSecond: record.trainSeconds > 0 ? record.iterations / record.trainSeconds : NaN,
   };
@@ -95,6 +98,8 @@ export interface ArmSummary {
   coverage: ReturnType<typeof meanCi>;
   shares: Record<"converged" | "collapsed" | "diverged" | "failed", number>;
   throughput: ReturnType<typeof meanCi>;
+  /** Fewest evaluation points of any run (correlations need several). */
+  evalPoints: number;
 }
 
 /** Aggregates the analyses of each arm. */
@@ -121,6 +126,7 @@ export function summariseArms(
         failed: share("failed"),
       },
       throughput: meanCi(runs.map((r) => r.iterationsPerSecond)),
+      evalPoints: runs.length ? Math.min(...runs.map((r) => r.evalPoints)) : 0,
     };
   });
 }
@@ -179,6 +185,9 @@ const fmt = (m: { mean: number; ci95: number }, d = 2) =>
 const lo = (m: { mean: number; ci95: number }) => m.mean - (Number.isFinite(m.ci95) ? m.ci95 : Infinity);
 const hi = (m: { mean: number; ci95: number }) => m.mean + (Number.isFinite(m.ci95) ? m.ci95 : Infinity);
 const bad = (a: ArmSummary) => a.shares.collapsed + a.shares.diverged + a.shares.failed;
+/** Correlation verdicts need at least 2 seeds with a CI and 5 evaluation points per run. */
+const MIN_EVAL_POINTS = 5;
+const tooFew = (a: ArmSummary) => a.seeds < 2 || !Number.isFinite(a.spearman.ci95) || a.evalPoints < MIN_EVAL_POINTS;
 
 /** Computes the verdict of every claim the experiment tests. */
 export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummary[], primary: string): ClaimResult[] {
@@ -193,14 +202,15 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
           claim: `${a.arm}: the critic's Wasserstein estimate tracks sample quality`,
           paper: "WGAN: the loss correlates well with sample quality (Fig. 3); WGAN-GP Fig. 5",
           ours: `Spearman ρ(estimate, ${primary}) = ${fmt(a.spearman)} over ${a.seeds} seeds`,
-          verdict: a.seeds < 2 || !Number.isFinite(a.spearman.ci95)
+          verdict: tooFew(a)
             ? "inconclusive"
             : lo(a.spearman) > 0 && a.spearman.mean >= 0.5
             ? "supported"
             : hi(a.spearman) < 0.3
             ? "contradicted"
             : "inconclusive",
-          rule: "supported if mean ρ ≥ 0.5 and its 95% CI excludes 0; contradicted if the CI lies below 0.3",
+          rule: "supported if mean ρ ≥ 0.5 and its 95% CI excludes 0; contradicted if the CI lies below 0.3 " +
+            `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`,
         });
       }
     }
@@ -209,14 +219,15 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
         claim: "gan: the discriminator's loss does not track sample quality",
         paper: "Standard GAN: the JS estimate does not correlate with quality (Fig. 4)",
         ours: `Spearman ρ(−D loss, ${primary}) = ${fmt(gan.spearman)} over ${gan.seeds} seeds`,
-        verdict: gan.seeds < 2 || !Number.isFinite(gan.spearman.ci95)
+        verdict: tooFew(gan)
           ? "inconclusive"
           : hi(gan.spearman) < 0.5
           ? "supported"
           : lo(gan.spearman) > 0.5
           ? "contradicted"
           : "inconclusive",
-        rule: "supported if the 95% CI of ρ lies below 0.5; contradicted if it lies above 0.5",
+        rule: "supported if the 95% CI of ρ lies below 0.5; contradicted if it lies above 0.5 " +
+          `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`,
       });
     }
     if (claim === "wgan-trains-where-gan-fails" && gan) {

@@ -21,6 +21,8 @@ export interface TableContext {
   columns: string[];
   primary: string;
   coverage: string | null;
+  /** Render the PNG figures (default true). */
+  figures?: boolean;
 }
 
 /** Reads every finished run's record and rows, in arm-then-seed order. */
@@ -68,5 +70,18 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Cl
     verdictMarkdown(ctx.experiment, ctx.profile, claims, { ...meta, iterations: ctx.iterations, seeds: seedsDone }),
   );
   await writeAtomic(`${outDir}/records.json`, JSON.stringify(runs.map((r) => r.record), null, 2));
+  if (ctx.figures !== false) {
+    try {
+      const { writeFigures } = await import("./figures.ts");
+      await writeFigures(outDir, allRows, {
+        experiment: ctx.experiment.id,
+        primary: ctx.primary,
+        pairs: analyses.flatMap((a) => a.pairs.map((p) => ({ arm: a.arm, seed: a.seed, ...p }))),
+      });
+    } catch (e) {
+      // the tables are the result; a missing permission or renderer only costs the pictures
+      console.error(`figures skipped: ${String((e as Error).message).split("\n")[0]}`);
+    }
+  }
   return claims;
 }

@@ -159,3 +159,16 @@ export function maxAbs(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
 }
+
+/** A linear critic D(x) = x·w, whose penalties have closed forms. */
+export function linearCritic(w: number[]): Model {
+  const v = tf.variable(tf.tensor2d(w, [w.length, 1]));
+  return {
+    description: "linear",
+    inputShape: [w.length],
+    outputShape: [],
+    variables: [v],
+    apply: (x) => tf.matMul(x, v).reshape([x.shape[0]]),
+    dispose: () => v.dispose(),
+  };
+}

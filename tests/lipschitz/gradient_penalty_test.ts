@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
-import { dcganCritic, gradientPenalty, mlpCritic, type Model, Rng, tf } from "../../mod.ts";
+import { dcganCritic, gradientPenalty, mlpCritic, Rng, tf } from "../../mod.ts";
 import {
   alongGradient,
   backendTest,
   finiteDifferenceCheck,
+  linearCritic,
   medianRandom,
   normalTensor,
   scalarValue,
 } from "../helpers.ts";
-
-function linearCritic(w: number[]): Model {
-  const v = tf.variable(tf.tensor2d(w, [w.length, 1]));
-  return {
-    description: "linear",
-    inputShape: [w.length],
-    outputShape: [],
-    variables: [v],
-    apply: (x) => tf.matMul(x, v).reshape([x.shape[0]]),
-    dispose: () => v.dispose(),
-  };
-}
 
 backendTest("gradientPenalty() of a linear critic is λ(‖w‖ − 1)² with gradient 2λ(‖w‖ − 1)·w/‖w‖", async () => {
   const w = [0.6, -1.2, 2.0]; // ‖w‖ = 2.4083

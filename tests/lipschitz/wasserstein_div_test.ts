@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
-import { dcganCritic, mlpCritic, type Model, tf, wassersteinDivergence } from "../../mod.ts";
+import { dcganCritic, mlpCritic, tf, wassersteinDivergence } from "../../mod.ts";
 import {
   alongGradient,
   backendTest,
   finiteDifferenceCheck,
+  linearCritic,
   medianRandom,
   normalTensor,
   scalarValue,
 } from "../helpers.ts";
-
-function linearCritic(w: number[]): Model {
-  const v = tf.variable(tf.tensor2d(w, [w.length, 1]));
-  return {
-    description: "linear",
-    inputShape: [w.length],
-    outputShape: [],
-    variables: [v],
-    apply: (x) => tf.matMul(x, v).reshape([x.shape[0]]),
-    dispose: () => v.dispose(),
-  };
-}
 
 backendTest("wassersteinDivergence() of a linear critic is k‖w‖^p with gradient k·p‖w‖^(p−2)·w", async () => {
   const w = [0.5, -0.3, 0.8];

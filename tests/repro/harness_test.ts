@@ -5,7 +5,14 @@ import assert from "node:assert/strict";
 import { parseCsv } from "../../repro/files.ts";
 
 const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-run=git"];
+const PERMS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-run=git",
+  "--allow-ffi=./node_modules",
+];
 const TINY = ["--profile", "quick", "--backend", "cpu", "--quiet", "--set", "iterations=24", "--set", "evalEvery=8"];
 
 function cli(args: string[]) {
@@ -87,6 +94,17 @@ Deno.test({
     assert.deepEqual(await table(`${base}/merged/summary.csv`), await table(`${base}/whole/summary.csv`));
     const verdict = await Deno.readTextFile(`${base}/merged/verdict.md`);
     assert.match(verdict, /\| claim \| paper \| ours/);
+    for (
+      const png of [
+        "loss_curves.png",
+        "quality_curves.png",
+        "loss_vs_quality.png",
+        "runs/wgan/seed-0/samples-000024.png",
+      ]
+    ) {
+      const bytes = await Deno.readFile(`${base}/merged/${png}`);
+      assert.deepEqual([...bytes.subarray(1, 4)], [80, 78, 71], `${png} is a PNG`);
+    }
     const before = await Deno.readTextFile(`${base}/whole/runs/gan/seed-1/done.json`);
     const again = await run([...args, "--out", `${base}/whole`]);
     assert.equal(again.code, 0);
