@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """PyTorch reference for wgan-bench's step benchmarks.
 
 Times the SAME steps as bench/fixtures.ts (same models, shapes, batch 64,
@@ -6,9 +6,12 @@ optimizers, losses and penalties) and writes rows in the SAME CSV schema as
 `deno task bench:csv`, so `deno task compare` can match them row by row.
 
 Run (Debian: apt-get install python3-torch libopenblas0-pthread):
-    python3 bench/reference/torch_bench.py --threads 1 --out results/bench/<id>-pytorch.csv
-Without libopenblas0-pthread Debian's torch links the reference BLAS (about 18x slower):
-the script prints which BLAS torch uses.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+        /usr/bin/python3 bench/reference/torch_bench.py --threads 1 --out results/bench/<id>-pytorch.csv
+Without libopenblas0-pthread Debian's torch links the reference BLAS (about 18x slower), and on
+machines that set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (some of this project's do, to work around old
+OpenBLAS bugs) OpenBLAS runs ~80x slower (2 vs 168 GFLOP/s on a 64x784x512 product here): the script
+prints which BLAS is mapped and warns about those variables, since either would flatter tfjs.
 """
 import argparse
 import hashlib
@@ -16,10 +19,18 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 
-import torch
-import torch.nn as nn
+# OpenBLAS's own thread pool ignores torch.set_num_threads and busy-waits: pin it before torch loads.
+_early = argparse.ArgumentParser(add_help=False)
+_early.add_argument("--threads", type=int, default=1)
+_threads = str(_early.parse_known_args(sys.argv[1:])[0].threads)
+os.environ["OPENBLAS_NUM_THREADS"] = _threads
+os.environ["OMP_NUM_THREADS"] = _threads
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
 
 NZ = 100
 BATCH = 64
@@ -199,11 +210,15 @@ def hardware_id(cpu, cores, mem):
 
 
 def blas_name():
-    cfg = torch.__config__.show()
-    for line in cfg.splitlines():
-        if "BLAS_INFO" in line:
-            return line.split("=", 1)[1].strip()
-    return "unknown"
+    """The BLAS library actually mapped into this process (Debian's torch says 'generic' and uses libblas.so.3)."""
+    import re
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {l.split()[-1] for l in f if re.search(r"blas", l.split()[-1].split("/")[-1], re.I)}
+    except OSError:
+        return "unknown"
+    real = sorted({os.path.basename(os.path.realpath(p)) for p in libs})
+    return "+".join(real) or "unknown"
 
 
 def main():
@@ -219,12 +234,12 @@ def main():
     cores = os.cpu_count()
     mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30)
     hid = hardware_id(cpu, cores, mem)
-    try:
-        with open("/proc/self/maps") as f:
-            libs = sorted({l.split()[-1].split("/")[-1] for l in f if "blas" in l.lower()})
-    except OSError:
-        libs = []
-    print(f"torch {torch.__version__}, {args.threads} thread(s), BLAS {blas_name()}, loaded: {', '.join(libs)}")
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # make sure the BLAS is loaded before reporting it
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if var in os.environ:
+            print(f"warning: {var}={os.environ[var]} is set; OpenBLAS may run far below this machine's speed "
+                  "(rerun with env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)")
+    print(f"torch {torch.__version__}, {args.threads} thread(s), BLAS {blas_name()}")
     commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip()
     rows = []
     for model in args.models.split(","):
