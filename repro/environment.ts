@@ -4,6 +4,7 @@
  *
  * @module
  */
+import os from "node:os";
 import type { BackendInfo } from "../mod.ts";
 import { tf } from "../mod.ts";
 
@@ -20,10 +21,10 @@ export interface Environment {
   commit: string;
 }
 
-async function cpuModel(): Promise<string> {
+function cpuModel(): string {
+  // node:os needs only --allow-sys; Deno reads /proc/cpuinfo only with --allow-all
   try {
-    const text = await Deno.readTextFile("/proc/cpuinfo");
-    return /model name\s*:\s*(.+)/.exec(text)?.[1]?.trim() ?? Deno.build.arch;
+    return os.cpus()[0]?.model?.trim() || Deno.build.arch;
   } catch {
     return Deno.build.arch;
   }
@@ -53,11 +54,11 @@ export function shortHash(text: string): string {
 
 /** Describes this machine and the selected backend. */
 export async function describeEnvironment(backend: BackendInfo): Promise<Environment> {
-  const cpu = await cpuModel();
+  const cpu = cpuModel();
   const cores = navigator.hardwareConcurrency;
   let memoryGb = 0;
   try {
-    memoryGb = Math.round(Deno.systemMemoryInfo().total / 2 ** 30);
+    memoryGb = Math.round(os.totalmem() / 2 ** 30);
   } catch { /* no --allow-sys: leave 0 */ }
   const gpu = backend.name === "webgpu" ? backend.device : "";
   const slug = `${cpu.replace(/\(R\)|\(TM\)|CPU|Processor|@.*$/g, "").trim().replace(/[^A-Za-z0-9]+/g, "-")}`

@@ -51,12 +51,8 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Cl
   if (runs.length === 0) return [];
   const analyses = runs.map((r) => analyseRun(r.rows, r.record, ctx.primary));
   const arms = summariseArms(ctx.experiment, analyses, ctx.primary, ctx.coverage);
-  const first = allRows.find((r) => r.hardware_id) ?? {} as Record<string, string>;
-  const meta = {
-    hardwareId: first.hardware_id ?? "",
-    backend: first.backend ?? "",
-    commit: [...new Set(allRows.map((r) => r.commit).filter(Boolean))].join("+"),
-  };
+  const distinct = (column: string) => [...new Set(allRows.map((r) => r[column]).filter(Boolean))].join("+");
+  const meta = { hardwareId: distinct("hardware_id"), backend: distinct("backend"), commit: distinct("commit") };
   await writeAtomic(
     `${outDir}/summary.csv`,
     toCsv(summaryRows(ctx.experiment, ctx.profile, arms, { ...meta, primary: ctx.primary, coverage: ctx.coverage }), [
