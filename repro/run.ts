@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type BackendName, selectBackend } from "../mod.ts";
+import { algorithm, type BackendName, criticIterations, selectBackend } from "../mod.ts";
 import { type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
 import { type RunKey, shardRuns } from "./config.ts";
 import { loadExperimentData } from "./data.ts";
@@ -45,6 +45,24 @@ export interface RunSummary {
 /** The part of the configuration that must match to continue in an existing folder. */
 function identity(o: RunOptions) {
   return { experiment: o.experiment.id, profile: o.profile, settings: o.settings, dataset: o.dataset ?? "default" };
+}
+
+/**
+ * Training seconds of one run on the reference machine: the measured seconds per generator iteration
+ * (with n_critic critic steps), scaled by the extra critic steps of the Diters warm-up and by the model
+ * width relative to the default profile's.
+ */
+export function estimateSeconds(o: Pick<RunOptions, "experiment" | "settings">, armId: string): number {
+  const arm = o.experiment.arms.find((a) => a.id === armId)!;
+  const spec = algorithm(arm.algorithm, {
+    ...arm.overrides,
+    dItersSchedule: arm.algorithm === "wgan" ? o.settings.dItersSchedule : false,
+  });
+  let steps = 0;
+  for (let i = 0; i < o.settings.iterations; i++) steps += criticIterations(spec, i) + 1;
+  const perIteration = o.experiment.secondsPerIteration[armId] ?? 0.1;
+  const width = o.experiment.data.kind === "image" ? (o.settings.width / 16) ** 2 : (o.settings.hidden / 128) ** 2;
+  return perIteration * (steps / (spec.nCritic + 1)) * width;
 }
 
 /** Runs the experiment and writes its tables into `outDir`. */
@@ -90,8 +108,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const keys = shardRuns(o.experiment, o.seeds, o.shard);
   const pending: RunKey[] = [];
   for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
-  const estimate = pending.reduce((s, k) => s + (o.experiment.secondsPerIteration[k.arm] ?? 0.1), 0) *
-    o.settings.iterations * (o.settings.width > 16 ? (o.settings.width / 16) ** 2 : 1);
+  const estimate = pending.reduce((s, k) => s + estimateSeconds(o, k.arm), 0);
   log(
     `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
       `${o.settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
