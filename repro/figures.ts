@@ -87,7 +87,12 @@ export async function writeFigures(
       height: 300,
       mark: { type: "point", filled: true, opacity: 0.7 },
       encoding: {
-        x: { field: "estimate", type: "quantitative", title: "−critic loss (median-filtered)", scale: { zero: false } },
+        x: {
+          field: "estimate",
+          type: "quantitative",
+          title: "estimate: −(critic loss without penalty), median-filtered",
+          scale: { zero: false },
+        },
         y: { field: "quality", type: "quantitative", title: ctx.primary, scale: { zero: false } },
         color: { field: "arm", type: "nominal" },
       },

@@ -267,8 +267,18 @@ export function verdictMarkdown(
   experiment: ExperimentSpec,
   profile: string,
   claims: readonly ClaimResult[],
-  context: { iterations: number; seeds: number; hardwareId: string; backend: string; commit: string },
+  context: {
+    iterations: number;
+    seeds: number;
+    hardwareId: string;
+    backend: string;
+    commit: string;
+    arms: readonly ArmSummary[];
+    primary: string;
+    coverage: string | null;
+  },
 ): string {
+  const pct = (x: number) => Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "–";
   const lines = [
     `# ${experiment.id} — paper vs us (${profile} profile)`,
     "",
@@ -282,6 +292,21 @@ export function verdictMarkdown(
     "",
     "Rules:",
     ...[...new Set(claims.map((c) => c.rule))].map((r) => `- ${r}`),
+    "",
+    `Per arm (mean ± 95% CI over seeds; ${context.primary}: lower is better):`,
+    "",
+    `| arm | seeds | final ${context.primary} | ${
+      context.coverage ?? "coverage"
+    } | converged / collapsed / diverged / failed | ` +
+    "Spearman ρ | iterations/s |",
+    "|---|---|---|---|---|---|---|",
+    ...context.arms.map((a) =>
+      `| ${a.arm} | ${a.seeds} | ${fmt(a.finalQuality, 3)} | ${context.coverage ? fmt(a.coverage, 1) : "–"} | ` +
+      `${pct(a.shares.converged)} / ${pct(a.shares.collapsed)} / ${pct(a.shares.diverged)} / ${
+        pct(a.shares.failed)
+      } | ` +
+      `${fmt(a.spearman)} | ${fmt(a.throughput, 1)} |`
+    ),
     "",
   ];
   return lines.join("\n");

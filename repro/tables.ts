@@ -63,7 +63,14 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Cl
   const seedsDone = new Set(runs.map((r) => r.record.seed)).size;
   await writeAtomic(
     `${outDir}/verdict.md`,
-    verdictMarkdown(ctx.experiment, ctx.profile, claims, { ...meta, iterations: ctx.iterations, seeds: seedsDone }),
+    verdictMarkdown(ctx.experiment, ctx.profile, claims, {
+      ...meta,
+      iterations: ctx.iterations,
+      seeds: seedsDone,
+      arms,
+      primary: ctx.primary,
+      coverage: ctx.coverage,
+    }),
   );
   await writeAtomic(`${outDir}/records.json`, JSON.stringify(runs.map((r) => r.record), null, 2));
   if (ctx.figures !== false) {
