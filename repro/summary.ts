@@ -239,9 +239,9 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
         paper: "WGAN trains no-BN and MLP generators; the standard GAN fails or collapses (Fig. 6, 7)",
         ours: `final ${primary}: wgan ${fmt(w.finalQuality, 1)}, gan ${fmt(gan.finalQuality, 1)}; ` +
           `collapsed/diverged/failed: wgan ${(100 * bad(w)).toFixed(0)}%, gan ${(100 * bad(gan)).toFixed(0)}%`,
-        verdict: better && bad(gan) >= bad(w) ? "supported" : worse ? "contradicted" : "inconclusive",
-        rule: "supported if wgan's final quality CI is better than gan's and gan fails at least as often; " +
-          "contradicted if gan's is better",
+        verdict: better && bad(gan) > bad(w) ? "supported" : worse ? "contradicted" : "inconclusive",
+        rule: "supported if wgan's final quality CI is better than gan's and wgan collapses/diverges/fails in fewer " +
+          "seeds; contradicted if gan's final quality CI is better",
       });
     }
     if (claim === "adam-less-stable") {
