@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { findExperiment } from "../../repro/config.ts";
+import { analyseRun, type ArmSummary, judgeClaims } from "../../repro/summary.ts";
+import type { RunRecord } from "../../repro/run_one.ts";
+
+const record = (arm: string, seed: number): RunRecord => ({
+  arm,
+  seed,
+  outcome: "converged",
+  iterations: 40,
+  initialQuality: { w1: 2 },
+  finalQuality: { w1: 0.5 },
+  trainSeconds: 4,
+  evaluator: {},
+});
+
+Deno.test("analyseRun() median-filters the estimate between evaluations and correlates it with quality", () => {
+  // estimates logged at steps 5..40; evaluations at 10, 20, 30, 40 with falling W1
+  const rows = [
+    { step: "0", wasserstein_estimate: "", w1: "2" },
+    { step: "5", wasserstein_estimate: "9", w1: "" },
+    { step: "10", wasserstein_estimate: "1", w1: "1.5" }, // median(9, 1) = 5
+    { step: "15", wasserstein_estimate: "4", w1: "" },
+    { step: "20", wasserstein_estimate: "2", w1: "1.0" }, // median(4, 2) = 3
+    { step: "25", wasserstein_estimate: "100", w1: "" },
+    { step: "30", wasserstein_estimate: "1", w1: "0.8" }, // median(100, 1) = 50.5: an outlier window
+    { step: "35", wasserstein_estimate: "1", w1: "" },
+    { step: "40", wasserstein_estimate: "1", w1: "0.5" }, // 1
+  ];
+  const a = analyseRun(rows, record("wgan", 0), "w1");
+  assert.deepEqual(a.pairs, [
+    { estimate: 5, quality: 1.5 },
+    { estimate: 3, quality: 1.0 },
+    { estimate: 50.5, quality: 0.8 },
+    { estimate: 1, quality: 0.5 },
+  ]);
+  assert.equal(a.spearman, 0.4); // ranks (3, 2, 4, 1) vs (4, 3, 2, 1)
+  assert.equal(a.iterationsPerSecond, 10);
+});
+
+function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary> = {}): ArmSummary {
+  const m = (mean: number, ci95: number) => ({ mean, ci95, n: 5 });
+  return {
+    arm: id,
+    seeds: 5,
+    spearman: m(spearman, ci),
+    pearson: m(spearman, ci),
+    finalQuality: m(1, 0.1),
+    coverage: m(8, 0),
+    shares: { converged: 1, collapsed: 0, diverged: 0, failed: 0 },
+    throughput: m(10, 1),
+    evalPoints: 10,
+    ...extra,
+  };
+}
+
+Deno.test("judgeClaims() applies the stated rules: supported, contradicted, inconclusive", () => {
+  const toy = findExperiment("toy-8gaussians");
+  const verdicts = (arms: ArmSummary[]) => judgeClaims(toy, arms, "w1").map((c) => c.verdict);
+  assert.deepEqual(
+    verdicts([arm("wgan", 0.8, 0.1), arm("wgan-gp", 0.1, 0.1), arm("wgan-div", 0.6, 0.7), arm("gan", 0.1, 0.2)]),
+    ["supported", "contradicted", "inconclusive", "supported"],
+  );
+  // too few evaluation points makes every correlation verdict inconclusive
+  const few = (id: string) => arm(id, 0.9, 0.05, { evalPoints: 3 });
+  assert.deepEqual(verdicts([few("wgan"), few("wgan-gp"), few("wgan-div"), few("gan")]), Array(4).fill("inconclusive"));
+  assert.equal(
+    verdicts([arm("wgan", 0.8, 0.1), arm("wgan-gp", 0.8, 0.1), arm("wgan-div", 0.8, 0.1), arm("gan", 0.9, 0.05)])[3],
+    "contradicted",
+  );
+
+  const mlp = findExperiment("mnist-mlp");
+  const fails = (w: Partial<ArmSummary>, g: Partial<ArmSummary>) =>
+    judgeClaims(mlp, [arm("wgan", 0.8, 0.1, w), arm("gan", 0.1, 0.1, g)], "fid")[2].verdict;
+  const q = (mean: number) => ({ mean, ci95: 5, n: 5 });
+  const allBad = { converged: 0, collapsed: 1, diverged: 0, failed: 0 };
+  assert.equal(fails({ finalQuality: q(50) }, { finalQuality: q(200), shares: allBad }), "supported");
+  assert.equal(
+    fails({ finalQuality: q(50), shares: allBad }, { finalQuality: q(200), shares: allBad }),
+    "inconclusive",
+  );
+  assert.equal(fails({ finalQuality: q(200) }, { finalQuality: q(50) }), "contradicted");
+});
