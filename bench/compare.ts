@@ -99,15 +99,21 @@ export function matchRows(
 const num = (v: string | undefined) => v === undefined || v === "" ? NaN : Number(v);
 const f = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : "–";
 
+/** Short column labels: the backend, plus the hardware id or file name only where needed to tell files apart. */
+export function labels(files: readonly LoadedCsv[]): string[] {
+  const first = (f: LoadedCsv, col: string) => f.rows[0]?.[col] ?? "?";
+  const unique = (xs: string[]) => new Set(xs).size === xs.length;
+  const byBackend = files.map((f) => first(f, "backend"));
+  if (unique(byBackend)) return byBackend;
+  const byHardware = files.map((f) => `${first(f, "backend")}@${first(f, "hardware_id")}`);
+  return unique(byHardware) ? byHardware : files.map((f) => f.label);
+}
+
 /** The comparison table: header and rows of cells. */
 export function compareTable(files: readonly LoadedCsv[]): { header: string[]; rows: string[][] } {
   const matched = matchRows(files);
-  const name = (file: LoadedCsv) => {
-    const r = file.rows[0] ?? {};
-    return file.kind === "bench"
-      ? `${r.backend ?? "?"}@${r.hardware_id ?? "?"}`
-      : `${r.backend ?? "?"}@${r.hardware_id ?? "?"}`;
-  };
+  const names = labels(files);
+  const name = (file: LoadedCsv) => names[files.indexOf(file)];
   if (files[0].kind === "bench") {
     const header = ["work", `${name(files[0])} ms`];
     files.slice(1).forEach((x) => header.push(`${name(x)} ms`, `${name(x)}/A time`, `speed-up A→${name(x)}`));

@@ -39,10 +39,10 @@ Deno.test("compare matches rows describing the same work and reports time ratios
   const matched = matchRows([a, b]);
   assert.deepEqual(matched.map((m) => m.key), ["mlp-28 / wgan / critic / 64"]);
   const t = compareTable([a, b]);
-  assert.deepEqual(t.header, ["work", "wasm@hw ms", "pytorch@hw ms", "pytorch@hw/A time", "speed-up A→pytorch@hw"]);
+  assert.deepEqual(t.header, ["work", "wasm ms", "pytorch ms", "pytorch/A time", "speed-up A→pytorch"]);
   assert.deepEqual(t.rows, [["mlp-28 / wgan / critic / 64", "50.0", "10.0", "0.20", "5.00"]]);
   const md = renderTable(t, true).split("\n");
-  assert.equal(md[0], "| work | wasm@hw ms | pytorch@hw ms | pytorch@hw/A time | speed-up A→pytorch@hw |");
+  assert.equal(md[0], "| work | wasm ms | pytorch ms | pytorch/A time | speed-up A→pytorch |");
   assert.equal(md[1], "|---|---|---|---|---|");
 });
 
