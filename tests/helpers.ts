@@ -2,7 +2,17 @@
  * Shared test helpers: run a test on every backend that initialises here, and
  * check gradients against central finite differences.
  */
-import { availableBackends, type BackendName, type Model, Rng, selectBackend, tf, type Variable } from "../mod.ts";
+import {
+  availableBackends,
+  type BackendName,
+  dcganCritic,
+  mlpCritic,
+  type Model,
+  Rng,
+  selectBackend,
+  tf,
+  type Variable,
+} from "../mod.ts";
 
 type Concrete = Exclude<BackendName, "auto">;
 
@@ -105,6 +115,37 @@ export async function finiteDifferenceCheck(
   }
   variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(original[i], v.shape))));
   return results;
+}
+
+/** The FD critics: a small LeakyReLU MLP and a 28×28 DCGAN critic with layer norm, with fixed batches. */
+export const FD_CASES = {
+  mlp: {
+    critic: () =>
+      mlpCritic({ seed: 3, inputShape: [3], hidden: 6, hiddenLayers: 2, activation: "leaky-relu", init: "he" }),
+    real: () => normalTensor(1, [4, 3]),
+    fake: () => normalTensor(2, [4, 3]),
+    tolerance: { along: 2e-3, random: 1e-2 },
+  },
+  conv: {
+    critic: () => dcganCritic({ seed: 3, imageSize: 28, channels: 1, width: 2, norm: "layer", init: "he" }),
+    real: () => normalTensor(1, [2, 28, 28, 1]),
+    fake: () => normalTensor(2, [2, 28, 28, 1]),
+    tolerance: { along: 5e-3, random: 5e-2 },
+  },
+} as const;
+
+/** Asserts that `penalty(critic, real, fake)`'s weight gradients match finite differences for an FD case. */
+export async function assertPenaltyMatchesFiniteDifferences(
+  which: keyof typeof FD_CASES,
+  penalty: (critic: Model, real: tf.Tensor, fake: tf.Tensor) => tf.Scalar,
+): Promise<void> {
+  const c = FD_CASES[which];
+  const critic = c.critic(), real = c.real(), fake = c.fake();
+  const r = await finiteDifferenceCheck(() => penalty(critic, real, fake), critic.variables, { directions: 4 });
+  critic.dispose();
+  tf.dispose([real, fake]);
+  if (!(alongGradient(r) < c.tolerance.along)) throw new Error(`along the gradient: ${JSON.stringify(r[0])}`);
+  if (!(medianRandom(r) < c.tolerance.random)) throw new Error(`random directions: ${JSON.stringify(r)}`);
 }
 
 /** Relative error along the gradient direction (the first result). */
