@@ -117,7 +117,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   if (pending.length) {
     log(`estimated training time on a 2-core CPU with wasm: ~${formatSeconds(estimate)} (plus evaluation)`);
   }
-  for (const [k, v] of Object.entries(evaluator.info)) log(`  ${k}: ${typeof v === "number" ? v.toFixed(4) : v}`);
+  for (const [k, v] of Object.entries(evaluator.info)) {
+    log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);
+  }
 
   const total = pending.length * o.settings.iterations;
   const progress = createProgress(total, o.quiet);
