@@ -1,7 +1,8 @@
 /**
  * Figures next to the tables, as PNG: the first seed's loss and
- * loss-difference curves per arm, quality over iterations, and the
- * loss-vs-quality scatter over all seeds (Vega-Lite rendered headlessly to SVG,
+ * loss-difference curves per arm, quality over iterations and over training
+ * wall-clock (the WGAN-GP paper's Fig. 3 axes), and the loss-vs-quality scatter
+ * over all seeds (Vega-Lite rendered headlessly to SVG,
  * rasterised with resvg).
  *
  * @module
@@ -19,7 +20,7 @@ export async function renderPng(spec: TopLevelSpec): Promise<Uint8Array> {
   return new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render().asPng();
 }
 
-/** Writes loss_curves.png, quality_curves.png and loss_vs_quality.png into `outDir`. */
+/** Writes loss_curves.png, quality_curves.png, quality_vs_time.png and loss_vs_quality.png into `outDir`. */
 export async function writeFigures(
   outDir: string,
   rows: readonly Record<string, string>[],
@@ -40,7 +41,13 @@ export async function writeFigures(
     .filter((p) => Number.isFinite(p.value));
   const quality = rows
     .filter((r) => r[ctx.primary] !== "" && r[ctx.primary] !== undefined && Number.isFinite(Number(r[ctx.primary])))
-    .map((r) => ({ arm: r.arm, seed: r.seed, step: Number(r.step), value: Number(r[ctx.primary]) }));
+    .map((r) => ({
+      arm: r.arm,
+      seed: r.seed,
+      step: Number(r.step),
+      seconds: Number(r.wall_time_s),
+      value: Number(r[ctx.primary]),
+    }));
   const written: string[] = [];
   const save = async (name: string, spec: TopLevelSpec) => {
     await writeAtomic(`${outDir}/${name}`, await renderPng(spec));
@@ -73,6 +80,21 @@ export async function writeFigures(
       mark: { type: "line", point: true, strokeWidth: 1, opacity: 0.8 },
       encoding: {
         x: { field: "step", type: "quantitative", title: "generator iteration" },
+        y: { field: "value", type: "quantitative", title: ctx.primary },
+        color: { field: "arm", type: "nominal" },
+        detail: { field: "seed", type: "nominal" },
+      },
+    } as TopLevelSpec);
+  }
+  if (quality.length) {
+    await save("quality_vs_time.png", {
+      title: `${ctx.experiment}: ${ctx.primary} over training wall-clock (evaluation excluded), every seed`,
+      data: { values: quality.filter((q) => Number.isFinite(q.seconds)) },
+      width: 480,
+      height: 240,
+      mark: { type: "line", point: true, strokeWidth: 1, opacity: 0.8 },
+      encoding: {
+        x: { field: "seconds", type: "quantitative", title: "training seconds" },
         y: { field: "value", type: "quantitative", title: ctx.primary },
         color: { field: "arm", type: "nominal" },
         detail: { field: "seed", type: "nominal" },

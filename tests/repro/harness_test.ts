@@ -98,6 +98,7 @@ Deno.test({
       const png of [
         "loss_curves.png",
         "quality_curves.png",
+        "quality_vs_time.png",
         "loss_vs_quality.png",
         "runs/wgan/seed-0/samples-000024.png",
       ]
