@@ -150,13 +150,25 @@ export async function createEvaluator(
   };
 }
 
+/** FNV-1a over every 97th pixel's bytes and all labels: cheap, and changes with the data. */
+function datasetHash(ds: NonNullable<ExperimentData["heldOut"]>): string {
+  const bytes = new Uint8Array(ds.images.buffer, ds.images.byteOffset, ds.images.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i += 97 * 4) {
+    for (let k = 0; k < 4; k++) h = Math.imul(h ^ bytes[i + k], 0x01000193) >>> 0;
+  }
+  for (const l of ds.labels ?? []) h = Math.imul(h ^ l, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
 async function cachedClassifier(
   train: NonNullable<ExperimentData["heldOut"]>,
   heldOut: NonNullable<ExperimentData["heldOut"]>,
   cacheDir: string,
   log: (line: string) => void,
 ): Promise<FeatureClassifier> {
-  const key = `${train.name}-${train.sampleShape.join("x")}-${train.count}-seed0-v1`;
+  // keyed by content, not just name: two different user datasets may share a name, shape and size
+  const key = `${train.name}-${train.sampleShape.join("x")}-${train.count}-${datasetHash(train)}-seed0-v1`;
   const path = `${cacheDir}/classifier-${key}.bin`;
   if (await exists(path)) {
     const bytes = await Deno.readFile(path);

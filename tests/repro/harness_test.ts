@@ -167,3 +167,50 @@ Deno.test("--list and --help describe every experiment and option", async () => 
     assert.ok(help.stdout.includes(flag), flag);
   }
 });
+
+Deno.test({
+  name: "an image experiment runs on user IDX files given with --dataset (fixture written by the test)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    // 200 digits of two classes: bright top half (0) or bright bottom half (1)
+    const n = 200,
+      header = (dims: number[]) => {
+        const h = new Uint8Array(4 + 4 * dims.length);
+        h.set([0, 0, 8, dims.length]);
+        dims.forEach((d, i) => new DataView(h.buffer).setUint32(4 + 4 * i, d, false));
+        return h;
+      };
+    const pixels = new Uint8Array(n * 784), labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % 2;
+      for (let p = 0; p < 784; p++) pixels[i * 784 + p] = (p < 392) === (i % 2 === 0) ? 200 + (p % 50) : (p * 7) % 40;
+    }
+    await Deno.writeFile(`${dir}/img`, new Uint8Array([...header([n, 28, 28]), ...pixels]));
+    await Deno.writeFile(`${dir}/lab`, new Uint8Array([...header([n]), ...labels]));
+    const r = await run([
+      "mnist-mlp",
+      "--profile",
+      "quick",
+      "--backend",
+      "wasm",
+      "--seeds",
+      "0",
+      "--set",
+      "iterations=4",
+      "--set",
+      "evalEvery=2",
+      "--dataset",
+      `idx:${dir}/img,${dir}/lab`,
+      "--out",
+      `${dir}/out`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /classifier_heldout_accuracy: /);
+    const rows = await table(`${dir}/out/steps.csv`);
+    assert.deepEqual(rows.map((x) => x.step), ["0", "1", "2", "3", "4", "0", "1", "2", "3", "4"]);
+    assert.ok(rows.every((x) => x.dataset === "idx"));
+    assert.ok(rows.filter((x) => x.fid !== "").every((x) => Number(x.fid) >= 0 && Number(x.classes_covered) <= 2));
+  },
+});
