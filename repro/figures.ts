@@ -71,35 +71,24 @@ export async function writeFigures(
       resolve: { scale: { y: "independent" } },
     } as TopLevelSpec);
   }
-  if (quality.length) {
-    await save("quality_curves.png", {
-      title: `${ctx.experiment}: ${ctx.primary} over generator iterations (lower is better), every seed`,
-      data: { values: quality },
+  // quality per seed against iterations and against training wall-clock (the WGAN-GP paper's Fig. 3 axes)
+  const qualityOver = (x: "step" | "seconds", axis: string, what: string): TopLevelSpec =>
+    ({
+      title: `${ctx.experiment}: ${ctx.primary} over ${what} (lower is better), every seed`,
+      data: { values: quality.filter((q) => Number.isFinite(q[x])) },
       width: 480,
       height: 240,
       mark: { type: "line", point: true, strokeWidth: 1, opacity: 0.8 },
       encoding: {
-        x: { field: "step", type: "quantitative", title: "generator iteration" },
+        x: { field: x, type: "quantitative", title: axis },
         y: { field: "value", type: "quantitative", title: ctx.primary },
         color: { field: "arm", type: "nominal" },
         detail: { field: "seed", type: "nominal" },
       },
-    } as TopLevelSpec);
-  }
+    }) as TopLevelSpec;
   if (quality.length) {
-    await save("quality_vs_time.png", {
-      title: `${ctx.experiment}: ${ctx.primary} over training wall-clock (evaluation excluded), every seed`,
-      data: { values: quality.filter((q) => Number.isFinite(q.seconds)) },
-      width: 480,
-      height: 240,
-      mark: { type: "line", point: true, strokeWidth: 1, opacity: 0.8 },
-      encoding: {
-        x: { field: "seconds", type: "quantitative", title: "training seconds" },
-        y: { field: "value", type: "quantitative", title: ctx.primary },
-        color: { field: "arm", type: "nominal" },
-        detail: { field: "seed", type: "nominal" },
-      },
-    } as TopLevelSpec);
+    await save("quality_curves.png", qualityOver("step", "generator iteration", "generator iterations"));
+    await save("quality_vs_time.png", qualityOver("seconds", "training seconds", "training wall-clock"));
   }
   if (ctx.pairs.length) {
     await save("loss_vs_quality.png", {
