@@ -56,7 +56,7 @@ export interface RunContext {
 }
 
 /** Columns of steps.csv before the quality columns. */
-export const STAT_COLUMNS = [
+const STAT_COLUMNS = [
   "experiment",
   "profile",
   "arm",
@@ -73,7 +73,7 @@ export const STAT_COLUMNS = [
 ] as const;
 
 /** Columns of steps.csv after the quality columns. */
-export const PROVENANCE_COLUMNS = [
+const PROVENANCE_COLUMNS = [
   "wall_time_s",
   "iterations_per_s",
   "dataset",
@@ -122,7 +122,7 @@ function buildModel(
 }
 
 /** The trainer of an arm for a seed (models, algorithm with the run's settings). */
-export function buildTrainer(ctx: RunContext, arm: ArmSpec, seed: number): Trainer {
+function buildTrainer(ctx: RunContext, arm: ArmSpec, seed: number): Trainer {
   const root = new Rng(seed);
   const spec = algorithm(arm.algorithm, {
     ...arm.overrides,

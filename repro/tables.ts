@@ -26,7 +26,7 @@ export interface TableContext {
 }
 
 /** Reads every finished run's record and rows, in arm-then-seed order. */
-export async function collectRuns(outDir: string, ctx: TableContext) {
+async function collectRuns(outDir: string, ctx: TableContext) {
   const runs: { record: RunRecord; rows: Record<string, string>[] }[] = [];
   for (const arm of ctx.experiment.arms) {
     for (const seed of ctx.seeds) {

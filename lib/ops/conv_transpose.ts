@@ -25,7 +25,7 @@ export interface ConvPadding {
  * Only rank-4 pads are used: tfjs-webgpu 4.22 silently returns zeros when
  * padding tensors of rank 5 or more (tested in `tests/ops/conv_transpose_test.ts`).
  */
-export function dilateSpatial(x: tf.Tensor4D, stride: number): tf.Tensor4D {
+function dilateSpatial(x: tf.Tensor4D, stride: number): tf.Tensor4D {
   if (stride === 1) return x;
   const [n, h, w, c] = x.shape;
   const s = stride - 1;
