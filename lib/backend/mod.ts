@@ -19,3 +19,5 @@ export {
   BackendUnavailableError,
   selectBackend,
 } from "./select.ts";
+export { type NativeRegistration, registerNativeBackend } from "./native/native_backend.ts";
+export { type Blas, type BlasLoad, loadBlas } from "./native/openblas.ts";

@@ -1,17 +1,20 @@
 /**
- * Backend selection: cpu, wasm, webgpu, tensorflow (tfjs-node), or auto.
+ * Backend selection: native (OpenBLAS through Deno FFI), cpu, wasm, webgpu,
+ * tensorflow (tfjs-node), or auto.
  *
  * @module
  */
 import { silenceCpuBanner, tf } from "./tf.ts";
 import { applyGradientFixes } from "./gradient_fixes.ts";
+import { registerNativeBackend } from "./native/native_backend.ts";
 
 /** A backend a user can ask for. */
-export type BackendName = "cpu" | "wasm" | "webgpu" | "tensorflow" | "auto";
+export type BackendName = "native" | "cpu" | "wasm" | "webgpu" | "tensorflow" | "auto";
 
 /** Every name `selectBackend` accepts. */
 export const BACKEND_NAMES: readonly BackendName[] = [
   "auto",
+  "native",
   "cpu",
   "wasm",
   "webgpu",
@@ -99,6 +102,10 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
     probe = await probeWebGpu();
     if (!probe.ok) return probe;
   }
+  if (name === "native") {
+    const r = registerNativeBackend();
+    if (!r.ok) return { ok: false, why: r.why, device: "", isFallbackAdapter: false };
+  }
   if (name === "tensorflow" && !(await importTensorflowBinding())) {
     return {
       ok: false,
@@ -119,8 +126,11 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
     return { ok: false, why: why || `tfjs could not initialise it`, device: "", isFallbackAdapter: false };
   }
   silenceCpuBanner();
+  const native = name === "native" ? registerNativeBackend() : undefined;
   const device = name === "webgpu"
     ? probe.device
+    : native?.ok
+    ? `${native.blas.config.split(" ").slice(0, 2).join(" ")} sgemm via Deno FFI (${native.blas.getThreads()} threads)`
     : name === "wasm"
     ? `wasm (XNNPACK, ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD"}, 1 thread)`
     : name === "cpu"
@@ -131,7 +141,8 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
 
 /**
  * Activates a tfjs backend and applies the gradient fixes. `auto` tries, in
- * order: tensorflow, webgpu on a real (non-fallback) adapter, wasm, cpu.
+ * order: tensorflow, webgpu on a real (non-fallback) adapter, native (when
+ * OpenBLAS and `--allow-ffi` are there), wasm, cpu.
  * Throws {@linkcode BackendUnavailableError} with a one-line reason and the
  * list of what is available when the requested backend cannot run.
  *
@@ -173,11 +184,11 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
     const p = await tryActivate("webgpu");
     if (p.ok) return finish("webgpu", p);
   }
-  for (const name of ["wasm", "cpu"] as const) {
+  for (const name of ["native", "wasm", "cpu"] as const) {
     const p = await tryActivate(name);
     if (p.ok) return finish(name, p);
   }
-  throw new BackendUnavailableError("Cannot use any backend: cpu, wasm, webgpu and tensorflow all failed");
+  throw new BackendUnavailableError("Cannot use any backend: native, cpu, wasm, webgpu and tensorflow all failed");
 }
 
 /**
@@ -194,7 +205,7 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
 export async function availableBackends(except?: BackendName): Promise<Exclude<BackendName, "auto">[]> {
   const previous = tf.getBackend();
   const out: Exclude<BackendName, "auto">[] = [];
-  for (const name of ["cpu", "wasm", "webgpu", "tensorflow"] as const) {
+  for (const name of ["native", "cpu", "wasm", "webgpu", "tensorflow"] as const) {
     if (name === except) continue;
     if (name === "tensorflow" && !(await importTensorflowBinding())) continue;
     if (name === "webgpu" && !(await probeWebGpu()).ok) continue;

@@ -16,12 +16,15 @@ export type Variable = tf.Variable;
 export type Scalar = tf.Scalar;
 
 /**
- * Silences the cpu backend's "you are running TensorFlow.js in Node.js"
- * banner (a library prints nothing).
+ * Silences the "you are running TensorFlow.js in Node.js" banner of the cpu
+ * backend and of the native backend built on it (a library prints nothing).
  */
 export function silenceCpuBanner(): void {
-  const backend = tf.findBackend("cpu") as { firstUse?: boolean } | null;
-  if (backend?.firstUse) backend.firstUse = false;
+  for (const name of ["cpu", "native"]) {
+    if (!tf.findBackendFactory(name)) continue;
+    const backend = tf.findBackend(name) as { firstUse?: boolean } | null;
+    if (backend?.firstUse) backend.firstUse = false;
+  }
 }
 
 // tfjs would otherwise default to webgpu, whose asynchronous start makes any

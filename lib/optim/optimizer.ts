@@ -14,6 +14,8 @@
  * @module
  */
 import { type Tensor, tf, type Variable } from "../backend/tf.ts";
+import { activeBackendHas } from "../backend/native/native_backend.ts";
+import { ADAM_KERNEL, RMSPROP_KERNEL } from "../backend/native/kernels.ts";
 
 /** An optimizer as plain data. */
 export type OptimizerSpec =
@@ -73,11 +75,36 @@ export function createOptimizer(spec: OptimizerSpec): Optimizer {
       }
       ensureSlots(variables);
       step += 1;
+      // The native backend runs each update as one fused loop (same formula, one pass, no intermediates).
+      const fused = activeBackendHas(spec.kind === "rmsprop" ? RMSPROP_KERNEL : ADAM_KERNEL);
       tf.tidy(() => {
         variables.forEach((param, i) => {
           const g = grads[i];
           if (!g) return; // tfjs omits gradients of variables that do not affect the loss: zero
-          if (spec.kind === "rmsprop") {
+          if (fused && spec.kind === "rmsprop") {
+            const [sq] = slots[i];
+            const { lr, alpha, eps } = spec;
+            const [p, v] = tf.engine().runKernel(RMSPROP_KERNEL, { param, grad: g, sq }, {
+              lr,
+              alpha,
+              eps,
+            }) as Tensor[];
+            sq.assign(v);
+            param.assign(p);
+          } else if (fused && spec.kind === "adam") {
+            const [m1, m2] = slots[i];
+            const { lr, beta1, beta2, eps } = spec;
+            const [p, m, v] = tf.engine().runKernel(ADAM_KERNEL, { param, grad: g, m1, m2 }, {
+              lr,
+              beta1,
+              beta2,
+              eps,
+              step,
+            }) as Tensor[];
+            m1.assign(m);
+            m2.assign(v);
+            param.assign(p);
+          } else if (spec.kind === "rmsprop") {
             const [sq] = slots[i];
             const v = tf.add(tf.mul(sq, spec.alpha), tf.mul(tf.square(g), 1 - spec.alpha));
             sq.assign(v);

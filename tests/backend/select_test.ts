@@ -12,13 +12,15 @@ Deno.test("selectBackend() activates each available backend and describes its de
   }
 });
 
-Deno.test("selectBackend('auto') picks tensorflow, a real GPU, then wasm, then cpu", async () => {
+Deno.test("selectBackend('auto') picks tensorflow, a real GPU, then native, then wasm, then cpu", async () => {
   const info = await selectBackend("auto");
   assert.equal(info.requested, "auto");
   const expected = BACKENDS.includes("tensorflow")
     ? "tensorflow"
     : BACKENDS.includes("webgpu") && !(await selectBackend("webgpu")).isFallbackAdapter
     ? "webgpu"
+    : BACKENDS.includes("native")
+    ? "native"
     : BACKENDS.includes("wasm")
     ? "wasm"
     : "cpu";
@@ -29,7 +31,7 @@ Deno.test("an unknown or unavailable backend gives one line saying why and what 
   await assert.rejects(
     () => selectBackend("gpu" as never),
     (e: Error) =>
-      e instanceof BackendUnavailableError && /unknown name \(choose one of auto, cpu, wasm/.test(e.message),
+      e instanceof BackendUnavailableError && /unknown name \(choose one of auto, native, cpu, wasm/.test(e.message),
   );
   if (!BACKENDS.includes("tensorflow")) {
     await assert.rejects(() => selectBackend("tensorflow"), (e: Error) => {
@@ -38,7 +40,7 @@ Deno.test("an unknown or unavailable backend gives one line saying why and what 
         e.message,
         /^Cannot use backend "tensorflow": neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node loads/,
       );
-      assert.match(e.message, /available here: cpu/);
+      assert.match(e.message, /available here: (native, )?cpu/);
       assert.ok(!e.message.includes("\n"));
       return true;
     });

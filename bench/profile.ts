@@ -1,0 +1,115 @@
+/**
+ * `deno task bench:profile`: where the time of one benchmarked step goes, per
+ * tfjs kernel. Every kernel of the active backend is wrapped with a timer, the
+ * step is run `--reps` times after a warm-up, and the table lists ms per step,
+ * calls per step and share of the step for each kernel, plus the time spent
+ * outside kernels (tfjs's engine: tape, tidy, dispatch; JS glue; GC).
+ *
+ * Flags: --backend NAME (default auto), --model mlp-28|dcgan-32|dcgan-64,
+ * --algorithm wgan|wgan-gp|wgan-div|gan, --step critic|generator, --reps N, --top N.
+ */
+import { parseArgs } from "node:util";
+import { type AlgorithmName, type BackendName, selectBackend, tf } from "../mod.ts";
+import { runMain, UsageError } from "../repro/errors.ts";
+import { BENCH_ALGORITHMS, BENCH_MODELS, type BenchModel, stepFixture, type StepKind } from "./fixtures.ts";
+
+/** Time and calls accumulated per kernel name. */
+export interface KernelTotals {
+  ms: number;
+  calls: number;
+}
+
+/**
+ * Wraps every kernel registered for `backendName` with a timer that adds into
+ * the returned map; `restore()` re-registers the original kernels.
+ */
+export function instrumentKernels(backendName: string): { totals: Map<string, KernelTotals>; restore(): void } {
+  const totals = new Map<string, KernelTotals>();
+  const originals = tf.getKernelsForBackend(backendName);
+  for (const config of originals) {
+    const inner = config.kernelFunc;
+    const entry: KernelTotals = { ms: 0, calls: 0 };
+    totals.set(config.kernelName, entry);
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => {
+        const t0 = performance.now();
+        try {
+          return inner(args);
+        } finally {
+          entry.ms += performance.now() - t0;
+          entry.calls += 1;
+        }
+      }) as tf.KernelFunc,
+    });
+  }
+  return {
+    totals,
+    restore() {
+      for (const config of originals) {
+        tf.unregisterKernel(config.kernelName, backendName);
+        tf.registerKernel(config);
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      backend: { type: "string" },
+      model: { type: "string", default: "mlp-28" },
+      algorithm: { type: "string", default: "wgan" },
+      step: { type: "string", default: "critic" },
+      reps: { type: "string", default: "10" },
+      top: { type: "string", default: "15" },
+    },
+    strict: true,
+  });
+  const model = values.model as BenchModel;
+  if (!BENCH_MODELS.includes(model)) {
+    throw new UsageError(`Cannot profile model "${model}": choose from ${BENCH_MODELS.join(", ")}`);
+  }
+  const alg = values.algorithm as AlgorithmName;
+  if (!BENCH_ALGORITHMS.includes(alg)) {
+    throw new UsageError(`Cannot profile algorithm "${alg}": choose from ${BENCH_ALGORITHMS.join(", ")}`);
+  }
+  const kind = values.step as StepKind;
+  if (kind !== "critic" && kind !== "generator") {
+    throw new UsageError(`Cannot profile step "${kind}": choose critic or generator`);
+  }
+  const reps = Number(values.reps), top = Number(values.top);
+  if (!(Number.isInteger(reps) && reps > 0)) {
+    throw new UsageError(`--reps must be a positive integer, got ${values.reps}`);
+  }
+  if (!(Number.isInteger(top) && top > 0)) throw new UsageError(`--top must be a positive integer, got ${values.top}`);
+  const backend = await selectBackend((values.backend ?? "auto") as BackendName);
+  const fixture = stepFixture(model, alg, kind);
+  await fixture.run(); // warm-up, untimed
+  const { totals, restore } = instrumentKernels(backend.name);
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await fixture.run();
+  const stepMs = (performance.now() - t0) / reps;
+  restore();
+  fixture.dispose();
+  const rows = [...totals].filter(([, t]) => t.calls > 0).sort((a, b) => b[1].ms - a[1].ms);
+  const inKernels = rows.reduce((s, [, t]) => s + t.ms, 0) / reps;
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (x: number, d = 2) => x.toFixed(d).padStart(9);
+  console.log(`${model} ${alg} ${kind} step on ${backend.name} [${backend.device}]: ${stepMs.toFixed(2)} ms/step`);
+  console.log(`${pad("kernel", 28)}${"ms/step".padStart(9)}${"calls".padStart(9)}${"share".padStart(9)}`);
+  for (const [name, t] of rows.slice(0, top)) {
+    console.log(`${pad(name, 28)}${num(t.ms / reps)}${num(t.calls / reps, 0)}${num((100 * t.ms / reps) / stepMs, 1)}%`);
+  }
+  const rest = rows.slice(top).reduce((s, [, t]) => s + t.ms, 0) / reps;
+  if (rows.length > top) console.log(`${pad(`(${rows.length - top} other kernels)`, 28)}${num(rest)}`);
+  console.log(
+    `${pad("outside kernels", 28)}${num(stepMs - inKernels)}${"".padStart(9)}${
+      num((100 * (stepMs - inKernels)) / stepMs, 1)
+    }%`,
+  );
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,348 @@
+/**
+ * The native backend against tfjs's own cpu kernels: every kernel it
+ * replaces, on shapes that exercise each code path (batch broadcasting,
+ * strides, padding, dilation, narrow and wide channels, every broadcast
+ * pattern, special values), plus its start-up failures in a subprocess.
+ * The finite-difference, determinism and leak tests of the foundation run on
+ * it through `backendTest` like on every other backend.
+ */
+import assert from "node:assert/strict";
+import { createOptimizer, selectBackend, tf } from "../../mod.ts";
+import { BACKENDS } from "../helpers.ts";
+
+const HAS_NATIVE = BACKENDS.includes("native");
+
+/** Runs `f` on cpu and on native with the same inputs; returns both outputs' values. */
+async function both(f: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[], number[][]]> {
+  const out: Float32Array[][] = [];
+  let shapes: number[][] = [];
+  for (const name of ["cpu", "native"] as const) {
+    await selectBackend(name);
+    const r = tf.tidy(f);
+    const list = Array.isArray(r) ? r : [r];
+    shapes = list.map((t) => t.shape);
+    out.push(await Promise.all(list.map(async (t) => new Float32Array(await t.data()))));
+    tf.dispose(list);
+  }
+  return [out[0], out[1], shapes];
+}
+
+function assertClose(cpu: Float32Array, native: Float32Array, tol: number, what: string): void {
+  assert.equal(native.length, cpu.length, `${what}: length`);
+  for (let i = 0; i < cpu.length; i++) {
+    const a = cpu[i], b = native[i];
+    if (Number.isNaN(a) || Number.isNaN(b)) {
+      assert.ok(Number.isNaN(a) && Number.isNaN(b), `${what}[${i}]: cpu ${a}, native ${b}`);
+      continue;
+    }
+    if (tol === 0) assert.ok(Object.is(a, b) || a === b, `${what}[${i}]: cpu ${a}, native ${b}`);
+    else assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(a)), `${what}[${i}]: cpu ${a}, native ${b}`);
+  }
+}
+
+/** Seeded inputs, with special values mixed in when asked. */
+function input(shape: number[], seed: number, special = false): tf.Tensor {
+  const t = tf.randomNormal(shape, 0, 1, "float32", seed);
+  if (!special) return t;
+  const v = t.dataSync().slice();
+  const specials = [NaN, Infinity, -Infinity, 0, -0, 0.01, -0.01, 1e30, -1e30, 1e-30];
+  specials.forEach((s, i) => {
+    if (i < v.length) v[(i * 7) % v.length] = s;
+  });
+  t.dispose();
+  return tf.tensor(v, shape);
+}
+
+function nativeTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name: `${name} [native vs cpu]`, ignore: !HAS_NATIVE, sanitizeOps: false, sanitizeResources: false, fn });
+}
+
+nativeTest("matMul matches tfjs's kernel for every transpose flag and batch layout", async () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[7, 5], [5, 3], false, false],
+    [[5, 7], [5, 3], true, false],
+    [[7, 5], [3, 5], false, true],
+    [[5, 7], [3, 5], true, true],
+    [[4, 7, 5], [4, 5, 3], false, false],
+    [[4, 7, 5], [5, 3], false, false], // stacked into one product
+    [[4, 5, 7], [5, 3], true, false],
+    [[7, 5], [4, 5, 3], false, false],
+    [[2, 3, 7, 5], [2, 3, 3, 5], false, true],
+    [[2, 1, 7, 5], [1, 3, 5, 3], false, false], // true batch broadcasting: tfjs's kernel
+    [[64, 784], [784, 512], false, false],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const [c, n, shapes] = await both(() => tf.matMul(input(sa, 1), input(sb, 2), ta, tb));
+    assertClose(c[0], n[0], 1e-4, `matMul ${sa}${ta ? "ᵀ" : ""} × ${sb}${tb ? "ᵀ" : ""} → ${shapes[0]}`);
+  }
+});
+
+nativeTest("fused matMul and conv2d apply bias and activation like tfjs", async () => {
+  for (const activation of ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu", "prelu"] as const) {
+    const [c, n] = await both(() => [
+      tf.fused.matMul({
+        a: input([7, 5], 1),
+        b: input([5, 3], 2),
+        bias: input([3], 3),
+        activation,
+        leakyreluAlpha: 0.3,
+        preluActivationWeights: activation === "prelu" ? input([3], 4) : undefined,
+      }),
+      tf.fused.conv2d({
+        x: input([2, 9, 8, 3], 1) as tf.Tensor4D,
+        filter: input([3, 3, 3, 4], 2) as tf.Tensor4D,
+        strides: 2,
+        pad: "same",
+        bias: input([4], 3),
+        activation,
+        leakyreluAlpha: 0.3,
+        preluActivationWeights: activation === "prelu" ? input([4], 4) : undefined,
+      }),
+    ]);
+    assertClose(c[0], n[0], 1e-5, `fused matMul ${activation}`);
+    assertClose(c[1], n[1], 1e-5, `fused conv2d ${activation}`);
+  }
+});
+
+const CONV_CASES: {
+  x: number[];
+  f: number[];
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | [[0, 0], [number, number], [number, number], [0, 0]];
+  dilations?: [number, number];
+}[] = [
+  { x: [2, 9, 8, 3], f: [4, 4, 3, 5], strides: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  { x: [2, 9, 8, 20], f: [3, 3, 20, 6], strides: 1, pad: "same" },
+  { x: [2, 9, 8, 3], f: [3, 2, 3, 5], strides: 1, pad: "valid", dilations: [2, 1] },
+  { x: [2, 9, 8, 17], f: [1, 1, 17, 4], strides: 1, pad: "valid" },
+  { x: [3, 8, 8, 16], f: [4, 4, 16, 32], strides: 2, pad: 1 },
+  { x: [2, 7, 9, 5], f: [3, 5, 5, 4], strides: [2, 3], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  { x: [2, 4, 4, 8], f: [4, 4, 8, 1], strides: 1, pad: "valid" },
+];
+
+nativeTest("conv2d and both of its gradients match tfjs's kernels", async () => {
+  for (const { x, f, strides, pad, dilations } of CONV_CASES) {
+    const what = `conv2d x${x} f${f} s${strides} p${JSON.stringify(pad)} d${dilations ?? 1}`;
+    const [c, n] = await both(() => {
+      const xs = input(x, 1) as tf.Tensor4D, fs = input(f, 2) as tf.Tensor4D;
+      const conv = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad, "NHWC", dilations ?? 1);
+      const y = conv(xs, fs);
+      if (dilations) return [y]; // tfjs has no gradient for dilated convolutions
+      const dy = input(y.shape, 3);
+      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), dy)))([xs, fs]);
+      return [y, dx, df];
+    });
+    assertClose(c[0], n[0], 1e-4, `${what}: output`);
+    if (dilations) continue;
+    assertClose(c[1], n[1], 1e-4, `${what}: input gradient`);
+    assertClose(c[2], n[2], 1e-4, `${what}: filter gradient`);
+  }
+});
+
+nativeTest("conv2dTranspose matches tfjs's kernel, including the 1×1 → 4×4 generator stem", async () => {
+  const cases: [number[], number[], number[], number, number][] = [
+    [[2, 4, 4, 6], [4, 4, 3, 6], [2, 8, 8, 3], 2, 1],
+    [[2, 1, 1, 6], [4, 4, 3, 6], [2, 4, 4, 3], 1, 0],
+    [[2, 5, 5, 20], [3, 3, 17, 20], [2, 5, 5, 17], 1, 1],
+  ];
+  for (const [x, f, out, stride, pad] of cases) {
+    const [c, n] = await both(() =>
+      tf.conv2dTranspose(input(x, 1) as tf.Tensor4D, input(f, 2) as tf.Tensor4D, out as never, stride, pad)
+    );
+    assertClose(c[0], n[0], 1e-4, `conv2dTranspose ${x} → ${out}`);
+  }
+});
+
+nativeTest("transpose matches tfjs for every permutation of a rank-4 tensor and for int32", async () => {
+  const perms: number[][] = [];
+  const permute = (rest: number[], prefix: number[]) => {
+    if (!rest.length) perms.push(prefix);
+    rest.forEach((r, i) => permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...prefix, r]));
+  };
+  permute([0, 1, 2, 3], []);
+  for (const perm of perms) {
+    const [c, n] = await both(() => tf.transpose(input([2, 3, 4, 5], 1), perm));
+    assertClose(c[0], n[0], 0, `transpose ${perm}`);
+  }
+  const [c, n] = await both(() => tf.transpose(tf.range(0, 24, 1, "int32").reshape([2, 3, 4]), [2, 0, 1]));
+  assertClose(c[0], n[0], 0, "transpose int32");
+});
+
+nativeTest("binary element-wise kernels give tfjs's exact values for every broadcast pattern", async () => {
+  const pairs: [number[], number[]][] = [
+    [[6, 5], [6, 5]],
+    [[64, 512], [512]],
+    [[64, 1], [64, 512]],
+    [[4, 3, 3, 5], [1, 1, 1, 5]],
+    [[4, 3, 3, 5], [4, 1, 1, 1]],
+    [[4, 1, 3, 1], [1, 2, 1, 5]],
+    [[2, 3, 1, 4, 5], [3, 2, 1, 5]],
+    [[], [3, 4]],
+    [[3, 4], []],
+    [[0, 4], [4]],
+  ];
+  const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+    ["add", tf.add],
+    ["sub", tf.sub],
+    ["mul", tf.mul],
+    ["div", tf.div],
+    ["maximum", tf.maximum],
+    ["minimum", tf.minimum],
+    ["squaredDifference", tf.squaredDifference],
+    ["pow", tf.pow],
+    ["greater", (a, b) => tf.cast(tf.greater(a, b), "float32")],
+    ["greaterEqual", (a, b) => tf.cast(tf.greaterEqual(a, b), "float32")],
+    ["less", (a, b) => tf.cast(tf.less(a, b), "float32")],
+    ["lessEqual", (a, b) => tf.cast(tf.lessEqual(a, b), "float32")],
+    ["equal", (a, b) => tf.cast(tf.equal(a, b), "float32")],
+    ["notEqual", (a, b) => tf.cast(tf.notEqual(a, b), "float32")],
+  ];
+  for (const [sa, sb] of pairs) {
+    for (const [name, op] of ops) {
+      const [c, n, shapes] = await both(() => op(input(sa, 1, true), input(sb, 2, true)));
+      assertClose(c[0], n[0], 0, `${name} ${JSON.stringify(sa)} ⊕ ${JSON.stringify(sb)} → ${shapes[0]}`);
+    }
+  }
+});
+
+nativeTest("unary kernels, select and logicalNot give tfjs's exact values, NaN and ±∞ included", async () => {
+  const ops: [string, (x: tf.Tensor) => tf.Tensor][] = [
+    ["relu", tf.relu],
+    ["relu6", tf.relu6],
+    ["leakyRelu", (x) => tf.leakyRelu(x, 0.2)],
+    ["step", (x) => tf.step(x, 0.2)],
+    ["clip ±0.01", (x) => tf.clipByValue(x, -0.01, 0.01)],
+    ["clip [0, 6]", (x) => tf.clipByValue(x, 0, 6)],
+    ["clip ±1e-38", (x) => tf.clipByValue(x, -1e-38, 1e-38)],
+    ["neg", tf.neg],
+    ["square", tf.square],
+    ["sqrt", tf.sqrt],
+    ["rsqrt", tf.rsqrt],
+    ["reciprocal", tf.reciprocal],
+    ["exp", tf.exp],
+    ["log", tf.log],
+    ["abs", tf.abs],
+    ["tanh", tf.tanh],
+    ["sigmoid", tf.sigmoid],
+    ["elu", tf.elu],
+    ["where", (x) => tf.where(tf.greater(x, 0), x, tf.mul(x, 3))],
+    ["logicalNot", (x) => tf.cast(tf.logicalNot(tf.greater(x, 0)), "float32")],
+  ];
+  for (const [name, op] of ops) {
+    const [c, n] = await both(() => op(input([7, 11], 5, true)));
+    assertClose(c[0], n[0], name === "tanh" ? 1e-7 : 0, name);
+  }
+});
+
+nativeTest("sum and mean match tfjs over every axis set, with and without keepDims", async () => {
+  const shape = [3, 4, 5, 6];
+  const axisSets: (number | number[] | undefined)[] = [
+    undefined,
+    0,
+    1,
+    3,
+    -1,
+    [0, 1, 2],
+    [1, 2, 3],
+    [0, 2],
+    [1, 3],
+    [
+      0,
+      3,
+    ],
+    [0, 1, 2, 3],
+    [2, 1],
+  ];
+  for (const axis of axisSets) {
+    for (const keepDims of [false, true]) {
+      const [c, n, shapes] = await both(() => [
+        tf.sum(input(shape, 1), axis, keepDims),
+        tf.mean(input(shape, 1), axis, keepDims),
+      ]);
+      assertClose(c[0], n[0], 1e-6, `sum axis ${JSON.stringify(axis)} keepDims ${keepDims} → ${shapes[0]}`);
+      assertClose(c[1], n[1], 1e-6, `mean axis ${JSON.stringify(axis)} keepDims ${keepDims}`);
+    }
+  }
+  const [c, n] = await both(() => tf.sum(input([64, 1], 2), 1));
+  assertClose(c[0], n[0], 1e-6, "sum over a size-1 axis");
+});
+
+nativeTest("the fused RMSProp and Adam updates equal the composite updates tfjs runs elsewhere", async () => {
+  for (
+    const spec of [
+      { kind: "rmsprop", lr: 5e-3, alpha: 0.99, eps: 1e-8 },
+      { kind: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
+    ] as const
+  ) {
+    const [c, n] = await both(() => {
+      const w = tf.variable(input([300, 7], 1), true, `w-${spec.kind}-${tf.getBackend()}`);
+      const optimizer = createOptimizer(spec);
+      for (let step = 0; step < 3; step++) {
+        const g = tf.mul(input([300, 7], 10 + step), 0.1);
+        optimizer.apply([w], [g]);
+      }
+      const out = tf.clone(w);
+      optimizer.dispose();
+      w.dispose();
+      return out;
+    });
+    assertClose(c[0], n[0], 1e-6, `${spec.kind} after 3 steps`);
+  }
+});
+
+/** Runs a snippet in a fresh Deno with the given flags and environment; returns its exit code and output. */
+async function runSnippet(code: string, flags: string[], env: Record<string, string> = {}) {
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(file, code);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--config", new URL("../../deno.json", import.meta.url).pathname, ...flags, file],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(file);
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
+}
+
+const SNIPPET = `
+import { selectBackend } from "${new URL("../../mod.ts", import.meta.url).href}";
+try { await selectBackend("native"); console.log("native ok"); } catch (e) { console.log("ERR " + e.message); }
+const auto = await selectBackend("auto");
+console.log("auto " + auto.name);
+`;
+
+Deno.test("without OpenBLAS the native backend says why in one line and auto falls back to wasm", async () => {
+  const r = await runSnippet(SNIPPET, ["--allow-all"], { WGAN_BENCH_BLAS: "/nonexistent/libopenblas.so.0" });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.match(
+    lines[0],
+    /^ERR Cannot use backend "native": WGAN_BENCH_BLAS=\/nonexistent\/libopenblas.so.0 does not exist \(available here: .*wasm/,
+  );
+  assert.match(lines[1], /^auto (wasm|webgpu|tensorflow)$/);
+});
+
+Deno.test({
+  name: "without --allow-ffi the native backend names the missing permission",
+  ignore: !HAS_NATIVE,
+  fn: async () => {
+    const r = await runSnippet(SNIPPET, ["--allow-read", "--allow-env", "--allow-sys", "--allow-net=none"]);
+    assert.equal(r.code, 0, r.stderr);
+    const [first, second] = r.stdout.trim().split("\n");
+    assert.match(
+      first,
+      /^ERR Cannot use backend "native": no permission to load .*libopenblas.* \(run Deno with --allow-ffi\)/,
+    );
+    assert.match(second, /^auto (wasm|webgpu)$/);
+  },
+});
+
+Deno.test("a bad WGAN_BENCH_THREADS is one line naming the variable", async () => {
+  const r = await runSnippet(SNIPPET, ["--allow-all"], { WGAN_BENCH_THREADS: "two" });
+  assert.equal(r.code, 0, r.stderr);
+  const first = r.stdout.trim().split("\n")[0];
+  if (HAS_NATIVE) {
+    assert.match(first, /^ERR Cannot use backend "native": WGAN_BENCH_THREADS must be a positive integer, got "two"/);
+  } else assert.match(first, /^ERR Cannot use backend "native": /);
+});
