@@ -21,7 +21,8 @@ Usage:
 Options:
   --profile NAME     quick | default | paper (default: default)
   --seeds LIST       seeds to run, e.g. 0-4 or 0,3,7 (default: the profile's count from 0)
-  --backend NAME     auto | cpu | wasm | webgpu | tensorflow (default: auto)
+  --backend NAME     auto | native | cpu | wasm | webgpu | tensorflow (default: auto: tensorflow,
+                     a real GPU, native (OpenBLAS), wasm, cpu — the first that starts)
   --set KEY=VALUE    override a setting (repeatable), e.g. --set iterations=200
   --dataset SPEC     ${DATASET_HELP}
   --out DIR          result folder (default: out/<experiment>-<profile>)

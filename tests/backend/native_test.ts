@@ -346,3 +346,26 @@ Deno.test("a bad WGAN_BENCH_THREADS is one line naming the variable", async () =
     assert.match(first, /^ERR Cannot use backend "native": WGAN_BENCH_THREADS must be a positive integer, got "two"/);
   } else assert.match(first, /^ERR Cannot use backend "native": /);
 });
+
+nativeTest("recycled output buffers never overwrite values that were read out or are viewed by a slice", async () => {
+  await selectBackend("native");
+  const a = tf.randomNormal([64, 256], 0, 1, "float32", 1), b = tf.randomNormal([64, 256], 0, 1, "float32", 2);
+  // read out, then disposed: the array the caller holds must stay as it was
+  const t = tf.add(a, b);
+  const held = t.dataSync();
+  const heldCopy = held.slice();
+  const viaData = tf.mul(a, b);
+  const heldAsync = await viaData.data();
+  const heldAsyncCopy = heldAsync.slice();
+  // a slice of a kernel output is a view of its buffer in tfjs's cpu kernels
+  const source = tf.sub(a, b);
+  const sliced = tf.slice(source, [0, 0], [32, 256]);
+  const slicedCopy = (await tf.clone(sliced).data()).slice();
+  tf.dispose([t, viaData, source]);
+  // churn through many outputs of the same size, which is what recycling hands out
+  for (let i = 0; i < 40; i++) tf.tidy(() => tf.mul(tf.add(a, i), tf.sub(b, i)));
+  assert.deepEqual(held, heldCopy);
+  assert.deepEqual(heldAsync, heldAsyncCopy);
+  assert.deepEqual(await sliced.data(), slicedCopy);
+  tf.dispose([a, b, sliced]);
+});

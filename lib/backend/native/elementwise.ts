@@ -14,7 +14,8 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import type { CpuLikeBackend } from "./kernels.ts";
+import { type CpuLikeBackend, transpose } from "./kernels.ts";
+import { allocOutput } from "./pool.ts";
 
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: CpuLikeBackend; attrs?: tf.NamedAttrMap };
 type Kernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
@@ -213,7 +214,7 @@ export function elementwiseKernels(fallback: Fallback): Record<string, Kernel> {
       if (!av || !bv || !plan) return fallback(name)(args);
       let n = 1;
       for (const d of plan.outShape) n *= d;
-      const result = out === "bool" ? new Uint8Array(n) : new Float32Array(n);
+      const result = out === "bool" ? new Uint8Array(n) : allocOutput(n);
       if (n > 0) loop(av, bv, result, plan.shape, plan.aStrides, plan.bStrides);
       return args.backend.makeTensorInfo(plan.outShape, out, result);
     };
@@ -225,7 +226,7 @@ export function elementwiseKernels(fallback: Fallback): Record<string, Kernel> {
       const xv = x.dtype === "float32" ? values(args.backend, x) : undefined;
       if (!xv) return fallback(name)(args);
       const [p, q] = params ? params((args.attrs ?? {}) as Record<string, unknown>) : [0, 0];
-      const result = new Float32Array(xv.length);
+      const result = allocOutput(xv.length);
       loop(xv, result, p, q);
       return args.backend.makeTensorInfo([...x.shape], "float32", result);
     };
@@ -240,7 +241,7 @@ export function elementwiseKernels(fallback: Fallback): Record<string, Kernel> {
     }
     // A bitwise select on the float32 bit patterns: exact for every value, and branch-free
     // (the condition of a LeakyReLU gradient is the sign of an activation: unpredictable).
-    const result = new Float32Array(tv.length);
+    const result = allocOutput(tv.length);
     const ti = new Int32Array(tv.buffer, tv.byteOffset, tv.length);
     const ei = new Int32Array(ev.buffer, ev.byteOffset, ev.length);
     const ri = new Int32Array(result.buffer);
@@ -252,7 +253,7 @@ export function elementwiseKernels(fallback: Fallback): Record<string, Kernel> {
     const xv = args.backend.data.get(x.dataId).values;
     if (!(xv instanceof Uint8Array)) return fallback("LogicalNot")(args);
     const result = new Uint8Array(xv.length);
-    for (let i = 0; i < result.length; i++) result[i] = xv[i] ? 0 : 1;
+    for (let i = 0; i < result.length; i++) result[i] = (xv[i] !== 0 ? 1 : 0) ^ 1;
     return args.backend.makeTensorInfo([...x.shape], "bool", result);
   };
   kernels.Sum = (args) => reduce(args, "sum") ?? fallback("Sum")(args);
@@ -289,7 +290,7 @@ function reduce(args: KernelArgs, kind: "sum" | "mean"): tf.TensorInfo | undefin
   let reduceCount = 1;
   for (let d = 0; d < rank; d++) if (reduced[d]) reduceCount *= x.shape[d];
   if (reduceCount === 0 || xv.length === 0) return undefined;
-  const result = new Float32Array(xv.length / reduceCount);
+  const result = allocOutput(xv.length / reduceCount);
   // tfjs divides the sum by the count; so does this (s / count, not s * (1 / count)).
   const count = kind === "mean" ? reduceCount : 1;
   if (runs.length === 0 || (runs.length === 1 && !runs[0].reduced)) {
@@ -312,19 +313,28 @@ function reduce(args: KernelArgs, kind: "sum" | "mean"): tf.TensorInfo | undefin
       for (let i = 0; i < inner; i++) acc[i] += xv[base + i];
     }
     for (let i = 0; i < inner; i++) result[i] = acc[i] / count;
-  } else if (runs.length === 3 && runs[0].reduced && !runs[1].reduced && runs[2].reduced) {
-    // reduced, kept, reduced (e.g. a per-channel statistic in NCHW)
-    const [r0, k, r1] = [runs[0].n, runs[1].n, runs[2].n];
-    const acc = new Float64Array(k);
-    for (let a = 0; a < r0; a++) {
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        const base = (a * k + j) * r1;
-        for (let i = 0; i < r1; i++) s += xv[base + i];
-        acc[j] += s;
+  } else if (runs.length === 3 && !runs[0].reduced) {
+    // kept, reduced, kept (e.g. a norm gradient reduced over H, W of NHWC): per outer block, row accumulation
+    const [k0, r, k1] = [runs[0].n, runs[1].n, runs[2].n];
+    const acc = new Float64Array(k1);
+    for (let a = 0; a < k0; a++) {
+      acc.fill(0);
+      for (let j = 0; j < r; j++) {
+        const base = (a * r + j) * k1;
+        for (let i = 0; i < k1; i++) acc[i] += xv[base + i];
       }
+      for (let i = 0; i < k1; i++) result[a * k1 + i] = acc[i] / count;
     }
-    for (let j = 0; j < k; j++) result[j] = acc[j] / count;
-  } else return undefined;
+  } else {
+    // anything else: move the reduced axes innermost (the fast transpose), then contiguous sums
+    const perm = [...x.shape.keys()].filter((d) => !reduced[d]).concat([...x.shape.keys()].filter((d) => reduced[d]));
+    const moved = transpose(xv, x.shape, perm);
+    for (let o = 0; o < result.length; o++) {
+      let s = 0;
+      const base = o * reduceCount;
+      for (let i = 0; i < reduceCount; i++) s += moved[base + i];
+      result[o] = s / count;
+    }
+  }
   return args.backend.makeTensorInfo(keepDims ? keptShape : outShape, "float32", result);
 }

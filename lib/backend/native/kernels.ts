@@ -13,6 +13,7 @@
  */
 import { tf } from "../tf.ts";
 import type { Blas } from "./openblas.ts";
+import { allocOutput } from "./pool.ts";
 
 /** The part of tfjs's cpu backend the kernels use. */
 export interface CpuLikeBackend {
@@ -75,7 +76,7 @@ export function nativeKernels(blas: Blas, fallback: (name: string) => Kernel): R
     if (size(outer) !== Math.max(batchA, batchB)) return undefined;
     const batch = Math.max(batchA, batchB);
     const av = f32(backend, a), bv = f32(backend, b);
-    const out = new Float32Array(batch * m * n);
+    const out = k > 0 ? allocOutput(batch * m * n) : new Float32Array(batch * m * n); // k = 0: zeros
     if (batchB === 1 && !transposeA && batch > 1) {
       // One product: the batched rows of `a` stacked into a (batch·m) × k matrix.
       blas.sgemm(false, transposeB, batch * m, n, k, av, bv, out);
@@ -148,7 +149,7 @@ export function nativeKernels(blas: Blas, fallback: (name: string) => Kernel): R
     const a = args.attrs as unknown as ConvAttrs;
     const info = convInfo(x.shape, filter.shape, a);
     if (!info || x.dtype !== "float32" || filter.dtype !== "float32") return fallback("Conv2D")(args);
-    const out = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
+    const out = allocOutput(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
     convForward(blas, info, f32(args.backend, x), f32(args.backend, filter), out);
     return args.backend.makeTensorInfo(
       [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
@@ -162,7 +163,7 @@ export function nativeKernels(blas: Blas, fallback: (name: string) => Kernel): R
     const a = args.attrs as unknown as ConvAttrs;
     const info = convInfo(x.shape, filter.shape, a);
     if (!info || x.dtype !== "float32" || filter.dtype !== "float32") return fallback("FusedConv2D")(args);
-    const out = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
+    const out = allocOutput(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
     convForward(blas, info, f32(args.backend, x), f32(args.backend, filter), out);
     const y = args.backend.makeTensorInfo(
       [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
@@ -177,7 +178,7 @@ export function nativeKernels(blas: Blas, fallback: (name: string) => Kernel): R
     const a = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
     const info = convInfo(a.inputShape, filter.shape, a);
     if (!info || dy.dtype !== "float32" || filter.dtype !== "float32") return fallback("Conv2DBackpropInput")(args);
-    const dx = new Float32Array(size(a.inputShape));
+    const dx = allocOutput(size(a.inputShape)); // col2im zeroes it; the pointwise product overwrites it
     convBackpropInput(blas, info, f32(args.backend, dy), f32(args.backend, filter), dx);
     return args.backend.makeTensorInfo([...a.inputShape], "float32", dx);
   };
@@ -187,7 +188,7 @@ export function nativeKernels(blas: Blas, fallback: (name: string) => Kernel): R
     const a = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
     const info = convInfo(x.shape, a.filterShape, a);
     if (!info || dy.dtype !== "float32" || x.dtype !== "float32") return fallback("Conv2DBackpropFilter")(args);
-    const dw = new Float32Array(size(a.filterShape));
+    const dw = dy.shape[0] > 0 ? allocOutput(size(a.filterShape)) : new Float32Array(size(a.filterShape));
     convBackpropFilter(blas, info, f32(args.backend, x), f32(args.backend, dy), dw);
     return args.backend.makeTensorInfo([...a.filterShape], "float32", dw);
   };
@@ -205,7 +206,7 @@ export function nativeKernels(blas: Blas, fallback: (name: string) => Kernel): R
     const { param, grad, sq } = args.inputs;
     const { lr, alpha, eps } = args.attrs as unknown as { lr: number; alpha: number; eps: number };
     const p = f32(args.backend, param), g = f32(args.backend, grad), s = f32(args.backend, sq);
-    const newP = new Float32Array(p.length), newS = new Float32Array(p.length);
+    const newP = allocOutput(p.length), newS = allocOutput(p.length);
     const beta = 1 - alpha;
     for (let i = 0; i < p.length; i++) {
       const gi = g[i];
@@ -231,7 +232,7 @@ export function nativeKernels(blas: Blas, fallback: (name: string) => Kernel): R
     const p = f32(args.backend, param), g = f32(args.backend, grad);
     const a1 = f32(args.backend, m1), a2 = f32(args.backend, m2);
     const n = p.length;
-    const newP = new Float32Array(n), newM = new Float32Array(n), newV = new Float32Array(n);
+    const newP = allocOutput(n), newM = allocOutput(n), newV = allocOutput(n);
     const bc1 = 1 - beta1 ** step;
     const bc2 = Math.sqrt(1 - beta2 ** step);
     const stepSize = lr / bc1;
@@ -334,6 +335,7 @@ function isPointwise(g: ConvGeometry): boolean {
 export function im2col(g: ConvGeometry, x: Float32Array, cols: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, filterHeight: KH, filterWidth: KW } = g;
   const rowLength = KH * KW * C;
+  const run = KW * C; // with dilation 1, one filter row reads KW·C consecutive input values
   let row = 0;
   for (let n = 0; n < g.batchSize; n++) {
     const imageBase = n * H * W * C;
@@ -341,12 +343,20 @@ export function im2col(g: ConvGeometry, x: Float32Array, cols: Float32Array): vo
       const y0 = oy * g.strideHeight - g.padTop;
       for (let ox = 0; ox < g.outWidth; ox++, row++) {
         const x0 = ox * g.strideWidth - g.padLeft;
+        const interior = g.dilationWidth === 1 && x0 >= 0 && x0 + KW <= W;
         let dst = row * rowLength;
         for (let ky = 0; ky < KH; ky++) {
           const iy = y0 + ky * g.dilationHeight;
           if (iy < 0 || iy >= H) {
-            cols.fill(0, dst, dst + KW * C);
-            dst += KW * C;
+            cols.fill(0, dst, dst + run);
+            dst += run;
+            continue;
+          }
+          if (interior) {
+            const src = imageBase + (iy * W + x0) * C;
+            if (run >= 64) cols.set(x.subarray(src, src + run), dst);
+            else for (let i = 0; i < run; i++) cols[dst + i] = x[src + i];
+            dst += run;
             continue;
           }
           for (let kx = 0; kx < KW; kx++, dst += C) {
@@ -356,8 +366,7 @@ export function im2col(g: ConvGeometry, x: Float32Array, cols: Float32Array): vo
               continue;
             }
             const src = imageBase + (iy * W + ix) * C;
-            if (C >= 16) cols.set(x.subarray(src, src + C), dst);
-            else for (let c = 0; c < C; c++) cols[dst + c] = x[src + c];
+            for (let c = 0; c < C; c++) cols[dst + c] = x[src + c];
           }
         }
       }
@@ -369,6 +378,7 @@ export function im2col(g: ConvGeometry, x: Float32Array, cols: Float32Array): vo
 export function col2im(g: ConvGeometry, cols: Float32Array, dx: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, filterHeight: KH, filterWidth: KW } = g;
   const rowLength = KH * KW * C;
+  const run = KW * C;
   dx.fill(0);
   let row = 0;
   for (let n = 0; n < g.batchSize; n++) {
@@ -377,10 +387,17 @@ export function col2im(g: ConvGeometry, cols: Float32Array, dx: Float32Array): v
       const y0 = oy * g.strideHeight - g.padTop;
       for (let ox = 0; ox < g.outWidth; ox++, row++) {
         const x0 = ox * g.strideWidth - g.padLeft;
+        const interior = g.dilationWidth === 1 && x0 >= 0 && x0 + KW <= W;
         const rowBase = row * rowLength;
         for (let ky = 0; ky < KH; ky++) {
           const iy = y0 + ky * g.dilationHeight;
           if (iy < 0 || iy >= H) continue;
+          if (interior) {
+            const src = rowBase + ky * run;
+            const dst = imageBase + (iy * W + x0) * C;
+            for (let i = 0; i < run; i++) dx[dst + i] += cols[src + i];
+            continue;
+          }
           for (let kx = 0; kx < KW; kx++) {
             const ix = x0 + kx * g.dilationWidth;
             if (ix < 0 || ix >= W) continue;

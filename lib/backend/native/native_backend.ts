@@ -9,6 +9,40 @@ import { tf } from "../tf.ts";
 import { type Blas, loadBlas } from "./openblas.ts";
 import { type CpuLikeBackend, nativeKernels } from "./kernels.ts";
 import { elementwiseKernels } from "./elementwise.ts";
+import { escape, release } from "./pool.ts";
+
+/** The part of tfjs's cpu backend class the native backend overrides. */
+interface CpuBackendInstance extends tf.KernelBackend {
+  data: { get(dataId: object): { values: unknown; refCount: number } | undefined; has(dataId: object): boolean };
+}
+type CpuBackendClass = new () => CpuBackendInstance;
+
+/** tfjs kernels that may return a view of their input's buffer (a simple slice is a `subarray`). */
+const ALIASING_KERNELS = ["Slice", "StridedSlice", "SplitV", "Unpack", "BatchToSpaceND", "Real", "Imag", "Complex"];
+
+/**
+ * tfjs's cpu backend class, plus the bookkeeping of `pool.ts`: values handed
+ * out by `readSync`/`read` escape (never recycled); deleted data returns its
+ * buffer to the pool.
+ */
+function nativeBackendClass(Cpu: CpuBackendClass): CpuBackendClass {
+  return class NativeBackend extends Cpu {
+    override readSync(dataId: object): tf.backend_util.BackendValues {
+      escape(this.data.get(dataId)?.values);
+      return super.readSync(dataId);
+    }
+    override read(dataId: object): Promise<tf.backend_util.BackendValues> {
+      escape(this.data.get(dataId)?.values);
+      return super.read(dataId);
+    }
+    override disposeData(dataId: object, force = false): boolean {
+      const values = this.data.get(dataId)?.values;
+      const disposed = super.disposeData(dataId, force);
+      if (!this.data.has(dataId)) release(values);
+      return disposed;
+    }
+  };
+}
 
 /** The outcome of registering the native backend: the BLAS behind it, or why there is none. */
 export type NativeRegistration = { ok: true; blas: Blas } | { ok: false; why: string };
@@ -47,7 +81,7 @@ function register(): NativeRegistration {
   }
   const cpu = tf.findBackend("cpu");
   if (!cpu) return { ok: false, why: "tfjs's cpu backend is not registered" };
-  const CpuBackend = cpu.constructor as new () => tf.KernelBackend;
+  const NativeBackend = nativeBackendClass(cpu.constructor as CpuBackendClass);
   const cpuKernels = new Map(tf.getKernelsForBackend("cpu").map((k) => [k.kernelName, k]));
   const fallback = (name: string) => {
     const k = cpuKernels.get(name);
@@ -60,9 +94,20 @@ function register(): NativeRegistration {
   };
   const own = { ...elementwiseKernels(fallback), ...nativeKernels(blas, fallback) };
   // Priority below cpu's: registering never changes which backend tfjs picks by itself.
-  tf.registerBackend("native", () => new CpuBackend(), 0);
+  tf.registerBackend("native", () => new NativeBackend(), 0);
   for (const [kernelName, config] of cpuKernels) {
     if (kernelName in own) continue;
+    if (ALIASING_KERNELS.includes(kernelName)) {
+      // Their outputs may view their inputs' buffers: those buffers must never be recycled.
+      const inner = config.kernelFunc;
+      const kernelFunc: tf.KernelFunc = (args) => {
+        const backend = args.backend as unknown as CpuBackendInstance;
+        for (const t of Object.values(args.inputs)) if (t) escape(backend.data.get(t.dataId)?.values);
+        return inner(args);
+      };
+      tf.registerKernel({ ...config, backendName: "native", kernelFunc });
+      continue;
+    }
     tf.registerKernel({ ...config, backendName: "native" });
   }
   for (const [kernelName, kernelFunc] of Object.entries(own)) {

@@ -1,0 +1,85 @@
+/**
+ * Recycling of the native kernels' output buffers.
+ *
+ * Why: a fresh multi-megabyte `Float32Array` is backed by new, untouched
+ * pages, and the first write to each page faults; measured here, writing a
+ * fresh 4 MiB output costs ~2.8 ms against ~0.7 ms for the same loop into a
+ * recycled one, which made the page faults most of an element-wise op.
+ *
+ * Safety rule: a buffer is recycled only when nobody else can hold it. Only
+ * buffers allocated here are candidates ("owned"); one stops being a candidate
+ * for good ("escapes") the moment its values are handed out — `dataSync`,
+ * `data`, `bufferSync`, moving the tensor to another backend all go through
+ * the backend's `readSync`/`read` — or a tfjs kernel may alias it (a simple
+ * `slice` returns a view of its input). A candidate returns here when tfjs
+ * deletes its tensor data (reference count zero).
+ *
+ * @module
+ */
+
+/** Buffers shorter than this are not worth tracking. */
+const MIN_LENGTH = 4096;
+/** At most this many bytes wait in the pool; beyond it, released buffers are left to the GC. */
+let maxPooledBytes = 256 * 1024 * 1024;
+/** At most this many buffers wait per length. */
+const MAX_PER_LENGTH = 16;
+
+const owned = new WeakSet<Float32Array>();
+const free = new Map<number, Float32Array[]>();
+let pooledBytes = 0;
+
+/**
+ * A float32 buffer of `length` elements for a kernel's output. Its contents
+ * are arbitrary: the caller must write every element.
+ */
+export function allocOutput(length: number): Float32Array {
+  if (length < MIN_LENGTH) return new Float32Array(length);
+  const recycled = free.get(length)?.pop();
+  if (recycled) {
+    pooledBytes -= recycled.byteLength;
+    return recycled;
+  }
+  const fresh = new Float32Array(length);
+  owned.add(fresh);
+  return fresh;
+}
+
+/** Marks `values` as visible outside the backend: it is never recycled. */
+export function escape(values: unknown): void {
+  if (values instanceof Float32Array) owned.delete(values);
+}
+
+/** Returns `values` to the pool if it is an owned buffer whose tensor data was just deleted. */
+export function release(values: unknown): void {
+  if (!(values instanceof Float32Array) || !owned.has(values)) return;
+  const list = free.get(values.length) ?? [];
+  if (list.length >= MAX_PER_LENGTH || pooledBytes + values.byteLength > maxPooledBytes) {
+    owned.delete(values);
+    return;
+  }
+  if (list.includes(values)) return; // defensive: never hand one buffer out twice
+  list.push(values);
+  free.set(values.length, list);
+  pooledBytes += values.byteLength;
+}
+
+/** Bytes waiting in the pool (for tests and diagnostics). */
+export function pooledByteCount(): number {
+  return pooledBytes;
+}
+
+/**
+ * Sets how many bytes may wait in the pool (default 256 MiB; 0 turns
+ * recycling off and empties the pool). Returns the previous limit.
+ */
+export function setPoolLimit(bytes: number): number {
+  if (!(bytes >= 0)) throw new RangeError(`Cannot set the buffer pool limit: expected bytes >= 0, got ${bytes}`);
+  const previous = maxPooledBytes;
+  maxPooledBytes = bytes;
+  if (pooledBytes > bytes) {
+    for (const list of free.values()) for (const v of list) owned.delete(v);
+    free.clear();
+    pooledBytes = 0;
+  }
+  return previous;
+}
