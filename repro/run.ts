@@ -48,11 +48,25 @@ function identity(o: RunOptions) {
 }
 
 /**
- * Training seconds of one run on the reference machine: the measured seconds per generator iteration
- * (with n_critic critic steps), scaled by the extra critic steps of the Diters warm-up and by the model
- * width relative to the default profile's.
+ * Time of a training step on a backend relative to wasm (the backend `secondsPerIteration` was measured
+ * on), from the bench CSVs in `results/bench/` on the reference 2-core machine: toy MLPs, image MLPs and
+ * DCGANs. Backends without an entry are estimated with wasm's timings.
  */
-export function estimateSeconds(o: Pick<RunOptions, "experiment" | "settings">, armId: string): number {
+export const BACKEND_TIME_FACTOR: Readonly<Record<string, { toy: number; mlp: number; conv: number }>> = {
+  wasm: { toy: 1, mlp: 1, conv: 1 },
+  native: { toy: 0.65, mlp: 0.35, conv: 0.25 },
+};
+
+/**
+ * Training seconds of one run on the reference machine: the measured seconds per generator iteration
+ * (with n_critic critic steps), scaled by the extra critic steps of the Diters warm-up, by the model
+ * width relative to the default profile's, and by the backend's speed relative to wasm.
+ */
+export function estimateSeconds(
+  o: Pick<RunOptions, "experiment" | "settings">,
+  armId: string,
+  backend = "wasm",
+): number {
   const arm = o.experiment.arms.find((a) => a.id === armId)!;
   const spec = algorithm(arm.algorithm, {
     ...arm.overrides,
@@ -62,7 +76,13 @@ export function estimateSeconds(o: Pick<RunOptions, "experiment" | "settings">, 
   for (let i = 0; i < o.settings.iterations; i++) steps += criticIterations(spec, i) + 1;
   const perIteration = o.experiment.secondsPerIteration[armId] ?? 0.1;
   const width = o.experiment.data.kind === "image" ? (o.settings.width / 16) ** 2 : (o.settings.hidden / 128) ** 2;
-  return perIteration * (steps / (spec.nCritic + 1)) * width;
+  const factors = BACKEND_TIME_FACTOR[backend] ?? BACKEND_TIME_FACTOR.wasm;
+  const factor = o.experiment.data.kind === "toy"
+    ? factors.toy
+    : arm.generator.kind === "dcgan" || arm.critic.kind === "dcgan"
+    ? factors.conv
+    : factors.mlp;
+  return perIteration * (steps / (spec.nCritic + 1)) * width * factor;
 }
 
 /** Runs the experiment and writes its tables into `outDir`. */
@@ -108,14 +128,15 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const keys = shardRuns(o.experiment, o.seeds, o.shard);
   const pending: RunKey[] = [];
   for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
-  const estimate = pending.reduce((s, k) => s + estimateSeconds(o, k.arm), 0);
+  const estimate = pending.reduce((s, k) => s + estimateSeconds(o, k.arm, backend.name), 0);
   log(
     `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
       `${o.settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
       `data ${data.name}, out ${o.outDir}`,
   );
   if (pending.length) {
-    log(`estimated training time on a 2-core CPU with wasm: ~${formatSeconds(estimate)} (plus evaluation)`);
+    const basis = backend.name in BACKEND_TIME_FACTOR ? backend.name : `wasm (no ${backend.name} timings)`;
+    log(`estimated training time on a 2-core CPU with ${basis}: ~${formatSeconds(estimate)} (plus evaluation)`);
   }
   for (const [k, v] of Object.entries(evaluator.info)) {
     log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);

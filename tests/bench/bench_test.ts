@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CompareError, compareTable, loadCsvText, matchRows, renderTable } from "../../bench/compare.ts";
+import { bestOf } from "../../bench/best_of.ts";
 import { forwardFlops, stepFlops } from "../../bench/fixtures.ts";
 import { BENCH_COLUMNS } from "../../bench/schema.ts";
 import { parseCsv, toCsv } from "../../repro/files.ts";
@@ -132,4 +133,16 @@ Deno.test({
     assert.equal(t.rows.length, 8);
     assert.ok(t.rows.every((r) => r[3] === "1.00"));
   },
+});
+
+Deno.test("bestOf() keeps each step's fastest round and every step seen in any round", () => {
+  const round1 = parseCsv(benchCsv("native", [["mlp-28", "wgan", "critic", 20], ["mlp-28", "gan", "critic", 9]]));
+  const round2 = parseCsv(benchCsv("native", [["mlp-28", "wgan", "critic", 17], ["mlp-28", "gan", "critic", 11]]));
+  const round3 = parseCsv(benchCsv("native", [["dcgan-32", "wgan", "critic", 300]]));
+  const best = bestOf([round1, round2, round3]);
+  assert.deepEqual(best.map((r) => [r.model, r.algorithm, r.median_ms]), [
+    ["mlp-28", "wgan", "17"],
+    ["mlp-28", "gan", "9"],
+    ["dcgan-32", "wgan", "300"],
+  ]);
 });
