@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const env = await describeEnvironment(backend);
   const out = values.out ?? `results/bench/${env.hardware_id}-${backend.name}.csv`;
   console.error(`bench: ${backend.name} [${backend.device}] on ${env.cpu} (${env.cores} cores) → ${out}`);
+  for (const line of backend.skipped) console.error(`  (auto skipped ${line})`);
   const rows: Row[] = [];
   for (const model of models) {
     const reps = Math.max(3, Math.round(scale * (model === "mlp-28" ? 15 : model === "dcgan-32" ? 5 : 3)));

@@ -33,6 +33,8 @@ export interface BackendInfo {
   isFallbackAdapter: boolean;
   /** tfjs version string. */
   tfjsVersion: string;
+  /** With `auto`: why faster CPU backends that were tried were skipped, one line each (e.g. no OpenBLAS). */
+  skipped: string[];
 }
 
 /** Thrown when a requested backend cannot be initialised; the message is one line. */
@@ -160,12 +162,14 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
     );
   }
   applyGradientFixes();
+  const skipped: string[] = [];
   const finish = (name: Exclude<BackendName, "auto">, p: Probe): BackendInfo => ({
     name,
     requested,
     device: p.device,
     isFallbackAdapter: p.isFallbackAdapter,
     tfjsVersion: tf.version.tfjs,
+    skipped,
   });
   if (requested !== "auto") {
     const p = await tryActivate(requested);
@@ -187,6 +191,7 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
   for (const name of ["native", "wasm", "cpu"] as const) {
     const p = await tryActivate(name);
     if (p.ok) return finish(name, p);
+    skipped.push(`${name}: ${p.why}`);
   }
   throw new BackendUnavailableError("Cannot use any backend: native, cpu, wasm, webgpu and tensorflow all failed");
 }

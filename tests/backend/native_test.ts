@@ -310,6 +310,7 @@ import { selectBackend } from "${new URL("../../mod.ts", import.meta.url).href}"
 try { await selectBackend("native"); console.log("native ok"); } catch (e) { console.log("ERR " + e.message); }
 const auto = await selectBackend("auto");
 console.log("auto " + auto.name);
+console.log("skipped " + JSON.stringify(auto.skipped));
 `;
 
 Deno.test("without OpenBLAS the native backend says why in one line and auto falls back to wasm", async () => {
@@ -321,6 +322,11 @@ Deno.test("without OpenBLAS the native backend says why in one line and auto fal
     /^ERR Cannot use backend "native": WGAN_BENCH_BLAS=\/nonexistent\/libopenblas.so.0 does not exist \(available here: .*wasm/,
   );
   assert.match(lines[1], /^auto (wasm|webgpu|tensorflow)$/);
+  if (lines[1] === "auto wasm") {
+    assert.deepEqual(JSON.parse(lines[2].slice("skipped ".length)), [
+      "native: WGAN_BENCH_BLAS=/nonexistent/libopenblas.so.0 does not exist",
+    ]);
+  }
 });
 
 Deno.test({
