@@ -98,6 +98,19 @@ let cached: BlasLoad | undefined;
 /**
  * Opens OpenBLAS once per process (later calls return the same result).
  * Never throws: the failure carries a one-line reason naming the fix.
+ *
+ * @example
+ * ```ts
+ * import { loadBlas } from "wgan-bench";
+ * const r = loadBlas();
+ * if (r.ok) {
+ *   const c = new Float32Array(1);
+ *   r.blas.sgemm(false, false, 1, 1, 2, new Float32Array([1, 2]), new Float32Array([3, 4]), c);
+ *   if (c[0] !== 11) throw new Error("1·3 + 2·4 should be 11");
+ * } else {
+ *   console.log(`no OpenBLAS: ${r.why}`);
+ * }
+ * ```
  */
 export function loadBlas(): BlasLoad {
   if (cached) return cached;
