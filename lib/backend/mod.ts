@@ -21,3 +21,4 @@ export {
 } from "./select.ts";
 export { type NativeRegistration, registerNativeBackend } from "./native/native_backend.ts";
 export { type Blas, type BlasLoad, loadBlas } from "./native/openblas.ts";
+export { setPoolLimit } from "./native/pool.ts";

@@ -73,8 +73,16 @@ export function pooledByteCount(): number {
 }
 
 /**
- * Sets how many bytes may wait in the pool (default 1 GiB; 0 turns
- * recycling off and empties the pool). Returns the previous limit.
+ * Sets how many bytes of the native backend's recycled buffers may wait for
+ * reuse (default 1 GiB, about one training step's peak of intermediates; 0
+ * turns recycling off and empties the pool). Returns the previous limit.
+ *
+ * @example
+ * ```ts
+ * import { setPoolLimit } from "wgan-bench";
+ * const previous = setPoolLimit(64 * 1024 * 1024); // a smaller footprint, at some speed
+ * setPoolLimit(previous);
+ * ```
  */
 export function setPoolLimit(bytes: number): number {
   if (!(bytes >= 0)) throw new RangeError(`Cannot set the buffer pool limit: expected bytes >= 0, got ${bytes}`);
