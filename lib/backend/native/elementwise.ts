@@ -163,7 +163,7 @@ function compileUnary(expr: string): UnaryLoop {
  * kernel's attributes. Kernels whose tfjs formula branches on the sign of `x`
  * are written branch-free (a comparison used as 0/1, `Math.abs`): on
  * activations and clipped weights the sign is unpredictable and V8 compiles
- * ternaries to jumps, measured 5–10x slower here. The results are the same
+ * ternaries to jumps, measured 3–8x slower here. The results are the same
  * float32 values (checked against the cpu kernels in `tests/backend/native_test.ts`);
  * the only remaining branch tests for NaN/∞, which training never predicts wrong.
  */

@@ -411,25 +411,23 @@ export function col2im(g: ConvGeometry, cols: Float32Array, dx: Float32Array): v
   }
 }
 
-function convForward(blas: Blas, g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
+/** The im2col matrix of `x` ((n·oh·ow) × (kh·kw·c)) in the scratch buffer, or `x` itself for a pointwise filter. */
+function columns(g: ConvGeometry, x: Float32Array): { cols: Float32Array; rows: number; k: number } {
   const rows = g.batchSize * g.outHeight * g.outWidth;
   const k = g.filterHeight * g.filterWidth * g.inChannels;
-  let cols = x;
-  if (!isPointwise(g)) {
-    cols = scratchOf(rows * k);
-    im2col(g, x, cols);
-  }
+  if (isPointwise(g)) return { cols: x, rows, k };
+  const cols = scratchOf(rows * k);
+  im2col(g, x, cols);
+  return { cols, rows, k };
+}
+
+function convForward(blas: Blas, g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
+  const { cols, rows, k } = columns(g, x);
   blas.sgemm(false, false, rows, g.outChannels, k, cols, w, out);
 }
 
 function convBackpropFilter(blas: Blas, g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
-  const rows = g.batchSize * g.outHeight * g.outWidth;
-  const k = g.filterHeight * g.filterWidth * g.inChannels;
-  let cols = x;
-  if (!isPointwise(g)) {
-    cols = scratchOf(rows * k);
-    im2col(g, x, cols);
-  }
+  const { cols, rows, k } = columns(g, x);
   blas.sgemm(true, false, k, g.outChannels, rows, cols, dy, dw);
 }
 
