@@ -276,7 +276,7 @@ interface ConvAttrs {
 }
 
 /** Geometry of one NHWC convolution. */
-export interface ConvGeometry {
+interface ConvGeometry {
   batchSize: number;
   inHeight: number;
   inWidth: number;
@@ -332,7 +332,7 @@ function isPointwise(g: ConvGeometry): boolean {
 }
 
 /** Copies every receptive field of `x` into a row of `cols` ((n·oh·ow) × (kh·kw·c)); padding reads as 0. */
-export function im2col(g: ConvGeometry, x: Float32Array, cols: Float32Array): void {
+function im2col(g: ConvGeometry, x: Float32Array, cols: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, filterHeight: KH, filterWidth: KW } = g;
   const rowLength = KH * KW * C;
   const run = KW * C; // with dilation 1, one filter row reads KW·C consecutive input values
@@ -375,7 +375,7 @@ export function im2col(g: ConvGeometry, x: Float32Array, cols: Float32Array): vo
 }
 
 /** The adjoint of {@linkcode im2col}: adds each row of `cols` back onto the pixels it came from. */
-export function col2im(g: ConvGeometry, cols: Float32Array, dx: Float32Array): void {
+function col2im(g: ConvGeometry, cols: Float32Array, dx: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, filterHeight: KH, filterWidth: KW } = g;
   const rowLength = KH * KW * C;
   const run = KW * C;

@@ -65,7 +65,7 @@ export interface Blas {
 }
 
 /** Where a library named in `WGAN_BENCH_BLAS` or the usual Debian/Fedora/Homebrew places is looked for. */
-export function blasCandidates(): string[] {
+function blasCandidates(): string[] {
   const fromEnv = Deno.env.get("WGAN_BENCH_BLAS");
   if (fromEnv) return [fromEnv];
   const dirs = [

@@ -67,11 +67,6 @@ export function release(values: unknown): void {
   pooledBytes += values.byteLength;
 }
 
-/** Bytes waiting in the pool (for tests and diagnostics). */
-export function pooledByteCount(): number {
-  return pooledBytes;
-}
-
 /**
  * Sets how many bytes of the native backend's recycled buffers may wait for
  * reuse (default 1 GiB, about one training step's peak of intermediates; 0
