@@ -8,7 +8,7 @@
  * Flags: --reps N (products per timing, default 50).
  */
 import { parseArgs } from "node:util";
-import { loadBlas } from "../mod.ts";
+import { loadBlas } from "../lib/backend/mod.ts";
 import { runMain, UsageError } from "../repro/errors.ts";
 
 const SHAPES: [string, number, number, number][] = [

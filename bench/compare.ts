@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { parseCsv } from "../repro/files.ts";
 import { runMain } from "../repro/errors.ts";
 import { BENCH_COLUMNS, BENCH_KEY } from "./schema.ts";
-import { SUMMARY_COLUMNS } from "../repro/summary.ts";
+import { SUMMARY_COLUMNS } from "../repro/arm_summary.ts";
 
 /** A CSV kind compare understands. */
 export type CsvKind = "bench" | "summary";

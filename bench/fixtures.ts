@@ -12,10 +12,8 @@ import {
   algorithm,
   type AlgorithmName,
   createOptimizer,
-  criticStep,
   dcganCritic,
   dcganGenerator,
-  generatorStep,
   lipschitzTerm,
   mlpCritic,
   mlpGenerator,
@@ -23,6 +21,7 @@ import {
   Rng,
   tf,
 } from "../mod.ts";
+import { criticStep, generatorStep } from "../lib/train/mod.ts";
 
 /** Benchmarked model pairs. */
 export type BenchModel = "mlp-28" | "dcgan-32" | "dcgan-64";

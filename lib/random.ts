@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { fnv1a, FNV_OFFSET } from "./hash.ts";
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;
@@ -19,11 +20,7 @@ function splitmix32(state: { s: number }): number {
 }
 
 function hashString(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  }
-  return h;
+  return fnv1a(text, FNV_OFFSET ^ seed);
 }
 
 /**

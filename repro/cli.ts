@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { EXPERIMENTS } from "./experiments.ts";
-import { applySettings, findExperiment, parseSeeds, parseShard, PROFILES } from "./config.ts";
+import { findExperiment, parseSeeds, parseShard, PROFILES, resolveConfig } from "./config.ts";
 import { suggestion, UsageError } from "./errors.ts";
 import type { ProfileName } from "./experiments.ts";
 import { DATASET_HELP } from "./data.ts";
@@ -23,7 +23,12 @@ Options:
   --seeds LIST       seeds to run, e.g. 0-4 or 0,3,7 (default: the profile's count from 0)
   --backend NAME     auto | native | cpu | wasm | webgpu | tensorflow (default: auto: tensorflow,
                      a real GPU, native (OpenBLAS), wasm, cpu — the first that starts)
-  --set KEY=VALUE    override a setting (repeatable), e.g. --set iterations=200
+  --set KEY=VALUE    override any setting or hyperparameter (repeatable), typed and checked:
+                     run settings: iterations, evalEvery, logEvery, evalSamples, seeds, imageSize,
+                       batchSize, width, hidden, dItersSchedule (the last four for every arm);
+                     arm keys, for one arm (ARM.KEY) or every arm that has the key:
+                       wgan.lr=1e-4, lambda=5, nCritic=10, critic.init=he, generator.hiddenLayers=3
+  --print-config     print the resolved configuration (every key --set accepts) and exit
   --dataset SPEC     ${DATASET_HELP}
   --out DIR          result folder (default: out/<experiment>-<profile>)
   --shard I/N        run only every N-th (arm, seed) pair starting at the I-th
@@ -52,6 +57,7 @@ const OPTIONS = {
   fresh: { type: "boolean" },
   quiet: { type: "boolean" },
   list: { type: "boolean" },
+  "print-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -111,8 +117,12 @@ async function main(argv: string[]): Promise<number> {
       `Cannot use profile "${profile}": unknown${suggestion(profile, PROFILES)} (choose ${PROFILES.join(", ")})`,
     );
   }
-  const settings = applySettings(experiment.profiles[profile], v.set ?? []);
-  const seeds = v.seeds ? parseSeeds(v.seeds) : Array.from({ length: settings.seeds }, (_, i) => i);
+  const config = resolveConfig(experiment, profile, v.set ?? []);
+  if (v["print-config"]) {
+    console.log(JSON.stringify(config, null, 2));
+    return 0;
+  }
+  const seeds = v.seeds ? parseSeeds(v.seeds) : Array.from({ length: config.settings.seeds }, (_, i) => i);
   const shard = v.shard ? parseShard(v.shard) : undefined;
   const backend = v.backend ?? "auto";
   const { BACKEND_NAMES } = await import("../lib/backend/select.ts");
@@ -136,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
   const result = await runExperiment({
     experiment,
     profile,
-    settings,
+    config,
     seeds,
     backend: backend as never,
     outDir: v.out ?? `out/${experiment.id}-${profile}`,

@@ -5,6 +5,8 @@
  */
 import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
 import { suggestion, UsageError } from "./errors.ts";
+import { type ArmConfig, resolveArms } from "./arm_config.ts";
+import { applyArmSettings, applyRunSettings } from "./set_keys.ts";
 
 /** Profiles in order. */
 export const PROFILES: readonly ProfileName[] = ["quick", "default", "paper"];
@@ -32,38 +34,25 @@ export function parseSeeds(text: string): number[] {
   return [...seeds].sort((a, b) => a - b);
 }
 
-/** Applies `key=value` overrides, typed by the defaults; unknown keys suggest the closest. */
-export function applySettings(base: Settings, assignments: readonly string[]): Settings {
-  const out: Settings = { ...base };
-  const keys = Object.keys(base);
-  for (const a of assignments) {
-    const eq = a.indexOf("=");
-    if (eq <= 0) throw new UsageError(`Cannot parse --set "${a}": expected key=value`);
-    const key = a.slice(0, eq).trim(), raw = a.slice(eq + 1).trim();
-    if (!keys.includes(key)) {
-      throw new UsageError(`Cannot set "${key}": unknown key${suggestion(key, keys)} (known: ${keys.join(", ")})`);
-    }
-    const current = (base as unknown as Record<string, unknown>)[key];
-    let value: number | boolean;
-    if (typeof current === "boolean") {
-      if (raw !== "true" && raw !== "false") {
-        throw new UsageError(`Cannot set "${key}": expected true or false, got "${raw}"`);
-      }
-      value = raw === "true";
-    } else {
-      value = Number(raw);
-      if (raw === "" || !Number.isInteger(value) || value < 0) {
-        throw new UsageError(`Cannot set "${key}": expected a non-negative integer, got "${raw}"`);
-      }
-    }
-    (out as unknown as Record<string, unknown>)[key] = value;
-  }
-  const positive: (keyof Settings)[] = ["iterations", "evalEvery", "logEvery", "evalSamples", "batchSize", "hidden"];
-  for (const k of positive) {
-    if (!((out[k] as number) >= 1)) throw new UsageError(`Cannot use ${k}=${out[k]}: it must be at least 1`);
-  }
-  if (![28, 32].includes(out.imageSize)) throw new UsageError(`Cannot use imageSize=${out.imageSize}: choose 28 or 32`);
-  return out;
+/** An experiment's configuration resolved once: run settings and every arm's full hyperparameters. */
+export interface RunConfig {
+  settings: Settings;
+  arms: ArmConfig[];
+}
+
+/**
+ * Resolves the profile's settings and the experiment's arms, then applies the
+ * `--set` assignments (see `set_keys.ts`): run settings first (they flow into
+ * every arm), then arm keys in order.
+ */
+export function resolveConfig(
+  experiment: ExperimentSpec,
+  profile: ProfileName,
+  assignments: readonly string[] = [],
+): RunConfig {
+  const settings = applyRunSettings(experiment.profiles[profile], assignments);
+  const arms = applyArmSettings(settings, resolveArms(experiment, settings), assignments);
+  return { settings, arms };
 }
 
 /** Parses "--shard i/n" (1-based). */

@@ -13,9 +13,9 @@ import {
   loadIdxImages,
   loadImageFolder,
   loadMnist,
-  splitDataset,
   toyDataset,
 } from "../mod.ts";
+import { splitDataset } from "../lib/data/mod.ts";
 import type { ExperimentSpec, Settings } from "./experiments.ts";
 import { UsageError } from "./errors.ts";
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fnv1a } from "../lib/hash.ts";
 import os from "node:os";
 import type { BackendInfo } from "../mod.ts";
 import { tf } from "../mod.ts";
@@ -47,9 +48,7 @@ async function commit(): Promise<string> {
 
 /** FNV-1a of a string, as 8 hex digits. */
 export function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, "0");
+  return fnv1a(text).toString(16).padStart(8, "0");
 }
 
 /** Describes this machine and the selected backend. */

@@ -15,16 +15,17 @@ import {
   kernelDistance,
   modeCoverage,
   Rng,
-  sampleToy,
+  sample,
   tf,
-  toyModes,
-  toyModeStd,
   trainClassifier,
   type Trainer,
 } from "../mod.ts";
+import { sampleToy, toyModes, toyModeStd } from "../lib/data/mod.ts";
 import type { ExperimentSpec, Settings } from "./experiments.ts";
 import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "./files.ts";
+import { fnv1a } from "../lib/hash.ts";
+import { decodeTensorFile, encodeTensorFile } from "../lib/io/tensor_file.ts";
 
 /** Quality values by column. */
 export type Quality = Record<string, number>;
@@ -43,22 +44,8 @@ export interface Evaluator {
 }
 
 /** Generated samples from the run's fixed evaluation noise (never the training stream). */
-async function generate(trainer: Trainer, seed: number, n: number, chunk: number): Promise<Float32Array> {
-  const nz = trainer.generator.inputShape.reduce((a, b) => a * b, 1);
-  const per = trainer.generator.outputShape.reduce((a, b) => a * b, 1);
-  const noise = new Rng(seed).fork("eval-noise").normals(n * nz);
-  const out = new Float32Array(n * per);
-  for (let start = 0; start < n; start += chunk) {
-    const m = Math.min(chunk, n - start);
-    const x = tf.tidy(() =>
-      trainer.generator.apply(
-        tf.tensor(noise.subarray(start * nz, (start + m) * nz), [m, ...trainer.generator.inputShape]),
-      )
-    );
-    out.set(await x.data(), start * per);
-    x.dispose();
-  }
-  return out;
+function generate(trainer: Trainer, seed: number, n: number, chunk: number): Promise<Float32Array> {
+  return sample(trainer.generator, n, { seed, batchSize: chunk });
 }
 
 /** Mean critic output on real minus on generated samples, in training-sized chunks. */
@@ -153,12 +140,9 @@ export async function createEvaluator(
 /** FNV-1a over every 97th pixel's bytes and all labels: cheap, and changes with the data. */
 function datasetHash(ds: NonNullable<ExperimentData["heldOut"]>): string {
   const bytes = new Uint8Array(ds.images.buffer, ds.images.byteOffset, ds.images.byteLength);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i += 97 * 4) {
-    for (let k = 0; k < 4; k++) h = Math.imul(h ^ bytes[i + k], 0x01000193) >>> 0;
-  }
-  for (const l of ds.labels ?? []) h = Math.imul(h ^ l, 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, "0");
+  const sampled: number[] = [];
+  for (let i = 0; i < bytes.length; i += 97 * 4) sampled.push(bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]);
+  return fnv1a(ds.labels ?? [], fnv1a(sampled)).toString(16).padStart(8, "0");
 }
 
 async function cachedClassifier(
@@ -168,38 +152,23 @@ async function cachedClassifier(
   log: (line: string) => void,
 ): Promise<FeatureClassifier> {
   // keyed by content, not just name: two different user datasets may share a name, shape and size
-  const key = `${train.name}-${train.sampleShape.join("x")}-${train.count}-${datasetHash(train)}-seed0-v1`;
+  const key = `${train.name}-${train.sampleShape.join("x")}-${train.count}-${datasetHash(train)}-seed0-v2`;
   const path = `${cacheDir}/classifier-${key}.bin`;
   if (await exists(path)) {
-    const bytes = await Deno.readFile(path);
-    const view = new DataView(bytes.buffer, bytes.byteOffset);
-    const count = view.getUint32(0, true);
-    const weights: Float32Array[] = [];
-    let offset = 4 + 4 * count;
-    for (let i = 0; i < count; i++) {
-      const n = view.getUint32(4 + 4 * i, true);
-      weights.push(new Float32Array(bytes.slice(offset, offset + 4 * n).buffer));
-      offset += 4 * n;
+    try {
+      const what = `cached classifier "${path}"`;
+      const { arrays: weights } = decodeTensorFile(await Deno.readFile(path), { kind: "classifier", what });
+      const clf = await trainClassifier(train, heldOut, { seed: 0, weights });
+      log(`feature classifier: loaded ${path} (held-out accuracy ${(100 * clf.heldOutAccuracy).toFixed(1)}%)`);
+      return clf;
+    } catch (e) {
+      log(`feature classifier: ${String((e as Error).message).split("\n")[0]}; training it again`);
     }
-    const clf = await trainClassifier(train, heldOut, { seed: 0, weights });
-    log(`feature classifier: loaded ${path} (held-out accuracy ${(100 * clf.heldOutAccuracy).toFixed(1)}%)`);
-    return clf;
   }
   log(`feature classifier: training on ${train.count} "${train.name}" images (cached afterwards)`);
   const clf = await trainClassifier(train, heldOut, { seed: 0 });
-  const weights = await clf.weights();
-  const total = weights.reduce((n, w) => n + w.length, 0);
-  const out = new Uint8Array(4 + 4 * weights.length + 4 * total);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, weights.length, true);
-  let offset = 4 + 4 * weights.length;
-  weights.forEach((w, i) => {
-    view.setUint32(4 + 4 * i, w.length, true);
-    out.set(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), offset);
-    offset += w.byteLength;
-  });
   await Deno.mkdir(cacheDir, { recursive: true });
-  await writeAtomic(path, out);
+  await writeAtomic(path, encodeTensorFile({ kind: "classifier", dataset: train.name }, await clf.weights()));
   log(`feature classifier: held-out accuracy ${(100 * clf.heldOutAccuracy).toFixed(1)}%, saved to ${path}`);
   return clf;
 }

@@ -7,10 +7,14 @@
  */
 import type { Activation, AlgorithmName, AlgorithmOverrides, CriticNorm, Init, ToyName } from "../mod.ts";
 
-/** A network as data. */
+/**
+ * A network's structure as data; its width comes from the profile (`hidden`
+ * for MLPs, `width` for DCGAN models) and everything is resolved per arm in
+ * `arm_config.ts`.
+ */
 export type ModelSpec =
-  | { kind: "mlp"; hidden: number; hiddenLayers: number; activation?: Activation; init?: Init }
-  | { kind: "dcgan"; batchNorm?: boolean; filters?: "pyramid" | "constant"; norm?: CriticNorm };
+  | { kind: "mlp"; hiddenLayers: number; activation?: Activation; init?: Init }
+  | { kind: "dcgan"; batchNorm?: boolean; filters?: "pyramid" | "constant"; norm?: CriticNorm; init?: Init };
 
 /** One arm: an algorithm with its models. */
 export interface ArmSpec {
@@ -65,7 +69,7 @@ export interface ExperimentSpec {
   secondsPerIteration: Record<string, number>;
 }
 
-const mlp = (hidden = 512, hiddenLayers = 4): ModelSpec => ({ kind: "mlp", hidden, hiddenLayers });
+const mlp = (hiddenLayers = 4): ModelSpec => ({ kind: "mlp", hiddenLayers });
 const dcgan = (opts: Omit<Extract<ModelSpec, { kind: "dcgan" }>, "kind"> = {}): ModelSpec => ({
   kind: "dcgan",
   ...opts,
@@ -73,7 +77,7 @@ const dcgan = (opts: Omit<Extract<ModelSpec, { kind: "dcgan" }>, "kind"> = {}): 
 
 function toyExperiment(toy: ToyName): ExperimentSpec {
   // gan_toy.py: 3 hidden ReLU layers of 512, noise dim 2, batch 256, λ = 0.1, Adam 1e-4 β = (0.5, 0.9).
-  const net = mlp(512, 3);
+  const net = mlp(3);
   const adamToy = { kind: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9, eps: 1e-8 } as const;
   return {
     id: `toy-${toy}`,

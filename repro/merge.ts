@@ -9,7 +9,7 @@ import { findExperiment } from "./config.ts";
 import { UsageError } from "./errors.ts";
 import { exists, writeAtomic } from "./files.ts";
 import { type TableContext, writeTables } from "./tables.ts";
-import type { ClaimResult } from "./summary.ts";
+import type { ClaimResult } from "./claims.ts";
 
 interface StoredConfig {
   identity: { experiment: string; profile: string };

@@ -5,24 +5,27 @@
  *
  * @module
  */
-import { algorithm, type BackendName, criticIterations, selectBackend } from "../mod.ts";
-import { type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
-import { type RunKey, shardRuns } from "./config.ts";
+import { type BackendName, criticIterations, selectBackend } from "../mod.ts";
+import { algorithmSpec } from "./arm_config.ts";
+import type { ExperimentSpec, ProfileName } from "./experiments.ts";
+import { type RunConfig, type RunKey, shardRuns } from "./config.ts";
 import { loadExperimentData } from "./data.ts";
 import { createEvaluator } from "./evaluate.ts";
 import { describeEnvironment } from "./environment.ts";
 import { exists, writeAtomic } from "./files.ts";
 import { createProgress, formatSeconds } from "./progress.ts";
-import { runDir, runOne, stepColumns } from "./run_one.ts";
+import { runOne } from "./run_one.ts";
+import { runDir, stepColumns } from "./steps_schema.ts";
 import { type TableContext, writeTables } from "./tables.ts";
-import type { ClaimResult } from "./summary.ts";
+import type { ClaimResult } from "./claims.ts";
 import { UsageError } from "./errors.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
   experiment: ExperimentSpec;
   profile: ProfileName;
-  settings: Settings;
+  /** Settings and arms, resolved once (`resolveConfig`). */
+  config: RunConfig;
   seeds: number[];
   backend: BackendName;
   outDir: string;
@@ -44,7 +47,13 @@ export interface RunSummary {
 
 /** The part of the configuration that must match to continue in an existing folder. */
 function identity(o: RunOptions) {
-  return { experiment: o.experiment.id, profile: o.profile, settings: o.settings, dataset: o.dataset ?? "default" };
+  return {
+    experiment: o.experiment.id,
+    profile: o.profile,
+    settings: o.config.settings,
+    arms: o.config.arms,
+    dataset: o.dataset ?? "default",
+  };
 }
 
 /**
@@ -66,19 +75,17 @@ export const BACKEND_TIME_FACTOR: Readonly<Record<string, { toy: number; mlp: nu
  * width relative to the default profile's, and by the backend's speed relative to wasm.
  */
 export function estimateSeconds(
-  o: Pick<RunOptions, "experiment" | "settings">,
+  o: Pick<RunOptions, "experiment" | "config">,
   armId: string,
   backend = "wasm",
 ): number {
-  const arm = o.experiment.arms.find((a) => a.id === armId)!;
-  const spec = algorithm(arm.algorithm, {
-    ...arm.overrides,
-    dItersSchedule: arm.algorithm === "wgan" ? o.settings.dItersSchedule : false,
-  });
+  const arm = o.config.arms.find((a) => a.id === armId)!;
+  const spec = algorithmSpec(arm);
+  const s = o.config.settings;
   let steps = 0;
-  for (let i = 0; i < o.settings.iterations; i++) steps += criticIterations(spec, i) + 1;
+  for (let i = 0; i < s.iterations; i++) steps += criticIterations(spec, i) + 1;
   const perIteration = o.experiment.secondsPerIteration[armId] ?? 0.1;
-  const width = o.experiment.data.kind === "image" ? (o.settings.width / 16) ** 2 : (o.settings.hidden / 128) ** 2;
+  const width = o.experiment.data.kind === "image" ? (s.width / 16) ** 2 : (s.hidden / 128) ** 2;
   const factors = BACKEND_TIME_FACTOR[backend] ?? BACKEND_TIME_FACTOR.wasm;
   const factor = o.experiment.data.kind === "toy"
     ? factors.toy
@@ -105,8 +112,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   }
   const backend = await selectBackend(o.backend);
   const env = await describeEnvironment(backend);
-  const data = await loadExperimentData(o.experiment, o.settings, o.dataset);
-  const evaluator = await createEvaluator(o.experiment, o.settings, data, o.cacheDir ?? ".cache/wgan-bench", log);
+  const settings = o.config.settings;
+  const data = await loadExperimentData(o.experiment, settings, o.dataset);
+  const evaluator = await createEvaluator(o.experiment, settings, data, o.cacheDir ?? ".cache/wgan-bench", log);
 
   if (o.fresh) await Deno.remove(o.outDir, { recursive: true }).catch(() => {});
   await Deno.mkdir(o.outDir, { recursive: true });
@@ -115,7 +123,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     experiment: o.experiment,
     profile: o.profile,
     seeds,
-    iterations: o.settings.iterations,
+    iterations: settings.iterations,
     columns: stepColumns(evaluator),
     primary: evaluator.primary,
     coverage: evaluator.coverage?.column ?? null,
@@ -123,7 +131,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   await writeAtomic(
     configPath,
     JSON.stringify(
-      { identity: id, seeds, tables: { ...tables, experiment: o.experiment.id }, environment: env },
+      { identity: id, seeds, tables: { ...tables, experiment: o.experiment.id }, environment: env, config: o.config },
       null,
       2,
     ),
@@ -134,7 +142,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const estimate = pending.reduce((s, k) => s + estimateSeconds(o, k.arm, backend.name), 0);
   log(
     `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
-      `${o.settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
+      `${settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
       `data ${data.name}, out ${o.outDir}`,
   );
   for (const line of backend.skipped) log(`  (auto skipped ${line})`);
@@ -146,21 +154,24 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);
   }
 
-  const total = pending.length * o.settings.iterations;
+  const total = pending.length * settings.iterations;
   const progress = createProgress(total, o.quiet);
   let finished = 0, interrupted = false;
   for (let i = 0; i < pending.length; i++) {
     const key = pending[i];
     const record = await runOne({
-      experiment: o.experiment,
+      experimentId: o.experiment.id,
       profile: o.profile,
-      settings: o.settings,
+      iterations: settings.iterations,
+      evalEvery: settings.evalEvery,
+      logEvery: settings.logEvery,
+      arms: o.config.arms,
       data,
       evaluator,
       env,
       outDir: o.outDir,
       signal: o.signal,
-      onIteration: (k, it) => progress.update(i * o.settings.iterations + it, `${k.arm} seed ${k.seed}`),
+      onIteration: (k, it) => progress.update(i * settings.iterations + it, `${k.arm} seed ${k.seed}`),
     }, key);
     if (!record) {
       interrupted = true;

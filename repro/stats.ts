@@ -94,3 +94,10 @@ export function median(values: readonly number[]): number {
   const m = Math.floor(v.length / 2);
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
+
+/** "mean ± ci95" with `digits` decimals ("n/a" where undefined), as the tables print it. */
+export function formatMeanCi(m: { mean: number; ci95: number }, digits = 2): string {
+  return Number.isFinite(m.mean)
+    ? `${m.mean.toFixed(digits)} ± ${Number.isFinite(m.ci95) ? m.ci95.toFixed(digits) : "n/a"}`
+    : "n/a";
+}

@@ -8,9 +8,11 @@
 import type { ExperimentSpec } from "./experiments.ts";
 import { readCsvIfExists, type Row, toCsv, writeAtomic } from "./files.ts";
 import type { RunRecord } from "./run_one.ts";
-import { runDir } from "./run_one.ts";
-import { analyseRun, judgeClaims, summariseArms, SUMMARY_COLUMNS, summaryRows, verdictMarkdown } from "./summary.ts";
-import type { ClaimResult } from "./summary.ts";
+import { runDir } from "./steps_schema.ts";
+import { analyseRun } from "./run_analysis.ts";
+import { summariseArms, SUMMARY_COLUMNS, summaryRows } from "./arm_summary.ts";
+import { type ClaimResult, judgeClaims } from "./claims.ts";
+import { verdictMarkdown } from "./verdict_markdown.ts";
 
 /** What the tables were built from. */
 export interface TableContext {

@@ -12,18 +12,23 @@
  *
  * @module
  */
-import type { LipschitzSpec } from "../lipschitz/mod.ts";
-import type { LossName } from "../losses/mod.ts";
+import { isLipschitzTerm, type LipschitzSpec, type LipschitzTerm } from "../lipschitz/mod.ts";
+import type { AdversarialLoss, LossName } from "../losses/mod.ts";
 import type { OptimizerSpec } from "../optim/mod.ts";
 
 /** Names of the built-in algorithms. */
 export type AlgorithmName = "wgan" | "wgan-gp" | "wgan-div" | "gan";
 
-/** Everything that defines how a GAN is trained, as data. */
+/**
+ * Everything that defines how a GAN is trained. Built-in parts are plain data
+ * (stored in result rows and configs); `loss` and `lipschitz` may instead be
+ * objects of your own ({@linkcode AdversarialLoss}, {@linkcode LipschitzTerm}).
+ */
 export interface AlgorithmSpec {
+  /** The built-in algorithm this spec starts from. */
   name: AlgorithmName;
-  loss: LossName;
-  lipschitz: LipschitzSpec;
+  loss: LossName | AdversarialLoss;
+  lipschitz: LipschitzSpec | LipschitzTerm;
   /** Used for both networks, each with its own state (as the reference code does). */
   optimizer: OptimizerSpec;
   /** Critic iterations per generator iteration. */
@@ -81,14 +86,24 @@ export const ALGORITHMS: Readonly<Record<AlgorithmName, Readonly<AlgorithmSpec>>
 /** Names of the built-in algorithms, in table order. */
 export const ALGORITHM_NAMES = Object.keys(ALGORITHMS) as AlgorithmName[];
 
-/** Overrides accepted by {@linkcode algorithm}; nested objects replace whole. */
+/** Overrides accepted by {@linkcode algorithm}; nested objects replace whole, loss and Lipschitz objects are kept as given. */
 export type AlgorithmOverrides = Partial<Omit<AlgorithmSpec, "name">>;
 
 const KEYS: ReadonlySet<string> = new Set(["loss", "lipschitz", "optimizer", "nCritic", "dItersSchedule", "batchSize"]);
 
+/** A copy of plain data; runtime loss / Lipschitz objects are shared, not copied. */
+function copySpec(spec: AlgorithmSpec): AlgorithmSpec {
+  return {
+    ...spec,
+    lipschitz: isLipschitzTerm(spec.lipschitz) ? spec.lipschitz : { ...spec.lipschitz },
+    optimizer: { ...spec.optimizer },
+  };
+}
+
 /**
  * The spec of a built-in algorithm with overrides applied. Unknown names and
- * keys throw, with the closest valid name.
+ * keys throw, with the closest valid name. A loss or Lipschitz term of your
+ * own replaces the built-in one (see {@linkcode LipschitzTerm} for an example).
  *
  * @example
  * ```ts
@@ -96,7 +111,7 @@ const KEYS: ReadonlySet<string> = new Set(["loss", "lipschitz", "optimizer", "nC
  * const adamWgan = algorithm("wgan", {
  *   optimizer: { kind: "adam", lr: 5e-5, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
  * });
- * if (adamWgan.lipschitz.kind !== "clip") throw new Error("still clipped");
+ * if (adamWgan.optimizer.kind !== "adam" || adamWgan.nCritic !== 5) throw new Error("Adam, still 5 critic steps");
  * ```
  */
 export function algorithm(name: string, overrides: AlgorithmOverrides = {}): AlgorithmSpec {
@@ -113,7 +128,7 @@ export function algorithm(name: string, overrides: AlgorithmOverrides = {}): Alg
       );
     }
   }
-  const spec: AlgorithmSpec = structuredClone({ ...base, ...overrides, name: base.name });
+  const spec = copySpec({ ...base, ...overrides, name: base.name });
   if (!(Number.isInteger(spec.nCritic) && spec.nCritic >= 1)) {
     throw new RangeError(`Cannot use algorithm "${name}": nCritic must be a positive integer, got ${spec.nCritic}`);
   }

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { tf } from "./tf.ts";
+import { tf } from "./tfjs.ts";
 import { conv2dTransposeViaConv } from "../ops/conv_transpose.ts";
 
 type GradConfig = tf.GradConfig;
@@ -214,14 +214,15 @@ function registerWasmTrainingGradients(): void {
 }
 
 /**
- * Registers the chosen gradient fixes (all by default). Idempotent; called by
- * `selectBackend`, so users of the library never need to call it.
+ * Registers the chosen gradient fixes (all by default). Idempotent. The
+ * library applies all of them when it is imported (`lib/backend/tf.ts`), so
+ * users never need to call it; tests call it to re-apply after
+ * {@linkcode restoreStockGradients}.
  *
  * @example
  * ```ts
- * import { applyGradientFixes, tf } from "wgan-bench";
- * applyGradientFixes();
- * // The second derivative of LeakyReLU now exists (zero almost everywhere):
+ * import { tf } from "wgan-bench";
+ * // Importing the library registered the fixes: the second derivative of LeakyReLU exists (zero almost everywhere):
  * const d2 = tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => tf.leakyRelu(y, 0.2).sum())(x).sum());
  * const v = await d2(tf.tensor1d([-1, 2])).data();
  * if (v[0] !== 0 || v[1] !== 0) throw new Error("expected zero curvature");
@@ -242,9 +243,19 @@ export function applyGradientFixes(
  *
  * @example
  * ```ts
- * import { applyGradientFixes, restoreStockGradients } from "wgan-bench";
+ * import { applyGradientFixes, restoreStockGradients } from "wgan-bench/backend";
+ * import { tf } from "wgan-bench";
+ * const secondDerivative = () =>
+ *   tf.grad((x: tf.Tensor) => tf.grad((y: tf.Tensor) => tf.leakyRelu(y, 0.2).sum())(x).sum())(tf.tensor1d([1]));
  * restoreStockGradients();
+ * let threw = false;
+ * try {
+ *   secondDerivative();
+ * } catch {
+ *   threw = true; // stock tfjs: "gradient function not found for Greater"
+ * }
  * applyGradientFixes(); // back to the fixed state
+ * if (!threw || (await secondDerivative().data())[0] !== 0) throw new Error("stock throws, fixed gives 0");
  * ```
  */
 export function restoreStockGradients(): void {

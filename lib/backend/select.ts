@@ -5,7 +5,6 @@
  * @module
  */
 import { silenceCpuBanner, tf } from "./tf.ts";
-import { applyGradientFixes } from "./gradient_fixes.ts";
 import { registerNativeBackend } from "./native/native_backend.ts";
 
 /** A backend a user can ask for. */
@@ -142,7 +141,8 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
 }
 
 /**
- * Activates a tfjs backend and applies the gradient fixes. `auto` tries, in
+ * Activates a tfjs backend (the gradient fixes are already registered: the
+ * library applies them on import, for every backend). `auto` tries, in
  * order: tensorflow, webgpu on a real (non-fallback) adapter, native (when
  * OpenBLAS and `--allow-ffi` are there), wasm, cpu.
  * Throws {@linkcode BackendUnavailableError} with a one-line reason and the
@@ -161,7 +161,6 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
       `Cannot use backend "${requested}": unknown name (choose one of ${BACKEND_NAMES.join(", ")})`,
     );
   }
-  applyGradientFixes();
   const skipped: string[] = [];
   const finish = (name: Exclude<BackendName, "auto">, p: Probe): BackendInfo => ({
     name,

@@ -1,36 +1,15 @@
 /**
- * The one place TensorFlow.js is imported. The union package `@tensorflow/tfjs`
- * registers every gradient (importing `@tensorflow/tfjs-core` alone registers
- * none under Deno); the wasm and webgpu packages register their backends on the
- * same engine.
+ * TensorFlow.js as the library uses it: the engine with the gradient fixes
+ * registered. Every module of the library imports `tf` from here, so the fixes
+ * are in place as soon as any part of the library is imported, whatever
+ * backend is active and whether or not `selectBackend` is ever called.
+ * Gradient registrations are global to the engine.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
-import "@tensorflow/tfjs-backend-webgpu";
+import { applyGradientFixes } from "./gradient_fixes.ts";
 
-export { tf };
-export type Tensor = tf.Tensor;
-export type Variable = tf.Variable;
-export type Scalar = tf.Scalar;
+export { silenceCpuBanner, tf } from "./tfjs.ts";
+export type { Scalar, Tensor, Variable } from "./tfjs.ts";
 
-/**
- * Silences the "you are running TensorFlow.js in Node.js" banner of the cpu
- * backend and of the native backend built on it (a library prints nothing).
- */
-export function silenceCpuBanner(): void {
-  for (const name of ["cpu", "native"]) {
-    if (!tf.findBackendFactory(name)) continue;
-    const backend = tf.findBackend(name) as { firstUse?: boolean } | null;
-    if (backend?.firstUse) backend.firstUse = false;
-  }
-}
-
-// tfjs would otherwise default to webgpu, whose asynchronous start makes any
-// op before `await tf.ready()` throw. The cpu backend starts synchronously, so
-// the library works on import; `selectBackend()` picks the fast one.
-if (!tf.getBackend() || tf.getBackend() !== "cpu") {
-  void tf.setBackend("cpu");
-  silenceCpuBanner();
-}
+applyGradientFixes();

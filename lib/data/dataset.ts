@@ -137,7 +137,8 @@ export function iidSampler(rng: Rng, draw: (rng: Rng, n: number) => Float32Array
  *
  * @example
  * ```ts
- * import { imageDataset, splitDataset } from "wgan-bench";
+ * import { imageDataset } from "wgan-bench";
+ * import { splitDataset } from "wgan-bench/data";
  * const ds = imageDataset({ name: "ten", sampleShape: [1], images: new Float32Array(10).map((_, i) => i) });
  * const { train, heldOut } = splitDataset(ds, { heldOut: 3, seed: 0 });
  * if (train.count !== 7 || heldOut.count !== 3) throw new Error("7 + 3");

@@ -20,7 +20,7 @@ export interface IdxArray {
  *
  * @example
  * ```ts
- * import { parseIdx } from "wgan-bench";
+ * import { parseIdx } from "wgan-bench/data";
  * const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]);
  * const { dims, data } = parseIdx(bytes, "labels.idx");
  * if (dims[0] !== 3 || data[2] !== 9) throw new Error("parsed wrongly");

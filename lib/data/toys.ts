@@ -43,7 +43,8 @@ export function toyModeStd(name: ToyName): number {
  *
  * @example
  * ```ts
- * import { Rng, sampleToy } from "wgan-bench";
+ * import { Rng } from "wgan-bench";
+ * import { sampleToy } from "wgan-bench/data";
  * const pts = sampleToy("8gaussians", new Rng(0), 100);
  * if (pts.length !== 200) throw new Error("100 points, 2 coordinates");
  * ```

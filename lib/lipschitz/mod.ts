@@ -23,36 +23,84 @@ export type LipschitzSpec =
   | { kind: "gp"; lambda: number }
   | { kind: "div"; k: number; p: number };
 
-/** The runtime form of a {@linkcode LipschitzSpec}. */
+/**
+ * How the critic is kept (approximately) 1-Lipschitz: a penalty added to its
+ * loss, a constraint applied to its weights after each update, or both. The
+ * runtime form of a {@linkcode LipschitzSpec}; implement it to train with a
+ * term of your own (pass the object as `algorithm(name, { lipschitz })`).
+ *
+ * @example A one-sided gradient penalty (penalise only gradient norms above 1), trained on a toy
+ * ```ts
+ * import {
+ *   algorithm, criticInputGradient, type LipschitzTerm, mlpCritic, mlpGenerator, rowSquaredNorms, tf, toyDataset,
+ *   train, Trainer,
+ * } from "wgan-bench";
+ * const oneSidedGp: LipschitzTerm = {
+ *   name: "one-sided-gp",
+ *   penalty(critic, real, fake, rng) {
+ *     const n = real.shape[0];
+ *     const eps = tf.tensor(rng.uniforms(n), [n, 1]);
+ *     const xHat = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
+ *     const norms = tf.sqrt(tf.add(rowSquaredNorms(criticInputGradient(critic, xHat)), 1e-12));
+ *     return tf.mul(10, tf.mean(tf.square(tf.relu(tf.sub(norms, 1)))));
+ *   },
+ *   constrain() {},
+ * };
+ * const trainer = new Trainer({
+ *   generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 16, hiddenLayers: 2 }),
+ *   critic: mlpCritic({ seed: 2, inputShape: [2], hidden: 16, hiddenLayers: 2, activation: "leaky-relu" }),
+ *   algorithm: algorithm("wgan-gp", { lipschitz: oneSidedGp, batchSize: 32 }),
+ *   data: toyDataset("8gaussians"),
+ *   seed: 0,
+ * });
+ * const { stats } = await train(trainer, { iterations: 3 });
+ * if (!(stats && stats.penalty >= 0 && Number.isFinite(stats.criticLoss))) throw new Error("penalised steps ran");
+ * trainer.dispose();
+ * ```
+ */
 export interface LipschitzTerm {
-  readonly spec: LipschitzSpec;
-  /** A penalty added to the critic loss, evaluated inside the critic's tape. */
+  /** A short name for logs, e.g. "gp" or "one-sided-gp". */
+  readonly name: string;
+  /**
+   * A penalty added to the critic loss, evaluated inside the critic's tape (so
+   * its weight gradient is taken: double backprop for input-gradient terms),
+   * or null for none. Draw any randomness from `rng` (the run's penalty stream).
+   */
   penalty(critic: Model, real: Tensor, fake: Tensor, rng: Rng): Scalar | null;
-  /** Applied to the critic's variables after each critic update (clipping). */
+  /** Applied to the critic's variables at the start and after each critic update (clipping). */
   constrain(variables: readonly Variable[]): void;
 }
 
+/** True for a runtime term object (as opposed to a {@linkcode LipschitzSpec}). */
+export function isLipschitzTerm(x: unknown): x is LipschitzTerm {
+  return typeof x === "object" && x !== null && typeof (x as LipschitzTerm).penalty === "function" &&
+    typeof (x as LipschitzTerm).constrain === "function";
+}
+
 /**
- * Builds the runtime term for a spec. The gradient penalty's ε is drawn from
- * the `rng` passed to `penalty`, one value per sample.
+ * Builds the runtime term for a spec; a term object is returned as it is. The
+ * gradient penalty's ε is drawn from the `rng` passed to `penalty`, one value
+ * per sample.
  *
  * @example
  * ```ts
  * import { lipschitzTerm } from "wgan-bench";
  * const term = lipschitzTerm({ kind: "gp", lambda: 10 });
- * if (term.spec.kind !== "gp") throw new Error("gp expected");
+ * if (term.name !== "gp") throw new Error("gp expected");
  * ```
  */
-export function lipschitzTerm(spec: LipschitzSpec): LipschitzTerm {
+export function lipschitzTerm(spec: LipschitzSpec | LipschitzTerm): LipschitzTerm {
+  if (isLipschitzTerm(spec)) return spec;
   const noConstraint = () => {};
+  const name = spec.kind;
   switch (spec.kind) {
     case "none":
-      return { spec, penalty: () => null, constrain: noConstraint };
+      return { name, penalty: () => null, constrain: noConstraint };
     case "clip":
-      return { spec, penalty: () => null, constrain: (vars) => clipWeights(vars, spec.c) };
+      return { name, penalty: () => null, constrain: (vars) => clipWeights(vars, spec.c) };
     case "gp":
       return {
-        spec,
+        name,
         penalty: (critic, real, fake, rng) => {
           const n = real.shape[0];
           return gradientPenalty(critic, real, fake, tf.tensor1d(rng.uniforms(n)), { lambda: spec.lambda });
@@ -61,9 +109,12 @@ export function lipschitzTerm(spec: LipschitzSpec): LipschitzTerm {
       };
     case "div":
       return {
-        spec,
+        name,
         penalty: (critic, real, fake) => wassersteinDivergence(critic, real, fake, { k: spec.k, p: spec.p }),
         constrain: noConstraint,
       };
   }
+  throw new RangeError(
+    `Cannot use Lipschitz term ${JSON.stringify(spec)}: unknown kind (choose none, clip, gp or div, or pass an object)`,
+  );
 }

@@ -11,7 +11,8 @@ import { tf, type Variable } from "../backend/tf.ts";
  *
  * @example
  * ```ts
- * import { clipWeights, tf } from "wgan-bench";
+ * import { tf } from "wgan-bench";
+ * import { clipWeights } from "wgan-bench/lipschitz";
  * const v = tf.variable(tf.tensor1d([-1, 0.005, 2]));
  * clipWeights([v], 0.01);
  * const x = await v.data();

@@ -13,7 +13,8 @@ import { type Scalar, type Tensor, tf } from "../backend/tf.ts";
  *
  * @example
  * ```ts
- * import { standardGanCriticLoss, tf } from "wgan-bench";
+ * import { tf } from "wgan-bench";
+ * import { standardGanCriticLoss } from "wgan-bench/losses";
  * const loss = await standardGanCriticLoss(tf.tensor1d([0]), tf.tensor1d([0])).data();
  * if (Math.abs(loss[0] - 2 * Math.log(2)) > 1e-6) throw new Error("expected 2 log 2");
  * ```
@@ -27,7 +28,8 @@ export function standardGanCriticLoss(dReal: Tensor, dFake: Tensor): Scalar {
  *
  * @example
  * ```ts
- * import { standardGanGeneratorLoss, tf } from "wgan-bench";
+ * import { tf } from "wgan-bench";
+ * import { standardGanGeneratorLoss } from "wgan-bench/losses";
  * const loss = await standardGanGeneratorLoss(tf.tensor1d([0])).data();
  * if (Math.abs(loss[0] - Math.log(2)) > 1e-6) throw new Error("expected log 2");
  * ```

@@ -12,7 +12,8 @@ import { type Scalar, type Tensor, tf } from "../backend/tf.ts";
  *
  * @example
  * ```ts
- * import { tf, wassersteinCriticLoss } from "wgan-bench";
+ * import { tf } from "wgan-bench";
+ * import { wassersteinCriticLoss } from "wgan-bench/losses";
  * const loss = wassersteinCriticLoss(tf.tensor1d([3, 5]), tf.tensor1d([1, 1]));
  * if ((await loss.data())[0] !== -3) throw new Error("expected 1 - 4");
  * ```
@@ -26,7 +27,8 @@ export function wassersteinCriticLoss(dReal: Tensor, dFake: Tensor): Scalar {
  *
  * @example
  * ```ts
- * import { tf, wassersteinGeneratorLoss } from "wgan-bench";
+ * import { tf } from "wgan-bench";
+ * import { wassersteinGeneratorLoss } from "wgan-bench/losses";
  * const loss = wassersteinGeneratorLoss(tf.tensor1d([1, 3]));
  * if ((await loss.data())[0] !== -2) throw new Error("expected -2");
  * ```

@@ -7,5 +7,8 @@
  */
 export { exactW1, optimalAssignment } from "./exact_w1.ts";
 export { type ModeCoverage, modeCoverage } from "./toy_modes.ts";
-export { classCoverage, frechetDistance, kernelDistance, meanAndCovariance, symmetricEigen } from "./frechet.ts";
+export { frechetDistance, meanAndCovariance } from "./frechet.ts";
+export { kernelDistance } from "./kernel_distance.ts";
+export { classCoverage } from "./class_coverage.ts";
+export { matMul, sqrtPsd, symmetricEigen } from "./linalg.ts";
 export { type ClassifierOptions, FEATURE_DIM, type FeatureClassifier, trainClassifier } from "./classifier.ts";

@@ -23,7 +23,8 @@ export interface ModeCoverage {
  *
  * @example
  * ```ts
- * import { modeCoverage, toyModes, toyModeStd } from "wgan-bench";
+ * import { modeCoverage } from "wgan-bench";
+ * import { toyModes, toyModeStd } from "wgan-bench/data";
  * // every point on the first mode: 1 of 8 modes covered, all high quality
  * const [cx, cy] = toyModes("8gaussians")[0];
  * const pts = new Float32Array(200).map((_, i) => (i % 2 === 0 ? cx : cy));

@@ -14,3 +14,4 @@ export {
   type DcganGeneratorOptions,
   type ImageSize,
 } from "./dcgan.ts";
+export { sample, type SampleOptions } from "./sample.ts";

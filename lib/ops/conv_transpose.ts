@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { tf } from "../backend/tf.ts";
+import { tf } from "../backend/tfjs.ts";
 
 /** Padding of a transposed convolution: the padding of the forward convolution it inverts. */
 export interface ConvPadding {
@@ -80,7 +80,8 @@ export function conv2dTransposeViaConv(
  *
  * @example
  * ```ts
- * import { conv2dTranspose, tf } from "wgan-bench";
+ * import { tf } from "wgan-bench";
+ * import { conv2dTranspose } from "wgan-bench/ops";
  * const x = tf.ones([1, 4, 4, 3]) as tf.Tensor4D;
  * const w = tf.ones([4, 4, 2, 3]) as tf.Tensor4D; // [kh, kw, out, in]
  * const y = conv2dTranspose(x, w, { stride: 2, padding: 1 });

@@ -12,4 +12,6 @@ export {
   type TrainerOptions,
   type TrainerState,
   type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
 } from "./trainer.ts";

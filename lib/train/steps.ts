@@ -30,7 +30,8 @@ export interface CriticStepContext {
  *
  * @example
  * ```ts
- * import { adversarialLoss, createOptimizer, criticStep, lipschitzTerm, mlpCritic, Rng, tf } from "wgan-bench";
+ * import { adversarialLoss, createOptimizer, lipschitzTerm, mlpCritic, Rng, tf } from "wgan-bench";
+ * import { criticStep } from "wgan-bench/train";
  * const critic = mlpCritic({ seed: 0, inputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const stats = criticStep({
  *   critic,
@@ -78,7 +79,8 @@ export interface GeneratorStepContext {
  *
  * @example
  * ```ts
- * import { adversarialLoss, createOptimizer, generatorStep, mlpCritic, mlpGenerator, tf } from "wgan-bench";
+ * import { adversarialLoss, createOptimizer, mlpCritic, mlpGenerator, tf } from "wgan-bench";
+ * import { generatorStep } from "wgan-bench/train";
  * const generator = mlpGenerator({ seed: 0, noiseDim: 2, outputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const optimizer = createOptimizer({ kind: "rmsprop", lr: 5e-5, alpha: 0.99, eps: 1e-8 });

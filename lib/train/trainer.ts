@@ -234,22 +234,58 @@ export class Trainer {
   }
 }
 
+/** Where a {@linkcode train} call stands, passed to its callbacks. */
+export interface TrainProgress {
+  /** Generator iterations completed (of the trainer, not only of this call). */
+  iteration: number;
+  /** The iteration this call stops at. */
+  end: number;
+  /** Seconds this call has spent training (steps and statistics reads; callbacks excluded). */
+  trainSeconds: number;
+}
+
 /** Options of {@linkcode train}. */
 export interface TrainOptions {
   /** Generator iterations to run (in addition to those already done). */
   iterations: number;
-  /** Read and report statistics every this many iterations (default 1). */
+  /** Read and report statistics every this many iterations (default 1), and at every evaluation and the end. */
   logEvery?: number;
   /** Called with each reported iteration's statistics; may be async. */
-  onLog?: (stats: IterationStats) => void | Promise<void>;
+  onLog?: (stats: IterationStats, progress: TrainProgress) => void | Promise<void>;
+  /** Call `onEval` every this many iterations (counted from 0, as `logEvery`); it is always called at the end. */
+  evalEvery?: number;
+  /**
+   * Evaluation, checkpointing, sample grids: called after `onLog` at every
+   * `evalEvery`-th iteration and after the last one (not after a divergence);
+   * may be async. Its time is not counted as training time.
+   */
+  onEval?: (progress: TrainProgress) => void | Promise<void>;
+  /** Called after every iteration (after `onLog`/`onEval` of that iteration): progress bars. */
+  onIteration?: (progress: TrainProgress) => void;
   /** Stops between iterations when aborted. */
   signal?: AbortSignal;
 }
 
+/** What a {@linkcode train} call did. */
+export interface TrainResult {
+  /** The last reported statistics (null when nothing was reported). */
+  stats: IterationStats | null;
+  /** A reported value was not finite; training stopped there. */
+  diverged: boolean;
+  /** The signal stopped training before the end. */
+  aborted: boolean;
+  /** Generator iterations this call ran. */
+  iterations: number;
+  /** Seconds spent training (callbacks excluded). */
+  trainSeconds: number;
+}
+
 /**
- * Runs `iterations` generator iterations, reporting every `logEvery` and after
- * the last. Stops early (returning the stats) when a reported value is not
- * finite: divergence is an outcome, not an exception.
+ * The training loop (the only one: the reproduction harness runs on it too).
+ * Runs `iterations` generator iterations, reporting every `logEvery`,
+ * evaluating every `evalEvery` and after the last. Stops early when a reported
+ * value is not finite (divergence is an outcome, not an exception) or when
+ * `signal` is aborted.
  *
  * @example
  * ```ts
@@ -261,30 +297,62 @@ export interface TrainOptions {
  *   data: toyDataset("25gaussians"),
  *   seed: 3,
  * });
- * const logged: number[] = [];
- * const last = await train(trainer, { iterations: 4, logEvery: 2, onLog: (s) => { logged.push(s.generatorIteration); } });
- * if (logged.join() !== "2,4" || last.diverged) throw new Error("logs at 2 and 4");
+ * const logged: number[] = [], evaluated: number[] = [];
+ * const result = await train(trainer, {
+ *   iterations: 5,
+ *   logEvery: 2,
+ *   onLog: (s) => { logged.push(s.generatorIteration); },
+ *   evalEvery: 4,
+ *   onEval: (p) => { evaluated.push(p.iteration); },
+ * });
+ * if (logged.join() !== "2,4,5" || evaluated.join() !== "4,5" || result.diverged) throw new Error(`${logged} ${evaluated}`);
  * trainer.dispose();
  * ```
  */
-export async function train(
-  trainer: Trainer,
-  opts: TrainOptions,
-): Promise<{ stats: IterationStats | null; diverged: boolean }> {
-  const every = opts.logEvery ?? 1;
-  const end = trainer.generatorIteration + opts.iterations;
-  let stats: IterationStats | null = null;
-  while (trainer.generatorIteration < end && !opts.signal?.aborted) {
-    trainer.step();
-    if (trainer.generatorIteration % every === 0 || trainer.generatorIteration === end) {
-      stats = await trainer.stats();
-      await opts.onLog?.(stats);
-      if (!isFiniteStats(stats)) return { stats, diverged: true };
+export async function train(trainer: Trainer, opts: TrainOptions): Promise<TrainResult> {
+  const logEvery = opts.logEvery ?? 1;
+  const evalEvery = opts.evalEvery ?? Infinity;
+  for (const [name, v] of [["iterations", opts.iterations], ["logEvery", logEvery]] as const) {
+    if (!(Number.isInteger(v) && v >= (name === "iterations" ? 0 : 1))) {
+      throw new RangeError(
+        `Cannot train: ${name} must be a ${name === "iterations" ? "non-negative" : "positive"} integer, got ${v}`,
+      );
     }
   }
-  return { stats, diverged: false };
+  if (!(evalEvery === Infinity || (Number.isInteger(evalEvery) && evalEvery >= 1))) {
+    throw new RangeError(`Cannot train: evalEvery must be a positive integer, got ${evalEvery}`);
+  }
+  const start = trainer.generatorIteration;
+  const end = start + opts.iterations;
+  let stats: IterationStats | null = null;
+  let trainSeconds = 0;
+  const progress = (): TrainProgress => ({ iteration: trainer.generatorIteration, end, trainSeconds });
+  const result = (diverged: boolean, aborted: boolean): TrainResult => ({
+    stats,
+    diverged,
+    aborted,
+    iterations: trainer.generatorIteration - start,
+    trainSeconds,
+  });
+  while (trainer.generatorIteration < end) {
+    if (opts.signal?.aborted) return result(false, true);
+    const t0 = performance.now();
+    trainer.step();
+    const it = trainer.generatorIteration;
+    const isEval = opts.onEval !== undefined && (it % evalEvery === 0 || it === end);
+    if (it % logEvery === 0 || it === end || isEval) {
+      stats = await trainer.stats();
+      trainSeconds += (performance.now() - t0) / 1000;
+      await opts.onLog?.(stats, progress());
+      if (!isFiniteStats(stats)) return result(true, false);
+    } else {
+      trainSeconds += (performance.now() - t0) / 1000;
+    }
+    if (isEval) await opts.onEval!(progress());
+    opts.onIteration?.(progress());
+  }
+  return result(false, false);
 }
-
 /** True when every reported value is a finite number. */
 export function isFiniteStats(s: IterationStats): boolean {
   return [s.criticLoss, s.wassersteinEstimate, s.dReal, s.dFake, s.generatorLoss, s.penalty].every(Number.isFinite);

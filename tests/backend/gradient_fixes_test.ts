@@ -3,16 +3,13 @@
  * silently wrong, or is slow; with it, it matches finite differences.
  */
 import assert from "node:assert/strict";
+import { dcganCritic, gradientPenalty, mlpCritic, tf } from "../../mod.ts";
 import {
   ALL_GRADIENT_FIXES,
   applyGradientFixes,
-  dcganCritic,
   type GradientFix,
-  gradientPenalty,
-  mlpCritic,
   restoreStockGradients,
-  tf,
-} from "../../mod.ts";
+} from "../../lib/backend/mod.ts";
 import {
   alongGradient,
   backendTest,

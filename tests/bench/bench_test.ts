@@ -4,7 +4,7 @@ import { bestOf } from "../../bench/best_of.ts";
 import { forwardFlops, stepFlops } from "../../bench/fixtures.ts";
 import { BENCH_COLUMNS } from "../../bench/schema.ts";
 import { parseCsv, toCsv } from "../../repro/files.ts";
-import { SUMMARY_COLUMNS } from "../../repro/summary.ts";
+import { SUMMARY_COLUMNS } from "../../repro/arm_summary.ts";
 
 function benchCsv(backend: string, rows: [string, string, string, number][]): string {
   return toCsv(

@@ -2,15 +2,14 @@ import assert from "node:assert/strict";
 import { encode } from "fast-png";
 import {
   DataFileError,
-  FASHION_MNIST_DIR,
   loadCifar10,
   loadFashionMnist,
   loadIdxImages,
   loadImageFolder,
   loadMnist,
-  parseIdx,
   Rng,
 } from "../../mod.ts";
+import { FASHION_MNIST_DIR, parseIdx } from "../../lib/data/mod.ts";
 
 function idxBytes(dims: number[], data: number[]): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);

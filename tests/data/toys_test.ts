@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Rng, sampleToy, toyDataset, toyModes } from "../../mod.ts";
+import { Rng, toyDataset } from "../../mod.ts";
+import { sampleToy, toyModes } from "../../lib/data/mod.ts";
 
 Deno.test("8 and 25 Gaussians: every mode is hit about equally, with the reference code's spread", () => {
   for (const [name, std] of [["8gaussians", 0.02 / 1.414], ["25gaussians", 0.05 / 2.828]] as const) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { exactW1, optimalAssignment, Rng } from "../../mod.ts";
+import { exactW1, Rng } from "../../mod.ts";
+import { optimalAssignment } from "../../lib/metrics/mod.ts";
 
 function permutations(n: number): number[][] {
   if (n === 1) return [[0]];

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { classCoverage, frechetDistance, kernelDistance, meanAndCovariance, Rng, symmetricEigen } from "../../mod.ts";
+import { classCoverage, frechetDistance, kernelDistance, Rng } from "../../mod.ts";
+import { meanAndCovariance, symmetricEigen } from "../../lib/metrics/mod.ts";
 
 Deno.test("frechetDistance() of a set against itself is 0", () => {
   const a = new Rng(1).normals(400 * 5);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { modeCoverage, Rng, sampleToy, toyModes, toyModeStd } from "../../mod.ts";
+import { modeCoverage, Rng } from "../../mod.ts";
+import { sampleToy, toyModes, toyModeStd } from "../../lib/data/mod.ts";
 
 Deno.test("modeCoverage(): real 8-Gaussian samples cover all modes; a constructed collapse covers 2; noise covers none", () => {
   const modes = toyModes("8gaussians"), std = toyModeStd("8gaussians");

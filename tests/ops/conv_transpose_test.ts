@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { conv2dTranspose, tf } from "../../mod.ts";
+import { tf } from "../../mod.ts";
+import { conv2dTranspose } from "../../lib/ops/mod.ts";
 import { backendTest, maxAbs, maxAbsDiff, normalTensor } from "../helpers.ts";
 
 backendTest("conv2dTranspose() equals tfjs's cpu conv2dTranspose (PyTorch ConvTranspose2d sizes)", async (backend) => {

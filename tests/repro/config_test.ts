@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applySettings, findExperiment, parseSeeds, parseShard, shardRuns } from "../../repro/config.ts";
+import { findExperiment, parseSeeds, parseShard, resolveConfig, shardRuns } from "../../repro/config.ts";
 import { EXPERIMENTS } from "../../repro/experiments.ts";
 import { closest } from "../../repro/errors.ts";
 import { meanCi, pearson, ranks, spearman } from "../../repro/stats.ts";
@@ -17,16 +17,60 @@ Deno.test("findExperiment() suggests the closest id", () => {
   assert.equal(closest("zzzzzz", ["mnist-mlp"]), undefined);
 });
 
-Deno.test("applySettings() types values from the defaults and rejects unknown keys with a suggestion", () => {
-  const base = findExperiment("mnist-mlp").profiles.quick;
-  const s = applySettings(base, ["iterations=12", "dItersSchedule=true"]);
-  assert.equal(s.iterations, 12);
-  assert.equal(s.dItersSchedule, true);
-  assert.throws(() => applySettings(base, ["iteratons=3"]), /unknown key \(did you mean "iterations"\?\)/);
-  assert.throws(() => applySettings(base, ["iterations=abc"]), /expected a non-negative integer, got "abc"/);
-  assert.throws(() => applySettings(base, ["dItersSchedule=yes"]), /expected true or false/);
-  assert.throws(() => applySettings(base, ["evalEvery=0"]), /evalEvery=0: it must be at least 1/);
-  assert.throws(() => applySettings(base, ["imageSize=64"]), /choose 28 or 32/);
+Deno.test("resolveConfig(): run settings typed and range-checked; unknown keys rejected with a suggestion", () => {
+  const e = findExperiment("mnist-mlp");
+  const { settings, arms } = resolveConfig(e, "quick", ["iterations=12", "dItersSchedule=true", "width=8"]);
+  assert.equal(settings.iterations, 12);
+  assert.equal(settings.dItersSchedule, true);
+  // run-wide defaults flow into every arm; the GAN arm never uses the Diters warm-up
+  assert.deepEqual(arms.map((a) => [a.id, a.critic.kind === "dcgan" && a.critic.width]), [["wgan", 8], ["gan", 8]]);
+  assert.deepEqual(arms.map((a) => a.algorithm.dItersSchedule), [true, false]);
+  const bad = (set: string, message: RegExp) => assert.throws(() => resolveConfig(e, "quick", [set]), message);
+  bad("iteratons=3", /Cannot set "iteratons": unknown key \(did you mean "iterations"\?\)/);
+  bad("iterations=abc", /expected an integer ≥ 1, got "abc"/);
+  bad("dItersSchedule=yes", /expected true or false/);
+  bad("evalEvery=0", /expected an integer ≥ 1, got "0"/);
+  bad("imageSize=64", /expected one of 28, 32/);
+  bad("iterations", /expected key=value/);
+});
+
+Deno.test("resolveConfig(): every arm hyperparameter is settable, for one arm or all, by its path or an unambiguous ending", () => {
+  const e = findExperiment("mnist-adam-vs-rmsprop");
+  const { arms } = resolveConfig(e, "default", [
+    "lr=1e-4", // every arm
+    "adam-b1-0.5.beta1=0.8", // one arm (the id contains a dot)
+    "rmsprop.algorithm.optimizer.alpha=0.9", // full path
+    "critic.init=he",
+    "generator.batchNorm=false",
+    "rmsprop.c=0.02",
+    "nCritic=3",
+  ]);
+  const byId = Object.fromEntries(arms.map((a) => [a.id, a]));
+  assert.deepEqual(arms.map((a) => a.algorithm.optimizer.lr), [1e-4, 1e-4, 1e-4]);
+  assert.equal((byId["adam-b1-0.5"].algorithm.optimizer as { beta1: number }).beta1, 0.8);
+  assert.equal((byId["adam-b1-0"].algorithm.optimizer as { beta1: number }).beta1, 0);
+  assert.equal((byId.rmsprop.algorithm.optimizer as { alpha: number }).alpha, 0.9);
+  assert.deepEqual(arms.map((a) => a.critic.init), ["he", "he", "he"]);
+  assert.deepEqual(arms.map((a) => a.generator.kind === "dcgan" && a.generator.batchNorm), [false, false, false]);
+  assert.deepEqual(arms.map((a) => (a.algorithm.lipschitz as { c: number }).c), [0.02, 0.01, 0.01]);
+  assert.deepEqual(arms.map((a) => a.algorithm.nCritic), [3, 3, 3]);
+  // the experiment's own definition is untouched
+  assert.deepEqual(resolveConfig(e, "default").arms.map((a) => a.algorithm.optimizer.lr), [5e-5, 5e-5, 5e-5]);
+
+  const gp = findExperiment("mnist-gp-vs-clip");
+  assert.deepEqual(
+    resolveConfig(gp, "quick", ["lambda=5"]).arms.map((a) => JSON.stringify(a.algorithm.lipschitz)),
+    ['{"kind":"clip","c":0.01}', '{"kind":"gp","lambda":5}', '{"kind":"div","k":2,"p":6}'],
+  );
+  const bad = (set: string, message: RegExp) => assert.throws(() => resolveConfig(gp, "quick", [set]), message);
+  bad("init=he", /ambiguous in arm wgan \(generator\.init or critic\.init; say which\)/);
+  bad("wgan.lambda=5", /arm wgan has no such key/);
+  bad("wgan.lr=-1", /expected a number > 0, got "-1"/);
+  bad("beta1=1", /expected a number in \[0, 1\), got "1"/);
+  bad("critic.norm=group", /expected one of batch, layer, none/);
+  bad("wgan.optimizer.kind=adam", /names the arm's structure/);
+  bad("wgan.lrr=1", /arm wgan has no such key \(did you mean "wgan\.lr"\?\)/);
+  bad("critic.init=0", /expected "he" or a positive standard deviation/);
 });
 
 Deno.test("shards partition the (arm, seed) pairs exactly", () => {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { findExperiment } from "../../repro/config.ts";
-import { analyseRun, type ArmSummary, judgeClaims } from "../../repro/summary.ts";
+import { analyseRun } from "../../repro/run_analysis.ts";
+import type { ArmSummary } from "../../repro/arm_summary.ts";
+import { judgeClaims } from "../../repro/claims.ts";
 import type { RunRecord } from "../../repro/run_one.ts";
 
 const record = (arm: string, seed: number): RunRecord => ({

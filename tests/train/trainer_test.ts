@@ -4,7 +4,6 @@ import {
   algorithm,
   ALGORITHM_NAMES,
   createOptimizer,
-  criticStep,
   dcganCritic,
   dcganGenerator,
   exactW1,
@@ -13,12 +12,13 @@ import {
   mlpCritic,
   mlpGenerator,
   Rng,
-  sampleToy,
   tf,
   toyDataset,
   train,
   Trainer,
 } from "../../mod.ts";
+import { criticStep } from "../../lib/train/mod.ts";
+import { sampleToy } from "../../lib/data/mod.ts";
 import { BACKENDS, backendTest } from "../helpers.ts";
 
 function toyTrainer(name: string, seed: number, overrides = {}) {

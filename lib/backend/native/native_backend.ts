@@ -56,7 +56,7 @@ let registration: NativeRegistration | undefined;
  *
  * @example
  * ```ts
- * import { registerNativeBackend } from "wgan-bench";
+ * import { registerNativeBackend } from "wgan-bench/backend";
  * const r = registerNativeBackend();
  * console.log(r.ok ? `native: ${r.blas.config}` : `no native backend: ${r.why}`);
  * ```

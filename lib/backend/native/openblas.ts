@@ -101,7 +101,7 @@ let cached: BlasLoad | undefined;
  *
  * @example
  * ```ts
- * import { loadBlas } from "wgan-bench";
+ * import { loadBlas } from "wgan-bench/backend";
  * const r = loadBlas();
  * if (r.ok) {
  *   const c = new Float32Array(1);

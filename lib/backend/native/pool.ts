@@ -74,7 +74,7 @@ export function release(values: unknown): void {
  *
  * @example
  * ```ts
- * import { setPoolLimit } from "wgan-bench";
+ * import { setPoolLimit } from "wgan-bench/backend";
  * const previous = setPoolLimit(64 * 1024 * 1024); // a smaller footprint, at some speed
  * setPoolLimit(previous);
  * ```

@@ -1,0 +1,37 @@
+/**
+ * The one place TensorFlow.js is imported (the raw engine, before the
+ * library's gradient fixes; everything else imports `tf.ts`). The union package `@tensorflow/tfjs`
+ * registers every gradient (importing `@tensorflow/tfjs-core` alone registers
+ * none under Deno); the wasm and webgpu packages register their backends on the
+ * same engine.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu";
+
+export { tf };
+export type Tensor = tf.Tensor;
+export type Variable = tf.Variable;
+export type Scalar = tf.Scalar;
+
+/**
+ * Silences the "you are running TensorFlow.js in Node.js" banner of the cpu
+ * backend and of the native backend built on it (a library prints nothing).
+ */
+export function silenceCpuBanner(): void {
+  for (const name of ["cpu", "native"]) {
+    if (!tf.findBackendFactory(name)) continue;
+    const backend = tf.findBackend(name) as { firstUse?: boolean } | null;
+    if (backend?.firstUse) backend.firstUse = false;
+  }
+}
+
+// tfjs would otherwise default to webgpu, whose asynchronous start makes any
+// op before `await tf.ready()` throw. The cpu backend starts synchronously, so
+// the library works on import; `selectBackend()` picks the fast one.
+if (!tf.getBackend() || tf.getBackend() !== "cpu") {
+  void tf.setBackend("cpu");
+  silenceCpuBanner();
+}

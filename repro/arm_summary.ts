@@ -1,0 +1,117 @@
+/**
+ * Per-arm aggregates over seeds and the rows of `summary.csv`.
+ *
+ * @module
+ */
+import type { ExperimentSpec } from "./experiments.ts";
+import type { RunAnalysis } from "./run_analysis.ts";
+import { meanCi } from "./stats.ts";
+import type { Row } from "./files.ts";
+
+/** Columns of summary.csv. */
+export const SUMMARY_COLUMNS = [
+  "experiment",
+  "profile",
+  "arm",
+  "algorithm",
+  "seeds",
+  "quality_metric",
+  "spearman_mean",
+  "spearman_ci95",
+  "pearson_mean",
+  "pearson_ci95",
+  "final_quality_mean",
+  "final_quality_ci95",
+  "coverage_metric",
+  "coverage_mean",
+  "coverage_ci95",
+  "converged_share",
+  "collapsed_share",
+  "diverged_share",
+  "failed_share",
+  "iterations_per_s_mean",
+  "iterations_per_s_ci95",
+  "hardware_id",
+  "backend",
+  "commit",
+] as const;
+
+/** Per-arm aggregate used by the summary and the verdicts. */
+export interface ArmSummary {
+  arm: string;
+  seeds: number;
+  spearman: ReturnType<typeof meanCi>;
+  pearson: ReturnType<typeof meanCi>;
+  finalQuality: ReturnType<typeof meanCi>;
+  coverage: ReturnType<typeof meanCi>;
+  shares: Record<"converged" | "collapsed" | "diverged" | "failed", number>;
+  throughput: ReturnType<typeof meanCi>;
+  /** Fewest evaluation points of any run (correlations need several). */
+  evalPoints: number;
+}
+
+/** Aggregates the analyses of each arm. */
+export function summariseArms(
+  experiment: ExperimentSpec,
+  analyses: readonly RunAnalysis[],
+  primary: string,
+  coverageColumn: string | null,
+): ArmSummary[] {
+  return experiment.arms.map((arm) => {
+    const runs = analyses.filter((a) => a.arm === arm.id);
+    const share = (o: string) => runs.length ? runs.filter((r) => r.record.outcome === o).length / runs.length : NaN;
+    return {
+      arm: arm.id,
+      seeds: runs.length,
+      spearman: meanCi(runs.map((r) => r.spearman)),
+      pearson: meanCi(runs.map((r) => r.pearson)),
+      finalQuality: meanCi(runs.map((r) => r.record.finalQuality[primary])),
+      coverage: meanCi(coverageColumn ? runs.map((r) => r.record.finalQuality[coverageColumn]) : []),
+      shares: {
+        converged: share("converged"),
+        collapsed: share("collapsed"),
+        diverged: share("diverged"),
+        failed: share("failed"),
+      },
+      throughput: meanCi(runs.map((r) => r.iterationsPerSecond)),
+      evalPoints: runs.length ? Math.min(...runs.map((r) => r.evalPoints)) : 0,
+    };
+  });
+}
+
+const round = (x: number, digits = 4) => Number.isFinite(x) ? Number(x.toPrecision(digits)) : NaN;
+
+/** Rows of summary.csv. */
+export function summaryRows(
+  experiment: ExperimentSpec,
+  profile: string,
+  arms: readonly ArmSummary[],
+  context: { primary: string; coverage: string | null; hardwareId: string; backend: string; commit: string },
+): Row[] {
+  return arms.map((a) => ({
+    experiment: experiment.id,
+    profile,
+    arm: a.arm,
+    algorithm: experiment.arms.find((x) => x.id === a.arm)!.algorithm,
+    seeds: a.seeds,
+    quality_metric: context.primary,
+    spearman_mean: round(a.spearman.mean),
+    spearman_ci95: round(a.spearman.ci95),
+    pearson_mean: round(a.pearson.mean),
+    pearson_ci95: round(a.pearson.ci95),
+    final_quality_mean: round(a.finalQuality.mean),
+    final_quality_ci95: round(a.finalQuality.ci95),
+    coverage_metric: context.coverage ?? "",
+    coverage_mean: round(a.coverage.mean),
+    coverage_ci95: round(a.coverage.ci95),
+    converged_share: round(a.shares.converged),
+    collapsed_share: round(a.shares.collapsed),
+    diverged_share: round(a.shares.diverged),
+    failed_share: round(a.shares.failed),
+    iterations_per_s_mean: round(a.throughput.mean),
+    iterations_per_s_ci95: round(a.throughput.ci95),
+    hardware_id: context.hardwareId,
+    backend: context.backend,
+    commit: context.commit,
+  }));
+}

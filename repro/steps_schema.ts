@@ -1,0 +1,78 @@
+/**
+ * The on-disk layout of a result folder: where each run keeps its files and
+ * the columns of `steps.csv` (one self-describing row per logged step).
+ *
+ * @module
+ */
+import type { IterationStats } from "../mod.ts";
+import type { Environment } from "./environment.ts";
+import type { RunKey } from "./config.ts";
+import type { Row } from "./files.ts";
+
+/** Columns of steps.csv before the quality columns. */
+export const STAT_COLUMNS = [
+  "experiment",
+  "profile",
+  "arm",
+  "seed",
+  "step",
+  "critic_iterations",
+  "critic_loss",
+  "wasserstein_estimate",
+  "d_real",
+  "d_fake",
+  "loss_difference",
+  "generator_loss",
+  "penalty",
+] as const;
+
+/** Columns of steps.csv after the quality columns. */
+export const PROVENANCE_COLUMNS = [
+  "wall_time_s",
+  "iterations_per_s",
+  "dataset",
+  "backend",
+  "device",
+  "hardware_id",
+  "deno",
+  "tfjs",
+  "commit",
+] as const;
+
+/** All steps.csv columns for an evaluator's quality columns. */
+export function stepColumns(evaluator: { readonly columns: readonly string[] }): string[] {
+  return [...STAT_COLUMNS, ...evaluator.columns, ...PROVENANCE_COLUMNS];
+}
+
+/** Where a run keeps its files. */
+export function runDir(outDir: string, key: RunKey): string {
+  return `${outDir}/runs/${key.arm}/seed-${key.seed}`;
+}
+
+/** The provenance cells of every row of a run. */
+export function provenanceCells(env: Environment, dataset: string): Row {
+  return {
+    dataset,
+    backend: env.backend,
+    device: env.device,
+    hardware_id: env.hardware_id,
+    deno: env.deno,
+    tfjs: env.tfjs,
+    commit: env.commit,
+  };
+}
+
+/** The statistics cells of a logged step. */
+export function statCells(s: IterationStats): Row {
+  return {
+    step: s.generatorIteration,
+    critic_iterations: s.criticIterations,
+    critic_loss: s.criticLoss,
+    wasserstein_estimate: s.wassersteinEstimate,
+    d_real: s.dReal,
+    d_fake: s.dFake,
+    loss_difference: s.dReal - s.dFake,
+    generator_loss: s.generatorLoss,
+    penalty: s.penalty,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * One (arm, seed) run in-process: the resume paths that a subprocess kill
+ * cannot hit at an exact moment.
+ */
+import assert from "node:assert/strict";
+import { selectBackend } from "../../mod.ts";
+import { findExperiment, resolveConfig } from "../../repro/config.ts";
+import { loadExperimentData } from "../../repro/data.ts";
+import { describeEnvironment } from "../../repro/environment.ts";
+import { createEvaluator } from "../../repro/evaluate.ts";
+import { type RunContext, runOne } from "../../repro/run_one.ts";
+import { readCsvIfExists } from "../../repro/files.ts";
+
+async function context(outDir: string): Promise<RunContext> {
+  const experiment = findExperiment("toy-8gaussians");
+  const { settings, arms } = resolveConfig(experiment, "quick", ["iterations=6", "evalEvery=3", "logEvery=1"]);
+  const backend = await selectBackend("cpu");
+  const data = await loadExperimentData(experiment, settings, undefined);
+  const evaluator = await createEvaluator(experiment, settings, data, await Deno.makeTempDir(), () => {});
+  return {
+    experimentId: experiment.id,
+    profile: "quick",
+    iterations: settings.iterations,
+    evalEvery: settings.evalEvery,
+    logEvery: settings.logEvery,
+    arms,
+    data,
+    evaluator,
+    env: await describeEnvironment(backend),
+    outDir,
+  };
+}
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+const withoutTime = <T extends { trainSeconds: number }>(r: T) => ({ ...r, trainSeconds: 0 });
+const untimed = (rows: Record<string, string>[]) =>
+  rows.map(({ wall_time_s: _w, iterations_per_s: _i, ...rest }) => rest);
+
+Deno.test({
+  name: "a run killed after its final checkpoint but before done.json reports its final quality on rerun",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const key = { arm: "wgan-gp", seed: 0 };
+    const straightCtx = await context(await Deno.makeTempDir());
+    const straight = (await runOne(straightCtx, key))!;
+    assert.notEqual(straight.finalQuality.w1, straight.initialQuality.w1);
+
+    const dir = await Deno.makeTempDir();
+    const ctx = await context(dir);
+    // the last iteration's checkpoint is written, then the process dies before done.json
+    await assert.rejects(
+      runOne({
+        ...ctx,
+        onIteration: (_k, it) => {
+          if (it === 6) throw new Error("killed");
+        },
+      }, key),
+      /killed/,
+    );
+    const runPath = `${dir}/runs/wgan-gp/seed-0`;
+    assert.ok(await exists(`${runPath}/checkpoint.bin`));
+    assert.ok(!(await exists(`${runPath}/done.json`)));
+
+    const resumed = (await runOne(ctx, key))!;
+    assert.deepEqual(withoutTime(resumed), withoutTime(straight));
+    assert.equal(resumed.outcome, straight.outcome);
+    assert.deepEqual(
+      untimed(await readCsvIfExists(`${runPath}/steps.csv`)),
+      untimed(await readCsvIfExists(`${straightCtx.outDir}/runs/wgan-gp/seed-0/steps.csv`)),
+    );
+    assert.ok(!(await exists(`${runPath}/checkpoint.bin`)), "the checkpoint is removed once done.json exists");
+  },
+});
+
+Deno.test({
+  name: "a run's resolved configuration is saved in its folder",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const ctx = await context(await Deno.makeTempDir());
+    await runOne({ ...ctx, iterations: 1 }, { arm: "wgan", seed: 3 });
+    const saved = JSON.parse(await Deno.readTextFile(`${ctx.outDir}/runs/wgan/seed-3/config.json`));
+    const arm = ctx.arms.find((a) => a.id === "wgan")!;
+    assert.deepEqual(saved, {
+      arm: "wgan",
+      seed: 3,
+      algorithm: arm.algorithm,
+      generator: arm.generator,
+      critic: arm.critic,
+    });
+    assert.deepEqual(saved.algorithm.lipschitz, { kind: "clip", c: 0.01 });
+  },
+});
