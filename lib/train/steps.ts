@@ -84,7 +84,10 @@ export interface GeneratorStepContext {
  * const generator = mlpGenerator({ seed: 0, noiseDim: 2, outputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 1 });
  * const optimizer = createOptimizer({ kind: "rmsprop", lr: 5e-5, alpha: 0.99, eps: 1e-8 });
+ * const before = Float32Array.from(await generator.variables[0].data());
  * const loss = generatorStep({ generator, critic, loss: adversarialLoss("wasserstein"), optimizer }, tf.ones([4, 2]));
+ * const after = await generator.variables[0].data();
+ * if (loss.shape.length !== 0 || after.every((x, i) => x === before[i])) throw new Error("a scalar loss; G updated");
  * loss.dispose();
  * ```
  */

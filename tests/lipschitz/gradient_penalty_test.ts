@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dcganCritic, gradientPenalty, mlpCritic, Rng, tf } from "../../mod.ts";
+import { criticInputGradient, dcganCritic, gradientPenalty, mlpCritic, Rng, tf } from "../../mod.ts";
 import {
   assertPenaltyMatchesFiniteDifferences,
   backendTest,
@@ -37,16 +37,32 @@ backendTest("gradientPenalty() is zero for a critic with unit gradient norm", as
 });
 
 backendTest(
-  "gradientPenalty() interpolates per sample: ε = 1 evaluates the gradient at the real points only",
+  "gradientPenalty() interpolates per sample: x̂ᵢ = εᵢ·realᵢ + (1 − εᵢ)·fakeᵢ, checked against x̂ built by hand",
   async () => {
-    // D(x) = Σ relu(x)·a: its input gradient depends on where it is evaluated.
-    const critic = mlpCritic({ seed: 5, inputShape: [3], hidden: 4, hiddenLayers: 1 });
-    const real = normalTensor(1, [4, 3]), fake = normalTensor(2, [4, 3]);
-    const atReal = await scalarValue(gradientPenalty(critic, real, fake, tf.ones([4])));
-    const atReal2 = await scalarValue(gradientPenalty(critic, real, normalTensor(9, [4, 3]), tf.ones([4])));
-    const atFake = await scalarValue(gradientPenalty(critic, real, fake, tf.zeros([4])));
-    assert.equal(atReal, atReal2);
-    assert.notEqual(atReal, atFake);
+    // 4 samples of 4 features: an ε applied per feature (broadcast on the last axis) would also run, and differ.
+    const critic = mlpCritic({
+      seed: 5,
+      inputShape: [4],
+      hidden: 6,
+      hiddenLayers: 2,
+      activation: "leaky-relu",
+      init: "he",
+    });
+    const real = normalTensor(1, [4, 4]), fake = normalTensor(2, [4, 4]);
+    const eps = [0.1, 0.9, 0.35, 0.6];
+    const [r, f] = [await real.data(), await fake.data()];
+    const xHat = tf.tensor2d(
+      Array.from(r, (x, k) => eps[Math.floor(k / 4)] * x + (1 - eps[Math.floor(k / 4)]) * f[k]),
+      [4, 4],
+    );
+    const g = await criticInputGradient(critic, xHat).data();
+    let expected = 0;
+    for (let i = 0; i < 4; i++) expected += 10 * (Math.hypot(...g.subarray(4 * i, 4 * i + 4)) - 1) ** 2 / 4;
+    const gp = await scalarValue(gradientPenalty(critic, real, fake, tf.tensor1d(eps), { lambda: 10 }));
+    assert.ok(Math.abs(gp - expected) <= 1e-5 * expected, `gp ${gp} vs per-sample ${expected}`);
+    // and the ε order matters: the same four values on other samples give another penalty
+    const swapped = await scalarValue(gradientPenalty(critic, real, fake, tf.tensor1d([0.9, 0.1, 0.6, 0.35])));
+    assert.ok(Math.abs(swapped - gp) > 1e-3 * gp, `swapped ε: ${swapped} vs ${gp}`);
     critic.dispose();
   },
 );

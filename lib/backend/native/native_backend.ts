@@ -58,7 +58,10 @@ let registration: NativeRegistration | undefined;
  * ```ts
  * import { registerNativeBackend } from "wgan-bench/backend";
  * const r = registerNativeBackend();
- * console.log(r.ok ? `native: ${r.blas.config}` : `no native backend: ${r.why}`);
+ * // once per process: a second call gives the same outcome; without OpenBLAS it says why in one line
+ * if (registerNativeBackend() !== r || (!r.ok && (r.why.length === 0 || r.why.includes("\n")))) {
+ *   throw new Error("one registration, one-line reason");
+ * }
  * ```
  */
 export function registerNativeBackend(): NativeRegistration {

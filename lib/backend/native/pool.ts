@@ -76,7 +76,7 @@ export function release(values: unknown): void {
  * ```ts
  * import { setPoolLimit } from "wgan-bench/backend";
  * const previous = setPoolLimit(64 * 1024 * 1024); // a smaller footprint, at some speed
- * setPoolLimit(previous);
+ * if (setPoolLimit(previous) !== 64 * 1024 * 1024) throw new Error("returns the limit it replaces");
  * ```
  */
 export function setPoolLimit(bytes: number): number {
