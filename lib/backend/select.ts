@@ -36,7 +36,21 @@ export interface BackendInfo {
   skipped: string[];
 }
 
-/** Thrown when a requested backend cannot be initialised; the message is one line. */
+/**
+ * Thrown when a requested backend cannot be initialised; the message is one
+ * line with the reason and the backends that do work here.
+ *
+ * @example
+ * ```ts
+ * import { BackendUnavailableError, selectBackend } from "wgan-bench";
+ * try {
+ *   await selectBackend("cuda" as never);
+ *   throw new Error("unreachable");
+ * } catch (e) {
+ *   if (!(e instanceof BackendUnavailableError) || !/unknown name/.test(e.message)) throw e;
+ * }
+ * ```
+ */
 export class BackendUnavailableError extends Error {
   override name = "BackendUnavailableError";
 }

@@ -4,7 +4,20 @@
  * @module
  */
 
-/** Thrown for a missing, unreadable or malformed data file; the message is one line naming the file. */
+/**
+ * Thrown for a missing, unreadable or malformed data file; the message is one line naming the file.
+ *
+ * @example
+ * ```ts
+ * import { DataFileError, loadIdxImages } from "wgan-bench";
+ * try {
+ *   await loadIdxImages({ images: "/nonexistent/images.gz" });
+ *   throw new Error("unreachable");
+ * } catch (e) {
+ *   if (!(e instanceof DataFileError) || !e.message.includes("/nonexistent/images.gz")) throw e;
+ * }
+ * ```
+ */
 export class DataFileError extends Error {
   override name = "DataFileError";
 }

@@ -43,6 +43,19 @@ export async function saveWeights(model: Model, path: string): Promise<void> {
 /**
  * Loads weights saved by {@linkcode saveWeights} into a model of the same
  * architecture (checked tensor by tensor). Needs `--allow-read`.
+ *
+ * @example
+ * ```ts
+ * import { loadWeights, mlpCritic, saveWeights } from "wgan-bench";
+ * const path = await Deno.makeTempFile({ suffix: ".bin" });
+ * await saveWeights(mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 1 }), path);
+ * try {
+ *   await loadWeights(mlpCritic({ seed: 1, inputShape: [2], hidden: 16, hiddenLayers: 1 }), path);
+ *   throw new Error("unreachable");
+ * } catch (e) {
+ *   if (!/tensor 0 is 2x8, the model's 2x16/.test((e as Error).message)) throw e;
+ * }
+ * ```
  */
 export async function loadWeights(model: Model, path: string): Promise<void> {
   let bytes: Uint8Array;

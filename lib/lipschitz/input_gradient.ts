@@ -11,13 +11,27 @@ import type { Model } from "../models/model.ts";
 /**
  * ∂D(x_i)/∂x_i for each sample, flattened to `[n, features]`. Correct per
  * sample only for critics that treat samples independently (no batch norm).
+ * Recorded on the active tape, so a penalty built from it can be
+ * differentiated again with respect to the critic's weights.
+ *
+ * @example
+ * ```ts
+ * import { criticInputGradient, mlpCritic, rowSquaredNorms, tf } from "wgan-bench";
+ * // a critic with no hidden layer is linear: D(x) = w·x + b, so ∂D/∂x = w for every sample
+ * const critic = mlpCritic({ seed: 0, inputShape: [3], hiddenLayers: 0 });
+ * const g = criticInputGradient(critic, tf.randomNormal([2, 3]));
+ * const w = await critic.variables[0].data(), rows = await g.data();
+ * if (g.shape.join() !== "2,3" || rows.some((x, i) => x !== w[i % 3])) throw new Error("∂D/∂x = w");
+ * const norms = await rowSquaredNorms(g).data();
+ * if (Math.abs(norms[0] - (w[0] ** 2 + w[1] ** 2 + w[2] ** 2)) > 1e-9) throw new Error("‖w‖²");
+ * ```
  */
 export function criticInputGradient(critic: Model, x: Tensor): tf.Tensor2D {
   const g = tf.grad((input: Tensor) => tf.sum(critic.apply(input)))(x);
   return g.reshape([x.shape[0], -1]) as tf.Tensor2D;
 }
 
-/** Squared L2 norm of each row: `[n, f]` → `[n]`. */
+/** Squared L2 norm of each row: `[n, f]` → `[n]` (example: {@linkcode criticInputGradient}). */
 export function rowSquaredNorms(g: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(tf.square(g), 1) as tf.Tensor1D;
 }

@@ -25,7 +25,16 @@ export interface Model {
 /** Weight initialisation: a normal standard deviation (the official WGAN code uses 0.02) or He-normal. */
 export type Init = number | "he";
 
-/** Number of trainable scalars in a model. */
+/**
+ * Number of trainable scalars in a model.
+ *
+ * @example
+ * ```ts
+ * import { mlpCritic, parameterCount } from "wgan-bench";
+ * // 2 → 8 → 1: (2·8 + 8) + (8·1 + 1)
+ * if (parameterCount(mlpCritic({ seed: 0, inputShape: [2], hidden: 8, hiddenLayers: 1 })) !== 33) throw new Error();
+ * ```
+ */
 export function parameterCount(model: Model): number {
   return model.variables.reduce((n, v) => n + v.size, 0);
 }

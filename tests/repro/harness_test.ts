@@ -123,6 +123,11 @@ Deno.test({
       [["mnist-mpl"], /unknown name \(did you mean "mnist-mlp"\?\)/, 2],
       [["toy-8gaussians", "--seeds", "5-1"], /range 5-1 is empty/, 2],
       [["toy-8gaussians", "--set", "iteratons=5"], /did you mean "iterations"/, 2],
+      [
+        ["toy-8gaussians", "--set", "wgan-gp.lamda=5"],
+        /arm wgan-gp has no such key \(did you mean "wgan-gp\.lambda"\?\)/,
+        2,
+      ],
       [["toy-8gaussians", "--profle", "quick"], /Unknown option '--profle'.*did you mean "--profile"/, 2],
       [["toy-8gaussians", "--backend", "cuda"], /Cannot use backend "cuda": unknown/, 2],
       [["toy-8gaussians", "--backend", "tensorflow"], /Cannot use backend "tensorflow": neither/, 1],
@@ -162,8 +167,36 @@ Deno.test("--list and --help describe every experiment and option", async () => 
   ) {
     assert.match(list.stdout, new RegExp(`^  ${id} `, "m"));
   }
+  const printed = await run([
+    "mnist-gp-vs-clip",
+    "--print-config",
+    "--set",
+    "wgan-gp.lr=3e-4",
+    "--set",
+    "critic.init=he",
+  ]);
+  assert.equal(printed.code, 0, printed.stderr);
+  const config = JSON.parse(printed.stdout);
+  assert.deepEqual(config.arms.map((a: { algorithm: { optimizer: { lr: number } } }) => a.algorithm.optimizer.lr), [
+    5e-5,
+    3e-4,
+    2e-4,
+  ]);
+  assert.ok(config.arms.every((a: { critic: { init: unknown } }) => a.critic.init === "he"));
   const help = await run(["--help"]);
-  for (const flag of ["--seeds", "--profile", "--backend", "--set", "--out", "--shard", "--fresh", "--dataset"]) {
+  for (
+    const flag of [
+      "--seeds",
+      "--profile",
+      "--backend",
+      "--set",
+      "--out",
+      "--shard",
+      "--fresh",
+      "--dataset",
+      "--print-config",
+    ]
+  ) {
     assert.ok(help.stdout.includes(flag), flag);
   }
 });

@@ -151,6 +151,73 @@ backendTest("same seed and backend give identical losses; another seed does not"
   assert.notDeepEqual(a, c);
 });
 
+Deno.test("train(): logs every logEvery and at evaluations, evaluates every evalEvery and at the end, in that order", async () => {
+  const trainer = toyTrainer("gan", 1);
+  const events: string[] = [];
+  let evalSeconds = -1;
+  const result = await train(trainer, {
+    iterations: 7,
+    logEvery: 2,
+    onLog: (s, p) => {
+      events.push(`log ${s.generatorIteration}`);
+      assert.equal(p.iteration, s.generatorIteration);
+    },
+    evalEvery: 3,
+    onEval: async (p) => {
+      events.push(`eval ${p.iteration}`);
+      evalSeconds = p.trainSeconds;
+      await new Promise((r) => setTimeout(r, 30)); // evaluation time is not training time
+    },
+    onIteration: (p) => events.push(`it ${p.iteration}`),
+  });
+  assert.deepEqual(events, [
+    "it 1",
+    "log 2",
+    "it 2",
+    "log 3",
+    "eval 3",
+    "it 3",
+    "log 4",
+    "it 4",
+    "it 5",
+    "log 6",
+    "eval 6",
+    "it 6",
+    "log 7",
+    "eval 7",
+    "it 7",
+  ]);
+  assert.equal(result.iterations, 7);
+  assert.ok(!result.diverged && !result.aborted);
+  assert.ok(result.trainSeconds >= evalSeconds && result.trainSeconds < evalSeconds + 0.06, `${result.trainSeconds}`);
+  // a second call continues from iteration 7; evaluation points count from 0
+  const more: number[] = [];
+  await train(trainer, { iterations: 3, evalEvery: 3, onEval: (p) => void more.push(p.iteration) });
+  assert.deepEqual(more, [9, 10]);
+  trainer.dispose();
+});
+
+Deno.test("train(): an aborted signal stops between iterations; a non-finite loss stops with diverged and no evaluation", async () => {
+  const trainer = toyTrainer("gan", 2);
+  const controller = new AbortController();
+  const stopped = await train(trainer, {
+    iterations: 10,
+    onIteration: (p) => p.iteration === 3 && controller.abort(),
+    signal: controller.signal,
+  });
+  assert.deepEqual([stopped.aborted, stopped.iterations, trainer.generatorIteration], [true, 3, 3]);
+  trainer.dispose();
+
+  // a learning rate that overflows float32 within a few steps
+  const blowUp = toyTrainer("wgan-gp", 3, { optimizer: { kind: "rmsprop", lr: 1e38, alpha: 0.99, eps: 1e-8 } });
+  const evaluated: number[] = [];
+  const r = await train(blowUp, { iterations: 20, evalEvery: 1, onEval: (p) => void evaluated.push(p.iteration) });
+  assert.ok(r.diverged && !r.aborted, JSON.stringify(r.stats));
+  assert.equal(evaluated.length, r.iterations - 1, "the diverged iteration is not evaluated");
+  await assert.rejects(train(blowUp, { iterations: 1, logEvery: 0 }), /logEvery must be a positive integer, got 0/);
+  blowUp.dispose();
+});
+
 backendTest("saving and restoring trainer state continues a run exactly", async () => {
   const straight = toyTrainer("wgan", 8, { nCritic: 2 });
   await train(straight, { iterations: 6 });
