@@ -145,7 +145,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       `${settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
       `data ${data.name}, out ${o.outDir}`,
   );
-  for (const line of backend.skipped) log(`  (auto skipped ${line})`);
+  for (const line of backend.skipped) log(`  (skipped ${line})`);
   if (pending.length) {
     const basis = backend.name in BACKEND_TIME_FACTOR ? backend.name : `wasm (no ${backend.name} timings)`;
     log(`estimated training time on a 2-core CPU with ${basis}: ~${formatSeconds(estimate)} (plus evaluation)`);

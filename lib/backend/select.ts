@@ -32,7 +32,10 @@ export interface BackendInfo {
   isFallbackAdapter: boolean;
   /** tfjs version string. */
   tfjsVersion: string;
-  /** With `auto`: why faster CPU backends that were tried were skipped, one line each (e.g. no OpenBLAS). */
+  /**
+   * What was left out, one line each: with `auto`, why faster CPU backends that were tried were skipped (e.g. no
+   * OpenBLAS); with native, why its convolutions run without oneDNN (e.g. `libdnnl2` not installed).
+   */
   skipped: string[];
 }
 
@@ -145,7 +148,9 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   const device = name === "webgpu"
     ? probe.device
     : native?.ok
-    ? `${native.blas.config.split(" ").slice(0, 2).join(" ")} sgemm via Deno FFI (${native.blas.getThreads()} threads)`
+    ? `${native.blas.config.split(" ").slice(0, 2).join(" ")} sgemm${
+      native.dnnl ? ` + ${native.dnnl.description} convolutions` : ""
+    } via Deno FFI (${native.blas.getThreads()} threads)`
     : name === "wasm"
     ? `wasm (XNNPACK, ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD"}, 1 thread)`
     : name === "cpu"
@@ -176,14 +181,18 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
     );
   }
   const skipped: string[] = [];
-  const finish = (name: Exclude<BackendName, "auto">, p: Probe): BackendInfo => ({
-    name,
-    requested,
-    device: p.device,
-    isFallbackAdapter: p.isFallbackAdapter,
-    tfjsVersion: tf.version.tfjs,
-    skipped,
-  });
+  const finish = (name: Exclude<BackendName, "auto">, p: Probe): BackendInfo => {
+    const native = name === "native" ? registerNativeBackend() : undefined;
+    if (native?.ok && native.dnnlSkipped) skipped.push(`oneDNN: ${native.dnnlSkipped}; convolutions use im2col + sgemm`);
+    return {
+      name,
+      requested,
+      device: p.device,
+      isFallbackAdapter: p.isFallbackAdapter,
+      tfjsVersion: tf.version.tfjs,
+      skipped,
+    };
+  };
   if (requested !== "auto") {
     const p = await tryActivate(requested);
     if (p.ok) return finish(requested, p);

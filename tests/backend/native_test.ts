@@ -8,9 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { createOptimizer, selectBackend, tf } from "../../mod.ts";
+import { loadOneDnn, registerNativeBackend } from "../../lib/backend/mod.ts";
+import { convInfo } from "../../lib/backend/native/conv_kernels.ts";
 import { BACKENDS } from "../helpers.ts";
 
 const HAS_NATIVE = BACKENDS.includes("native");
+/** oneDNN is installed here (CI installs libdnnl2): the native convolutions must then run on it. */
+const HAS_DNNL = HAS_NATIVE && loadOneDnn().ok;
 
 /** Runs `f` on cpu and on native with the same inputs; returns both outputs' values. */
 async function both(f: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[], number[][]]> {
@@ -139,6 +143,46 @@ nativeTest("conv2d and both of its gradients match tfjs's kernels", async () => 
     assertClose(c[2], n[2], 1e-4, `${what}: filter gradient`);
   }
 });
+
+/** The DCGAN models' convolutions (narrow filters so the cpu reference stays fast): 28/32/64 px, 1 and 3 channels. */
+const MODEL_CONVS: { x: number[]; f: number[]; stride: number; pad: number }[] = [
+  { x: [64, 28, 28, 1], f: [4, 4, 1, 8], stride: 2, pad: 1 }, // 28 px critic, first layer
+  { x: [1, 14, 14, 8], f: [4, 4, 8, 16], stride: 2, pad: 1 },
+  { x: [64, 32, 32, 3], f: [4, 4, 3, 8], stride: 2, pad: 1 }, // 32 px critic
+  { x: [64, 16, 16, 8], f: [4, 4, 8, 16], stride: 2, pad: 1 },
+  { x: [64, 8, 8, 16], f: [4, 4, 16, 32], stride: 2, pad: 1 },
+  { x: [1, 64, 64, 3], f: [4, 4, 3, 4], stride: 2, pad: 1 }, // 64 px critic
+  { x: [1, 32, 32, 4], f: [4, 4, 4, 8], stride: 2, pad: 1 },
+  { x: [64, 4, 4, 32], f: [4, 4, 32, 1], stride: 1, pad: 0 }, // the 1×1 ← 4×4 stem (generator input) as a conv
+];
+
+nativeTest(
+  "the models' convolutions (forward, input and filter gradients) match tfjs's kernels, on oneDNN where installed",
+  async () => {
+    const dnnl = loadOneDnn();
+    for (const { x, f, stride, pad } of MODEL_CONVS) {
+      const what = `conv2d x${x} f${f} s${stride} p${pad}`;
+      if (HAS_DNNL && dnnl.ok) {
+        const g = convInfo(x, f, { strides: stride, pad })!;
+        assert.ok(dnnl.dnnl.supports(g), `${what}: oneDNN takes it`);
+        assert.match(dnnl.dnnl.implementation("backward-weights", g), /\w/, what);
+      }
+      const [c, n] = await both(() => {
+        const xs = input(x, 1) as tf.Tensor4D, fs = input(f, 2) as tf.Tensor4D;
+        const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad);
+        const dy = input(conv(xs, fs).shape, 3);
+        const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), dy)))([xs, fs]);
+        return [conv(xs, fs), dx, df];
+      });
+      // sums over up to 64·16·16 products: float32 rounding grows with the reduction, so compare against the rms value
+      ["output", "input gradient", "filter gradient"].forEach((k, i) => {
+        const rms = Math.sqrt(c[i].reduce((t, v) => t + v * v, 0) / c[i].length);
+        const worst = c[i].reduce((m, v, j) => Math.max(m, Math.abs(v - n[i][j])), 0);
+        assert.ok(worst <= 1e-5 * rms, `${what}: ${k}: max difference ${worst} (rms ${rms})`);
+      });
+    }
+  },
+);
 
 nativeTest("conv2dTranspose matches tfjs's kernel, including the 1×1 → 4×4 generator stem", async () => {
   const cases: [number[], number[], number[], number, number][] = [
@@ -327,6 +371,48 @@ Deno.test("without OpenBLAS the native backend says why in one line and auto fal
       "native: WGAN_BENCH_BLAS=/nonexistent/libopenblas.so.0 does not exist",
     ]);
   }
+});
+
+Deno.test({
+  name: "without oneDNN the native backend still starts, with im2col convolutions, and says why in one line",
+  ignore: !HAS_NATIVE,
+  fn: async () => {
+    const code = `
+import { selectBackend, tf } from "${new URL("../../mod.ts", import.meta.url).href}";
+const info = await selectBackend("native");
+const y = tf.conv2d(tf.ones([1, 4, 4, 1]), tf.ones([2, 2, 1, 1]), 1, "valid");
+console.log(JSON.stringify({ device: info.device, skipped: info.skipped, y: Array.from(await y.data()) }));
+`;
+    for (
+      const [value, why] of [[
+        "/nonexistent/libdnnl.so.2",
+        /WGAN_BENCH_DNNL=\/nonexistent\/libdnnl.so.2 does not exist/,
+      ], [
+        "off",
+        /turned off by WGAN_BENCH_DNNL=off/,
+      ]] as const
+    ) {
+      const r = await runSnippet(code, ["--allow-all"], { WGAN_BENCH_DNNL: value });
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+      assert.deepEqual(out.y, [4, 4, 4, 4, 4, 4, 4, 4, 4]);
+      assert.ok(!/oneDNN/.test(out.device), out.device);
+      assert.equal(out.skipped.length, 1);
+      assert.match(out.skipped[0], /^oneDNN: .*; convolutions use im2col \+ sgemm$/);
+      assert.match(out.skipped[0], why);
+    }
+    if (HAS_DNNL) {
+      const r = await runSnippet(code, [
+        "--allow-read",
+        "--allow-env",
+        "--allow-ffi=/usr/lib,/usr/local/lib,./node_modules",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+      assert.match(out.device, /\+ oneDNN 2\.\d+\.\d+ \(\w+\) convolutions/, "scoped --allow-ffi is enough");
+      assert.deepEqual(out.skipped, []);
+    }
+  },
 });
 
 Deno.test({

@@ -13,18 +13,28 @@
  */
 import { tf } from "../tf.ts";
 import type { Blas } from "./openblas.ts";
+import type { OneDnn } from "./onednn.ts";
 import { allocOutput } from "./pool.ts";
 import { epilogue, f32, type Fallback, type Kernel, size } from "./kernel_util.ts";
 
-/** The four convolution kernels over `blas`. */
-export function convKernels(blas: Blas, fallback: Fallback): Record<string, Kernel> {
+/**
+ * The four convolution kernels: oneDNN's primitives when `dnnl` is given and
+ * takes the geometry, else im2col/col2im around `blas`.
+ */
+export function convKernels(blas: Blas, dnnl: OneDnn | undefined, fallback: Fallback): Record<string, Kernel> {
+  const forward = (g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array) =>
+    dnnl?.supports(g) ? dnnl.convForward(g, x, w, out) : convForward(blas, g, x, w, out);
+  const backpropInput = (g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array) =>
+    dnnl?.supports(g) ? dnnl.convBackwardData(g, dy, w, dx) : convBackpropInput(blas, g, dy, w, dx);
+  const backpropFilter = (g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array) =>
+    dnnl?.supports(g) ? dnnl.convBackwardWeights(g, x, dy, dw) : convBackpropFilter(blas, g, x, dy, dw);
   const conv2D: Kernel = (args) => {
     const { x, filter } = args.inputs;
     const a = args.attrs as unknown as ConvAttrs;
     const info = convInfo(x.shape, filter.shape, a);
     if (!info || x.dtype !== "float32" || filter.dtype !== "float32") return fallback("Conv2D")(args);
     const out = allocOutput(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
-    convForward(blas, info, f32(args.backend, x), f32(args.backend, filter), out);
+    forward(info, f32(args.backend, x), f32(args.backend, filter), out);
     return args.backend.makeTensorInfo(
       [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
       "float32",
@@ -38,7 +48,7 @@ export function convKernels(blas: Blas, fallback: Fallback): Record<string, Kern
     const info = convInfo(x.shape, filter.shape, a);
     if (!info || x.dtype !== "float32" || filter.dtype !== "float32") return fallback("FusedConv2D")(args);
     const out = allocOutput(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
-    convForward(blas, info, f32(args.backend, x), f32(args.backend, filter), out);
+    forward(info, f32(args.backend, x), f32(args.backend, filter), out);
     const y = args.backend.makeTensorInfo(
       [info.batchSize, info.outHeight, info.outWidth, info.outChannels],
       "float32",
@@ -53,7 +63,7 @@ export function convKernels(blas: Blas, fallback: Fallback): Record<string, Kern
     const info = convInfo(a.inputShape, filter.shape, a);
     if (!info || dy.dtype !== "float32" || filter.dtype !== "float32") return fallback("Conv2DBackpropInput")(args);
     const dx = allocOutput(size(a.inputShape)); // col2im zeroes it; the pointwise product overwrites it
-    convBackpropInput(blas, info, f32(args.backend, dy), f32(args.backend, filter), dx);
+    backpropInput(info, f32(args.backend, dy), f32(args.backend, filter), dx);
     return args.backend.makeTensorInfo([...a.inputShape], "float32", dx);
   };
 
@@ -63,7 +73,7 @@ export function convKernels(blas: Blas, fallback: Fallback): Record<string, Kern
     const info = convInfo(x.shape, a.filterShape, a);
     if (!info || dy.dtype !== "float32" || x.dtype !== "float32") return fallback("Conv2DBackpropFilter")(args);
     const dw = dy.shape[0] > 0 ? allocOutput(size(a.filterShape)) : new Float32Array(size(a.filterShape));
-    convBackpropFilter(blas, info, f32(args.backend, x), f32(args.backend, dy), dw);
+    backpropFilter(info, f32(args.backend, x), f32(args.backend, dy), dw);
     return args.backend.makeTensorInfo([...a.filterShape], "float32", dw);
   };
 
@@ -92,7 +102,7 @@ interface ConvAttrs {
 }
 
 /** Geometry of one NHWC convolution. */
-interface ConvGeometry {
+export interface ConvGeometry {
   batchSize: number;
   inHeight: number;
   inWidth: number;
@@ -110,7 +120,7 @@ interface ConvGeometry {
   padLeft: number;
 }
 
-function convInfo(xShape: readonly number[], filterShape: readonly number[], a: ConvAttrs): ConvGeometry | undefined {
+export function convInfo(xShape: readonly number[], filterShape: readonly number[], a: ConvAttrs): ConvGeometry | undefined {
   if (a.dataFormat === "NCHW") return undefined; // tfjs's cpu kernel handles channels-first
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],

@@ -1,12 +1,13 @@
 /**
  * The kernels the native backend replaces: matrix products and convolutions on
- * OpenBLAS `sgemm`, a strided transpose, and fused optimizer updates.
+ * OpenBLAS `sgemm` (convolutions on oneDNN when it is installed), a strided transpose, and fused optimizer updates.
  * Everything else is tfjs's own cpu kernel (or `elementwise.ts`'s), registered
  * unchanged.
  *
  * @module
  */
 import type { Blas } from "./openblas.ts";
+import type { OneDnn } from "./onednn.ts";
 import type { Fallback, Kernel } from "./kernel_util.ts";
 import { matMulKernels } from "./matmul_kernels.ts";
 import { convKernels } from "./conv_kernels.ts";
@@ -17,11 +18,14 @@ export type { CpuLikeBackend } from "./kernel_util.ts";
 export { ADAM_KERNEL, RMSPROP_KERNEL } from "./optimizer_kernels.ts";
 export { transpose } from "./transpose.ts";
 
-/** Builds the native kernels over `blas`; `fallback(name)` is tfjs's cpu kernel of that name. */
-export function nativeKernels(blas: Blas, fallback: Fallback): Record<string, Kernel> {
+/**
+ * Builds the native kernels over `blas` (and `dnnl` for convolutions, when
+ * present); `fallback(name)` is tfjs's cpu kernel of that name.
+ */
+export function nativeKernels(blas: Blas, dnnl: OneDnn | undefined, fallback: Fallback): Record<string, Kernel> {
   return {
     ...matMulKernels(blas, fallback),
-    ...convKernels(blas, fallback),
+    ...convKernels(blas, dnnl, fallback),
     Transpose: transposeKernel(fallback),
     ...optimizerKernels(),
   };

@@ -7,6 +7,7 @@
  */
 import { tf } from "../tf.ts";
 import { type Blas, loadBlas } from "./openblas.ts";
+import { loadOneDnn, type OneDnn } from "./onednn.ts";
 import { type CpuLikeBackend, nativeKernels } from "./kernels.ts";
 import { elementwiseKernels } from "./elementwise.ts";
 import { escape, release } from "./pool.ts";
@@ -44,8 +45,14 @@ function nativeBackendClass(Cpu: CpuBackendClass): CpuBackendClass {
   };
 }
 
-/** The outcome of registering the native backend: the BLAS behind it, or why there is none. */
-export type NativeRegistration = { ok: true; blas: Blas } | { ok: false; why: string };
+/**
+ * The outcome of registering the native backend: the BLAS (and oneDNN, for
+ * convolutions) behind it, or why there is none. Without oneDNN the backend
+ * still registers, with im2col convolutions on the BLAS; `dnnlSkipped` says why.
+ */
+export type NativeRegistration =
+  | { ok: true; blas: Blas; dnnl?: OneDnn; dnnlSkipped?: string }
+  | { ok: false; why: string };
 
 let registration: NativeRegistration | undefined;
 
@@ -74,6 +81,14 @@ function register(): NativeRegistration {
   const loaded = loadBlas();
   if (!loaded.ok) return loaded;
   const blas = loaded.blas;
+  const useDnnl = Deno.env.get("WGAN_BENCH_DNNL") !== "off";
+  const dnnlLoad = useDnnl ? loadOneDnn() : undefined;
+  const dnnl = dnnlLoad?.ok ? dnnlLoad.dnnl : undefined;
+  const dnnlSkipped = !useDnnl
+    ? "oneDNN convolutions turned off by WGAN_BENCH_DNNL=off"
+    : dnnlLoad && !dnnlLoad.ok
+    ? dnnlLoad.why
+    : undefined;
   const threads = Deno.env.get("WGAN_BENCH_THREADS");
   if (threads !== undefined) {
     const n = Number(threads);
@@ -81,6 +96,7 @@ function register(): NativeRegistration {
       return { ok: false, why: `WGAN_BENCH_THREADS must be a positive integer, got "${threads}"` };
     }
     blas.setThreads(n);
+    dnnl?.setThreads(n);
   }
   const cpu = tf.findBackend("cpu");
   if (!cpu) return { ok: false, why: "tfjs's cpu backend is not registered" };
@@ -95,7 +111,7 @@ function register(): NativeRegistration {
       attrs?: tf.NamedAttrMap;
     }) => tf.TensorInfo | tf.TensorInfo[];
   };
-  const own = { ...elementwiseKernels(fallback), ...nativeKernels(blas, fallback) };
+  const own = { ...elementwiseKernels(fallback), ...nativeKernels(blas, dnnl, fallback) };
   // Priority below cpu's: registering never changes which backend tfjs picks by itself.
   tf.registerBackend("native", () => new NativeBackend(), 0);
   for (const [kernelName, config] of cpuKernels) {
@@ -116,7 +132,7 @@ function register(): NativeRegistration {
   for (const [kernelName, kernelFunc] of Object.entries(own)) {
     tf.registerKernel({ kernelName, backendName: "native", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
-  return { ok: true, blas };
+  return { ok: true, blas, dnnl, dnnlSkipped };
 }
 
 /** Whether the active backend registers `kernelName` (the fused optimizer kernels exist only on native). */

@@ -1,0 +1,480 @@
+/**
+ * oneDNN (Debian `libdnnl2`, the library PyTorch's CPU convolutions run on)
+ * through Deno FFI: NHWC convolution forward, backward-data and
+ * backward-weights primitives, created once per geometry and cached.
+ *
+ * oneDNN chooses the implementation (direct JIT kernels for the ISA, or
+ * winograd/gemm where it prefers); activations stay in tfjs's NHWC layout,
+ * filters are given in tfjs's `[kh, kw, in, out]` (oneDNN `hwio`) and
+ * reordered to the layout the primitive wants when it wants another.
+ *
+ * Works with the scoped `--allow-ffi=<dirs>` the tasks grant: no
+ * `Deno.UnsafePointer` (which needs unscoped `--allow-ffi`). oneDNN's handles
+ * travel as pointer-sized integers, our buffers as FFI `buffer` arguments,
+ * and the few C strings oneDNN returns are copied out with libc's `memcpy`.
+ *
+ * @module
+ */
+import type { ConvGeometry } from "./conv_kernels.ts";
+
+// oneDNN 2.x C API constants (dnnl_types.h); checked against the library's major version at load.
+const F32 = 3, TAG_ANY = 1, TAG_NHWC = 20, TAG_HWIO = 30;
+const FORWARD_TRAINING = 64;
+const CONVOLUTION_DIRECT = 1;
+const ENGINE_CPU = 1, STREAM_DEFAULT = 1;
+const ARG = { SRC: 1, DST: 17, WEIGHTS: 33, DIFF_SRC: 129, DIFF_DST: 145, DIFF_WEIGHTS: 161, FROM: 1, TO: 17 };
+const QUERY = { WEIGHTS_MD: 131, DIFF_WEIGHTS_MD: 132, IMPL_INFO_STR: 8 };
+/** Bytes reserved for a `dnnl_memory_desc_t` (696 in 2.6) and a `dnnl_convolution_desc_t` (5,976 in 2.6). */
+const MD_BYTES = 2048, CONV_DESC_BYTES = 16384;
+const DIMS = 12; // DNNL_MAX_NDIMS: dnnl_dims_t is int64_t[12]
+
+const md = "buffer", h = "usize"; // our memory descriptors; oneDNN handles and pointers it returns
+const SYMBOLS = {
+  dnnl_version: { parameters: [], result: h },
+  dnnl_get_effective_cpu_isa: { parameters: [], result: "i32" },
+  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
+  dnnl_stream_create: { parameters: ["buffer", h, "u32"], result: "i32" },
+  dnnl_memory_desc_init_by_tag: { parameters: [md, "i32", "buffer", "i32", "i32"], result: "i32" },
+  dnnl_dilated_convolution_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", md, md, h, md, "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_dilated_convolution_backward_data_desc_init: {
+    parameters: ["buffer", "i32", md, md, md, "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_dilated_convolution_backward_weights_desc_init: {
+    parameters: ["buffer", "i32", md, md, h, md, "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_create: { parameters: ["buffer", "buffer", h, h, h], result: "i32" },
+  dnnl_primitive_desc_query_md: { parameters: [h, "i32", "i32"], result: h },
+  dnnl_primitive_desc_query: { parameters: [h, "i32", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_create: { parameters: ["buffer", h], result: "i32" },
+  dnnl_primitive_execute: { parameters: [h, h, "i32", "buffer"], result: "i32" },
+  dnnl_memory_desc_equal: { name: "dnnl_memory_desc_equal", parameters: [md, h], result: "i32" },
+  dnnl_memory_create: { parameters: ["buffer", h, h, h], result: "i32" },
+  dnnl_memory_create_from_md: { name: "dnnl_memory_create", parameters: ["buffer", md, h, h], result: "i32" },
+  dnnl_memory_set_data_handle: { parameters: [h, "buffer"], result: "i32" },
+  dnnl_memory_desc_get_size: { parameters: [h], result: "usize" },
+  dnnl_reorder_primitive_desc_create: { parameters: ["buffer", md, h, h, h, h], result: "i32" },
+  dnnl_reorder_primitive_desc_create_to: {
+    name: "dnnl_reorder_primitive_desc_create",
+    parameters: ["buffer", h, h, md, h, h],
+    result: "i32",
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const LIBC = {
+  memcpy: { parameters: ["buffer", h, "usize"], result: h },
+  strlen: { parameters: [h], result: "usize" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const GOMP = {
+  omp_set_num_threads: { parameters: ["i32"], result: "void" },
+  omp_get_max_threads: { parameters: [], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** A convolution primitive kind. */
+export type ConvKind = "forward" | "backward-data" | "backward-weights";
+
+/** oneDNN loaded: the three NHWC convolution primitives on `Float32Array`s. */
+export interface OneDnn {
+  /** Absolute path of the library that was opened. */
+  readonly path: string;
+  /** e.g. "oneDNN 2.6.3 (avx2)". */
+  readonly description: string;
+  /** Whether the primitives take this geometry (non-empty, no negative implicit padding); else use another path. */
+  supports(g: ConvGeometry): boolean;
+  /** `out` (n, oh, ow, co) = conv(x (n, h, w, ci), w (kh, kw, ci, co)). */
+  convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void;
+  /** `dx` (n, h, w, ci) from `dy` (n, oh, ow, co) and the filter: also the transposed convolution. */
+  convBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  /** `dw` (kh, kw, ci, co) from the input and `dy`. */
+  convBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /** The implementation oneDNN chose for a geometry (e.g. "jit:avx2"), creating the primitive if needed. */
+  implementation(kind: ConvKind, g: ConvGeometry): string;
+  /** Threads oneDNN's OpenMP runtime uses. */
+  getThreads(): number;
+  /** Sets the threads (1 … the machine's cores). */
+  setThreads(threads: number): void;
+}
+
+/** The outcome of {@linkcode loadOneDnn}: oneDNN, or the one-line reason there is none. */
+export type OneDnnLoad = { ok: true; dnnl: OneDnn } | { ok: false; why: string };
+
+function candidates(): string[] {
+  const fromEnv = Deno.env.get("WGAN_BENCH_DNNL");
+  if (fromEnv) return [fromEnv];
+  const dirs = [
+    ...(Deno.env.get("LD_LIBRARY_PATH") ?? "").split(":").filter(Boolean),
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/usr/lib64",
+    "/usr/lib",
+    "/usr/local/lib",
+  ];
+  return dirs.flatMap((d) => ["libdnnl.so.2", "libdnnl.so"].map((n) => `${d}/${n}`));
+}
+
+function sibling(path: string, names: string[]): string | undefined {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  return [...names.map((n) => `${dir}/${n}`), ...names.map((n) => `/usr/lib/x86_64-linux-gnu/${n}`)].find(isFile);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split("\n")[0];
+}
+
+let cached: OneDnnLoad | undefined;
+
+/**
+ * Opens oneDNN once per process (`WGAN_BENCH_DNNL=/path/libdnnl.so.2`
+ * overrides the search). Never throws: without the library, a 2.x version,
+ * or `--allow-ffi`, the result says why in one line.
+ *
+ * @example
+ * ```ts
+ * import { loadOneDnn } from "wgan-bench/backend";
+ * const r = loadOneDnn();
+ * if (loadOneDnn() !== r || (!r.ok && r.why.includes("\n"))) throw new Error("one outcome, one line");
+ * ```
+ */
+export function loadOneDnn(): OneDnnLoad {
+  cached ??= open();
+  return cached;
+}
+
+function open(): OneDnnLoad {
+  if (typeof Deno?.dlopen !== "function") return { ok: false, why: "Deno.dlopen is not available in this runtime" };
+  const explicit = Deno.env.get("WGAN_BENCH_DNNL");
+  const path = candidates().find(isFile);
+  if (!path) {
+    return {
+      ok: false,
+      why: explicit
+        ? `WGAN_BENCH_DNNL=${explicit} does not exist`
+        : "oneDNN not found (install the Debian package libdnnl2, or set WGAN_BENCH_DNNL to libdnnl.so.2)",
+    };
+  }
+  const libcPath = sibling(path, ["libc.so.6"]), gompPath = sibling(path, ["libgomp.so.1"]);
+  let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
+  let libc: Deno.DynamicLibrary<typeof LIBC>;
+  let gomp: Deno.DynamicLibrary<typeof GOMP> | undefined;
+  try {
+    lib = Deno.dlopen(path, SYMBOLS);
+    if (!libcPath) return { ok: false, why: `libc.so.6 not found next to ${path}` };
+    libc = Deno.dlopen(libcPath, LIBC);
+    if (gompPath) gomp = Deno.dlopen(gompPath, GOMP);
+  } catch (e) {
+    const message = firstLine(e);
+    if (e instanceof Deno.errors.NotCapable || /permission|--allow-ffi/i.test(message)) {
+      return { ok: false, why: `no permission to load ${path} (run Deno with --allow-ffi)` };
+    }
+    return { ok: false, why: `cannot load ${path}: ${message}` };
+  }
+  try {
+    return { ok: true, dnnl: bind(path, lib.symbols, libc.symbols, gomp?.symbols) };
+  } catch (e) {
+    return { ok: false, why: `cannot use ${path}: ${firstLine(e)}` };
+  }
+}
+
+type Handle = bigint;
+type Sym = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+type Libc = Deno.DynamicLibrary<typeof LIBC>["symbols"];
+type Gomp = Deno.DynamicLibrary<typeof GOMP>["symbols"];
+
+const ISA_NAMES: Record<number, string> = {
+  0x1: "sse41",
+  0x7: "avx",
+  0xf: "avx2",
+  0x1f: "avx2_vnni",
+  0x27: "avx512_core",
+  0x67: "avx512_core_vnni",
+  0xe7: "avx512_core_bf16",
+  0x1e7: "avx512_core_amx",
+};
+
+function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn {
+  const check = (status: number, what: string) => {
+    if (status !== 0) throw new Error(`oneDNN ${what} failed (status ${status})`);
+  };
+  const out = () => new BigUint64Array(1);
+  const read = (bytes: number, from: Handle) => {
+    const buf = new Uint8Array(bytes);
+    libc.memcpy(buf, from, BigInt(bytes));
+    return buf;
+  };
+  const version = new Int32Array(read(12, BigInt(s.dnnl_version())).buffer);
+  if (version[0] !== 2) throw new Error(`oneDNN ${version.join(".")} has another C API than the 2.x this binds`);
+  const isa = s.dnnl_get_effective_cpu_isa();
+
+  const engineOut = out();
+  check(s.dnnl_engine_create(engineOut, ENGINE_CPU, 0n), "engine creation");
+  const engine = engineOut[0];
+  const streamOut = out();
+  check(s.dnnl_stream_create(streamOut, engine, STREAM_DEFAULT), "stream creation");
+  const stream = streamOut[0];
+
+  const dims = (values: number[]) => {
+    const a = new BigInt64Array(DIMS);
+    values.forEach((v, i) => (a[i] = BigInt(v)));
+    return a;
+  };
+  const memoryDesc = (shape: number[], tag: number) => {
+    const desc = new Uint8Array(MD_BYTES);
+    check(s.dnnl_memory_desc_init_by_tag(desc, shape.length, dims(shape), F32, tag), "memory descriptor");
+    return desc;
+  };
+  const memoryFromDesc = (desc: Uint8Array) => {
+    const m = out();
+    check(s.dnnl_memory_create_from_md(m, desc, engine, 0n), "memory creation");
+    return m[0];
+  };
+  const memoryFromQueried = (desc: Handle) => {
+    const m = out();
+    check(s.dnnl_memory_create(m, desc, engine, 0n), "memory creation");
+    return m[0];
+  };
+  const primitive = (pd: Handle) => {
+    const p = out();
+    check(s.dnnl_primitive_create(p, pd), "primitive creation");
+    return p[0];
+  };
+  const cString = (pointer: Handle) => {
+    const n = Number(libc.strlen(pointer));
+    return new TextDecoder().decode(read(n, pointer));
+  };
+  const implInfo = (pd: Handle) => {
+    const p = out();
+    return s.dnnl_primitive_desc_query(pd, QUERY.IMPL_INFO_STR, 0, p) === 0 && p[0] !== 0n ? cString(p[0]) : "?";
+  };
+  /** Arguments of one execution: (arg id, memory handle) pairs as `dnnl_exec_arg_t` (int + pad + pointer). */
+  const execArgs = (pairs: [number, Handle][]) => {
+    const buf = new DataView(new ArrayBuffer(16 * pairs.length));
+    pairs.forEach(([arg, mem], i) => {
+      buf.setInt32(16 * i, arg, true);
+      buf.setBigUint64(16 * i + 8, BigInt(mem), true);
+    });
+    return new Uint8Array(buf.buffer);
+  };
+  const execute = (prim: Handle, args: Uint8Array, n: number) => {
+    check(s.dnnl_primitive_execute(prim, stream, n, args), "execution");
+  };
+
+  interface Entry {
+    impl: string;
+    run(a: Float32Array, b: Float32Array, c: Float32Array): void;
+  }
+  const cache = new Map<string, Entry>();
+
+  const geometry = (g: ConvGeometry) => {
+    const padBottom = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1 - g.inHeight -
+      g.padTop;
+    const padRight = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1 - g.inWidth -
+      g.padLeft;
+    return {
+      src: [g.batchSize, g.inChannels, g.inHeight, g.inWidth],
+      weights: [g.outChannels, g.inChannels, g.filterHeight, g.filterWidth],
+      dst: [g.batchSize, g.outChannels, g.outHeight, g.outWidth],
+      strides: dims([g.strideHeight, g.strideWidth]),
+      dilates: dims([g.dilationHeight - 1, g.dilationWidth - 1]),
+      padL: dims([g.padTop, g.padLeft]),
+      padR: dims([padBottom, padRight]),
+    };
+  };
+
+  /** The forward primitive descriptor (also the hint of the backward ones). */
+  const forwardPd = (g: ConvGeometry) => {
+    const d = geometry(g);
+    const desc = new Uint8Array(CONV_DESC_BYTES);
+    check(
+      s.dnnl_dilated_convolution_forward_desc_init(
+        desc,
+        FORWARD_TRAINING,
+        CONVOLUTION_DIRECT,
+        memoryDesc(d.src, TAG_NHWC),
+        memoryDesc(d.weights, TAG_ANY),
+        0n,
+        memoryDesc(d.dst, TAG_NHWC),
+        d.strides,
+        d.dilates,
+        d.padL,
+        d.padR,
+      ),
+      "convolution descriptor",
+    );
+    const pd = out();
+    check(s.dnnl_primitive_desc_create(pd, desc, 0n, engine, 0n), "convolution primitive descriptor");
+    return pd[0];
+  };
+
+  /**
+   * Weights in tfjs's hwio layout and the primitive's: a reorder between them when they differ.
+   * Returns the memory the primitive reads or writes and the step that moves the data.
+   */
+  const weightsBridge = (g: ConvGeometry, wanted: Handle, direction: "to-primitive" | "from-primitive") => {
+    const user = memoryDesc(geometry(g).weights, TAG_HWIO);
+    const userMem = memoryFromDesc(user);
+    const setUser = (w: Float32Array) => setHandle(userMem, w);
+    if (s.dnnl_memory_desc_equal(user, wanted) === 1) return { primitiveMem: userMem, setUser, before() {}, after() {} };
+    const primitiveMem = memoryFromQueried(wanted);
+    // The primitive's copy of the weights. oneDNN keeps only its address, so the array must stay reachable while the
+    // memory object may be executed (the closures below capture it) and is re-attached before each use.
+    const scratch = new Float32Array(Number(s.dnnl_memory_desc_get_size(wanted)) / 4);
+    const pd = out();
+    if (direction === "to-primitive") {
+      check(s.dnnl_reorder_primitive_desc_create(pd, user, engine, wanted, engine, 0n), "weights reorder");
+    } else {
+      check(s.dnnl_reorder_primitive_desc_create_to(pd, wanted, engine, user, engine, 0n), "weights reorder");
+    }
+    const reorder = primitive(pd[0]);
+    const args = direction === "to-primitive"
+      ? execArgs([[ARG.FROM, userMem], [ARG.TO, primitiveMem]])
+      : execArgs([[ARG.FROM, primitiveMem], [ARG.TO, userMem]]);
+    return {
+      primitiveMem,
+      setUser,
+      /** Before the convolution: attach the scratch; bring the user's weights into it. */
+      before() {
+        setHandle(primitiveMem, scratch);
+        if (direction === "to-primitive") execute(reorder, args, 2);
+      },
+      /** After the convolution: write the primitive's weight gradient back in the user's layout. */
+      after() {
+        if (direction === "from-primitive") execute(reorder, args, 2);
+      },
+    };
+  };
+  const setHandle = (mem: Handle, data: Float32Array) => check(s.dnnl_memory_set_data_handle(mem, data), "set data");
+
+  const build = (kind: ConvKind, g: ConvGeometry): Entry => {
+    const d = geometry(g);
+    const src = memoryDesc(d.src, TAG_NHWC), dst = memoryDesc(d.dst, TAG_NHWC);
+    const srcMem = memoryFromDesc(src), dstMem = memoryFromDesc(dst);
+    const hint = forwardPd(g);
+    if (kind === "forward") {
+      const w = weightsBridge(g, BigInt(s.dnnl_primitive_desc_query_md(hint, QUERY.WEIGHTS_MD, 0)), "to-primitive");
+      const prim = primitive(hint);
+      const args = execArgs([[ARG.SRC, srcMem], [ARG.WEIGHTS, w.primitiveMem], [ARG.DST, dstMem]]);
+      return {
+        impl: implInfo(hint),
+        run(x, weights, y) {
+          setHandle(srcMem, x);
+          w.setUser(weights);
+          setHandle(dstMem, y);
+          w.before();
+          execute(prim, args, 3);
+        },
+      };
+    }
+    const desc = new Uint8Array(CONV_DESC_BYTES);
+    const weightsAny = memoryDesc(d.weights, TAG_ANY);
+    if (kind === "backward-data") {
+      check(
+        s.dnnl_dilated_convolution_backward_data_desc_init(
+          desc,
+          CONVOLUTION_DIRECT,
+          src,
+          weightsAny,
+          dst,
+          d.strides,
+          d.dilates,
+          d.padL,
+          d.padR,
+        ),
+        "backward-data descriptor",
+      );
+    } else {
+      check(
+        s.dnnl_dilated_convolution_backward_weights_desc_init(
+          desc,
+          CONVOLUTION_DIRECT,
+          src,
+          weightsAny,
+          0n,
+          dst,
+          d.strides,
+          d.dilates,
+          d.padL,
+          d.padR,
+        ),
+        "backward-weights descriptor",
+      );
+    }
+    const pdOut = out();
+    check(s.dnnl_primitive_desc_create(pdOut, desc, 0n, engine, hint), `${kind} primitive descriptor`);
+    const pd = pdOut[0];
+    const prim = primitive(pd);
+    if (kind === "backward-data") {
+      const w = weightsBridge(g, BigInt(s.dnnl_primitive_desc_query_md(pd, QUERY.WEIGHTS_MD, 0)), "to-primitive");
+      const args = execArgs([[ARG.DIFF_DST, dstMem], [ARG.WEIGHTS, w.primitiveMem], [ARG.DIFF_SRC, srcMem]]);
+      return {
+        impl: implInfo(pd),
+        run(dy, weights, dx) {
+          setHandle(dstMem, dy);
+          w.setUser(weights);
+          setHandle(srcMem, dx);
+          w.before();
+          execute(prim, args, 3);
+        },
+      };
+    }
+    const w = weightsBridge(g, BigInt(s.dnnl_primitive_desc_query_md(pd, QUERY.DIFF_WEIGHTS_MD, 0)), "from-primitive");
+    const args = execArgs([[ARG.SRC, srcMem], [ARG.DIFF_DST, dstMem], [ARG.DIFF_WEIGHTS, w.primitiveMem]]);
+    return {
+      impl: implInfo(pd),
+      run(x, dy, dw) {
+        setHandle(srcMem, x);
+        setHandle(dstMem, dy);
+        w.setUser(dw);
+        w.before();
+        execute(prim, args, 3);
+        w.after();
+      },
+    };
+  };
+
+  const entry = (kind: ConvKind, g: ConvGeometry) => {
+    const key = `${kind}:${Object.values(g).join(",")}`;
+    let e = cache.get(key);
+    if (!e) {
+      e = build(kind, g);
+      cache.set(key, e);
+    }
+    return e;
+  };
+
+  const supports = (g: ConvGeometry) => {
+    if (Object.values(g).some((v) => !Number.isFinite(v))) return false;
+    const sizes = [g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels];
+    if (sizes.some((v) => v <= 0)) return false;
+    const padBottom = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1 - g.inHeight -
+      g.padTop;
+    const padRight = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1 - g.inWidth -
+      g.padLeft;
+    return padBottom >= 0 && padRight >= 0 && g.padTop >= 0 && g.padLeft >= 0;
+  };
+
+  const description = `oneDNN ${version.join(".")} (${ISA_NAMES[isa] ?? `isa ${isa}`})`;
+  return {
+    path,
+    description,
+    supports,
+    convForward: (g, x, w, y) => entry("forward", g).run(x, w, y),
+    convBackwardData: (g, dy, w, dx) => entry("backward-data", g).run(dy, w, dx),
+    convBackwardWeights: (g, x, dy, dw) => entry("backward-weights", g).run(x, dy, dw),
+    implementation: (kind, g) => entry(kind, g).impl,
+    getThreads: () => gomp?.omp_get_max_threads() ?? 1,
+    setThreads: (n) => gomp?.omp_set_num_threads(n),
+  };
+}
