@@ -16,11 +16,15 @@
  *    transposes. On wasm the Conv2D and BatchMatMul gradients are computed with
  *    plain `conv2d` (a dilated convolution for the filter gradient) and explicit
  *    transposes; other backends keep the stock gradients.
+ * 4. On native, the ReLU/LeakyReLU gradients and batch norm run as fused
+ *    kernels (`native/fused_kernels.ts`); their gradients are registered here,
+ *    the activation ones differentiable again (gradient penalties).
  *
  * @module
  */
 import { tf } from "./tfjs.ts";
 import { conv2dTransposeViaConv } from "../ops/conv_transpose.ts";
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, LEAKY_RELU_GRAD_KERNEL } from "./native/fused_kernels.ts";
 
 type GradConfig = tf.GradConfig;
 type NamedAttrMap = tf.NamedAttrMap;
@@ -35,21 +39,23 @@ const COMPARISON_KERNELS = [
 ] as const;
 const OUTPUT_SAVING_KERNELS = ["Tanh", "Sigmoid", "Exp"] as const;
 const WASM_KERNELS = ["Conv2D", "BatchMatMul"] as const;
+const ACTIVATION_KERNELS = ["Relu", "LeakyRelu"] as const;
 
 /** Names of the gradient fixes, usable to apply a subset (tests disable one at a time). */
-export type GradientFix = "comparison" | "input-saving" | "wasm-training";
+export type GradientFix = "comparison" | "input-saving" | "wasm-training" | "native-fused";
 
 /** Every fix, in the order they are applied. */
 export const ALL_GRADIENT_FIXES: readonly GradientFix[] = [
   "comparison",
   "input-saving",
   "wasm-training",
+  "native-fused",
 ];
 
 // Captured at import, before any override, so the stock behaviour can be restored.
 const stock = new Map<string, GradConfig | undefined>();
 for (
-  const k of [...COMPARISON_KERNELS, ...OUTPUT_SAVING_KERNELS, ...WASM_KERNELS]
+  const k of [...COMPARISON_KERNELS, ...OUTPUT_SAVING_KERNELS, ...WASM_KERNELS, ...ACTIVATION_KERNELS]
 ) {
   stock.set(k, tf.getGradient(k));
 }
@@ -213,6 +219,74 @@ function registerWasmTrainingGradients(): void {
   });
 }
 
+/** True when the active backend registers `kernelName` (the fused kernels exist only on native). */
+function activeHas(kernelName: string): boolean {
+  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
+
+/**
+ * On the native backend: the ReLU and LeakyReLU gradients as one fused kernel
+ * (tfjs composes them from three full-size ops), itself differentiable (its
+ * gradient with respect to dy is the same kernel, with respect to x zero
+ * almost everywhere, as the stock composition's), and the fused batch norm's
+ * gradient. Other backends keep the stock gradients.
+ */
+function registerNativeFusedGradients(): void {
+  for (const kernelName of ACTIVATION_KERNELS) {
+    const original = stockGradient(kernelName);
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ["x"],
+      gradFunc: (dy, saved, attrs) => {
+        if (!activeHas(LEAKY_RELU_GRAD_KERNEL)) return original.gradFunc(dy, saved, attrs as NamedAttrMap);
+        const [x] = saved;
+        const alpha = kernelName === "Relu" ? 0 : (attrs as unknown as { alpha: number }).alpha;
+        return {
+          x: () => tf.engine().runKernel(LEAKY_RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }, { alpha }) as tf.Tensor,
+        };
+      },
+    });
+  }
+  tf.registerGradient({
+    kernelName: LEAKY_RELU_GRAD_KERNEL,
+    inputsToSave: ["x"],
+    gradFunc: (ddx, saved, attrs) => {
+      const [x] = saved;
+      const { alpha } = attrs as unknown as { alpha: number };
+      return {
+        dy: () => tf.engine().runKernel(LEAKY_RELU_GRAD_KERNEL, { dy: ddx as tf.Tensor, x }, { alpha }) as tf.Tensor,
+        x: () => tf.zerosLike(x),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: BATCH_NORM_KERNEL,
+    inputsToSave: ["x", "gamma"],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved) => {
+      const [x, gamma, mean, invStd] = saved;
+      const dy = (dys as tf.Tensor[])[0]; // mean and invStd are internal: nothing downstream uses them
+      const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, {
+        dy,
+        x,
+        gamma,
+        mean,
+        invStd,
+      }) as tf.Tensor[];
+      return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
+    },
+  });
+  tf.registerGradient({
+    kernelName: BATCH_NORM_GRAD_KERNEL,
+    gradFunc: () => {
+      throw new Error(
+        "Cannot differentiate batch norm twice on the native backend: a gradient penalty needs per-sample " +
+          "normalisation (use layer norm or none in the critic, as the WGAN-GP paper does)",
+      );
+    },
+  });
+}
+
 /**
  * Registers the chosen gradient fixes (all by default). Idempotent. The
  * library applies all of them when it is imported (`lib/backend/tf.ts`), so
@@ -234,6 +308,7 @@ export function applyGradientFixes(
   if (fixes.includes("comparison")) registerComparisonGradients();
   if (fixes.includes("input-saving")) registerInputSavingGradients();
   if (fixes.includes("wasm-training")) registerWasmTrainingGradients();
+  if (fixes.includes("native-fused")) registerNativeFusedGradients();
 }
 
 /**

@@ -183,7 +183,9 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
   const skipped: string[] = [];
   const finish = (name: Exclude<BackendName, "auto">, p: Probe): BackendInfo => {
     const native = name === "native" ? registerNativeBackend() : undefined;
-    if (native?.ok && native.dnnlSkipped) skipped.push(`oneDNN: ${native.dnnlSkipped}; convolutions use im2col + sgemm`);
+    if (native?.ok && native.dnnlSkipped) {
+      skipped.push(`oneDNN: ${native.dnnlSkipped}; convolutions use im2col + sgemm`);
+    }
     return {
       name,
       requested,

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { activeBackendHas } from "../backend/native/native_backend.ts";
+import { BATCH_NORM_KERNEL } from "../backend/native/fused_kernels.ts";
 import { type Tensor, tf, type Variable } from "../backend/tf.ts";
 import type { Rng } from "../random.ts";
 import type { Init } from "./model.ts";
@@ -64,6 +66,11 @@ export function activate(x: Tensor, activation: Activation): Tensor {
  * `axes` are the reduced axes: `[0]` for dense, `[0, 1, 2]` for NHWC.
  */
 export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, axes: number[]): Tensor {
+  const allButChannels = axes.length === x.rank - 1 && axes.every((a, i) => a === i);
+  if (allButChannels && activeBackendHas(BATCH_NORM_KERNEL)) {
+    // native: one fused kernel forward and one backward (no second derivative: see gradient_fixes.ts)
+    return (tf.engine().runKernel(BATCH_NORM_KERNEL, { x, gamma, beta }, { eps: 1e-5 }) as Tensor[])[0];
+  }
   return normalize(x, gamma, beta, axes);
 }
 

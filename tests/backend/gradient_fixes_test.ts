@@ -21,9 +21,10 @@ import {
 } from "../helpers.ts";
 
 /** Runs `fn` with every fix but `missing`, then restores all fixes. */
-async function without<T>(missing: GradientFix, fn: () => Promise<T> | T): Promise<T> {
+async function without<T>(missing: GradientFix | GradientFix[], fn: () => Promise<T> | T): Promise<T> {
+  const left = Array.isArray(missing) ? missing : [missing];
   restoreStockGradients();
-  applyGradientFixes(ALL_GRADIENT_FIXES.filter((f) => f !== missing));
+  applyGradientFixes(ALL_GRADIENT_FIXES.filter((f) => !left.includes(f)));
   try {
     return await fn();
   } finally {
@@ -42,7 +43,11 @@ backendTest("without the comparison-gradient fix, a LeakyReLU critic's penalty c
       );
       return Object.keys(grads).length;
     });
-  await without("comparison", () => assert.throws(penaltyGrads, /gradient function not found for (Greater|Less)/));
+  // (on native the fused LeakyReLU gradient needs no comparison kernel: the stock path is shown without it too)
+  await without(
+    ["comparison", "native-fused"],
+    () => assert.throws(penaltyGrads, /gradient function not found for (Greater|Less)/),
+  );
   assert.ok(penaltyGrads() > 0);
   critic.dispose();
 });
@@ -136,4 +141,20 @@ backendTest(
     assert.ok(maxAbsDiff(await gb.data(), await sb.data()) <= 1e-4 * maxAbs(await sb.data()));
   },
   { only: ["wasm"] },
+);
+
+backendTest(
+  "on native the LeakyReLU gradient is one fused kernel instead of tfjs's greater/select/multiply, with the same values",
+  async () => {
+    const x = normalTensor(1, [64, 1000]), dy = normalTensor(2, [64, 1000]);
+    const grad = () => [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), dy)))(x)];
+    const kernels = async () => (await tf.profile(grad)).kernels.map((k) => k.name).filter((k) => k !== "Identity");
+    const stock = await without("native-fused", kernels);
+    const fused = await kernels();
+    assert.ok(["Greater", "Select", "Multiply"].every((k) => stock.includes(k)), stock.join());
+    assert.ok(fused.includes("WganBenchLeakyReluGrad") && !fused.includes("Select"), fused.join());
+    const [a] = grad(), [b] = await without("native-fused", grad);
+    assert.deepEqual(await a.data(), await b.data());
+  },
+  { only: ["native"] },
 );

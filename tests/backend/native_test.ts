@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { createOptimizer, selectBackend, tf } from "../../mod.ts";
-import { loadOneDnn, registerNativeBackend } from "../../lib/backend/mod.ts";
+import { loadOneDnn } from "../../lib/backend/mod.ts";
+import { batchNorm } from "../../lib/models/mod.ts";
 import { convInfo } from "../../lib/backend/native/conv_kernels.ts";
 import { BACKENDS } from "../helpers.ts";
 
@@ -197,6 +198,57 @@ nativeTest("conv2dTranspose matches tfjs's kernel, including the 1×1 → 4×4 g
     assertClose(c[0], n[0], 1e-4, `conv2dTranspose ${x} → ${out}`);
   }
 });
+
+nativeTest(
+  "fused batch norm (forward, and gradients for x, γ, β) matches the composite tfjs computes elsewhere",
+  async () => {
+    for (const shape of [[64, 8, 8, 16], [3, 5, 7], [64, 100]]) {
+      const c = shape[shape.length - 1];
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      const [cpu, native] = await both(() => {
+        const x = tf.add(tf.mul(input(shape, 1), 3), 0.5), gamma = input([c], 2), beta = input([c], 3);
+        const dy = input(shape, 4);
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNorm(a, g, b, axes), dy));
+        return [batchNorm(x, gamma, beta, axes), ...tf.grads(f)([x, gamma, beta])];
+      });
+      ["y", "dx", "dγ", "dβ"].forEach((k, i) => {
+        const rms = Math.sqrt(cpu[i].reduce((t, v) => t + v * v, 0) / cpu[i].length);
+        const worst = cpu[i].reduce((m, v, j) => Math.max(m, Math.abs(v - native[i][j])), 0);
+        assert.ok(worst <= 2e-5 * rms, `batch norm ${shape} ${k}: max difference ${worst} (rms ${rms})`);
+      });
+    }
+    // a second derivative through the fused kernel is refused in one line, not silently wrong
+    await selectBackend("native");
+    const x = input([4, 3], 1), gamma = tf.ones([3]), beta = tf.zeros([3]);
+    const inputGrad = (a: tf.Tensor) => tf.grad((b: tf.Tensor) => tf.sum(tf.square(batchNorm(b, gamma, beta, [0]))))(a);
+    assert.throws(() => tf.grad((a: tf.Tensor) => tf.sum(inputGrad(a)))(x), /Cannot differentiate batch norm twice/);
+  },
+);
+
+nativeTest(
+  "fused ReLU and LeakyReLU gradients give tfjs's exact values (NaN, ±∞, ±0 included) and second derivatives (finite values)",
+  async () => {
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 3, -3];
+    for (const act of ["relu", "leaky"] as const) {
+      const f = (x: tf.Tensor) => act === "relu" ? tf.relu(x) : tf.leakyRelu(x, 0.2);
+      const [cpu, native] = await both(() => {
+        const x = tf.concat([input([2000], 1), tf.tensor1d(special), tf.tensor1d(special)]);
+        const dy = tf.concat([input([2000], 2), tf.tensor1d(special), tf.tensor1d(special.slice().reverse())]);
+        const grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), dy)))(x);
+        // the gradient's own gradient with respect to dy (what a gradient penalty differentiates), on finite values:
+        // where dy is infinite the composition multiplies ∞ by 0 in its unused branch and gives NaN, the fused one ±∞
+        const finite = tf.concat([input([2000], 3), tf.tensor1d([0, -0, 1e-30, -1e-30, 3, -3])]);
+        const xf = tf.concat([input([2000], 4), tf.tensor1d([0, -0, 1e-30, -1e-30, 3, -3])]);
+        const second = tf.grad((d: tf.Tensor) =>
+          tf.sum(tf.square(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), d)))(xf)))
+        )(finite);
+        return [grad, second];
+      });
+      assertClose(cpu[0], native[0], 0, `${act} gradient`);
+      assertClose(cpu[1], native[1], 0, `${act} second derivative`);
+    }
+  },
+);
 
 nativeTest("transpose matches tfjs for every permutation of a rank-4 tensor and for int32", async () => {
   const perms: number[][] = [];

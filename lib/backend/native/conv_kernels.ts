@@ -120,7 +120,11 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
-export function convInfo(xShape: readonly number[], filterShape: readonly number[], a: ConvAttrs): ConvGeometry | undefined {
+export function convInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  a: ConvAttrs,
+): ConvGeometry | undefined {
   if (a.dataFormat === "NCHW") return undefined; // tfjs's cpu kernel handles channels-first
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],

@@ -1,6 +1,7 @@
 /**
  * The kernels the native backend replaces: matrix products and convolutions on
- * OpenBLAS `sgemm` (convolutions on oneDNN when it is installed), a strided transpose, and fused optimizer updates.
+ * OpenBLAS `sgemm` (convolutions on oneDNN when it is installed), a strided transpose, fused optimizer updates,
+ * and fused batch norm and activation gradients.
  * Everything else is tfjs's own cpu kernel (or `elementwise.ts`'s), registered
  * unchanged.
  *
@@ -13,6 +14,7 @@ import { matMulKernels } from "./matmul_kernels.ts";
 import { convKernels } from "./conv_kernels.ts";
 import { optimizerKernels } from "./optimizer_kernels.ts";
 import { transposeKernel } from "./transpose.ts";
+import { fusedKernels } from "./fused_kernels.ts";
 
 export type { CpuLikeBackend } from "./kernel_util.ts";
 export { ADAM_KERNEL, RMSPROP_KERNEL } from "./optimizer_kernels.ts";
@@ -28,5 +30,6 @@ export function nativeKernels(blas: Blas, dnnl: OneDnn | undefined, fallback: Fa
     ...convKernels(blas, dnnl, fallback),
     Transpose: transposeKernel(fallback),
     ...optimizerKernels(),
+    ...fusedKernels(),
   };
 }

@@ -326,7 +326,9 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     const user = memoryDesc(geometry(g).weights, TAG_HWIO);
     const userMem = memoryFromDesc(user);
     const setUser = (w: Float32Array) => setHandle(userMem, w);
-    if (s.dnnl_memory_desc_equal(user, wanted) === 1) return { primitiveMem: userMem, setUser, before() {}, after() {} };
+    if (s.dnnl_memory_desc_equal(user, wanted) === 1) {
+      return { primitiveMem: userMem, setUser, before() {}, after() {} };
+    }
     const primitiveMem = memoryFromQueried(wanted);
     // The primitive's copy of the weights. oneDNN keeps only its address, so the array must stay reachable while the
     // memory object may be executed (the closures below capture it) and is re-attached before each use.

@@ -1,0 +1,139 @@
+/**
+ * Fused kernels for what a DCGAN step spends most of its element-wise time
+ * on, each one pass (or two) over the data instead of a chain of tfjs ops
+ * that each allocate a full-size tensor:
+ *
+ * - batch norm with batch statistics over every axis but the last (channels):
+ *   forward (statistics + normalise + scale/shift) and backward (dx, dγ, dβ);
+ * - the ReLU and LeakyReLU gradients (tfjs composes them from step/cast/mul or
+ *   greater/select/mul).
+ *
+ * Only the native backend registers them; `lib/models/layers.ts` and
+ * `lib/backend/gradient_fixes.ts` use them when the active backend has them.
+ *
+ * @module
+ */
+import { allocOutput } from "./pool.ts";
+import { f32, type Kernel, size } from "./kernel_util.ts";
+
+/** Batch norm forward: outputs `[y, mean, invStd]`. */
+export const BATCH_NORM_KERNEL = "WganBenchBatchNorm";
+/** Batch norm backward: outputs `[dx, dGamma, dBeta]`. */
+export const BATCH_NORM_GRAD_KERNEL = "WganBenchBatchNormGrad";
+/** `dy · (x > 0 ? 1 : alpha)` (alpha 0 for ReLU): inputs `dy`, `x`. */
+export const LEAKY_RELU_GRAD_KERNEL = "WganBenchLeakyReluGrad";
+
+/**
+ * Per-channel statistics and normalisation of `x` viewed as rows × C:
+ * mean, biased variance (as `tf.moments`), `y = (x − mean)·γ/√(var + ε) + β`.
+ * Sums are accumulated in float64.
+ */
+function batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number) {
+  const c = gamma.length, rows = x.length / c;
+  const mean = new Float32Array(c), invStd = new Float32Array(c);
+  const acc = new Float64Array(c);
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0; k < c; k++, i++) acc[k] += x[i];
+  for (let k = 0; k < c; k++) mean[k] = acc[k] / rows;
+  acc.fill(0);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0; k < c; k++, i++) {
+      const d = x[i] - mean[k];
+      acc[k] += d * d;
+    }
+  }
+  const scale = new Float32Array(c), shift = new Float32Array(c);
+  for (let k = 0; k < c; k++) {
+    invStd[k] = 1 / Math.sqrt(acc[k] / rows + eps);
+    scale[k] = gamma[k] * invStd[k];
+    shift[k] = beta[k] - mean[k] * scale[k];
+  }
+  const y = allocOutput(x.length);
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0; k < c; k++, i++) y[i] = x[i] * scale[k] + shift[k];
+  return { y, mean, invStd };
+}
+
+/**
+ * Batch norm backward with x̂ = (x − mean)·invStd and M rows:
+ * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invStd/M · (M·dy − dβ − x̂·dγ).
+ */
+function batchNormBackward(
+  dy: Float32Array,
+  x: Float32Array,
+  gamma: Float32Array,
+  mean: Float32Array,
+  invStd: Float32Array,
+) {
+  const c = gamma.length, rows = x.length / c;
+  const sumDy = new Float64Array(c), sumDyXhat = new Float64Array(c);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0; k < c; k++, i++) {
+      const g = dy[i];
+      sumDy[k] += g;
+      sumDyXhat[k] += g * (x[i] - mean[k]) * invStd[k];
+    }
+  }
+  const a = new Float32Array(c), b = new Float32Array(c), d = new Float32Array(c);
+  const dGamma = new Float32Array(c), dBeta = new Float32Array(c);
+  for (let k = 0; k < c; k++) {
+    dGamma[k] = sumDyXhat[k];
+    dBeta[k] = sumDy[k];
+    // dx = a·dy − b − d·(x − mean)
+    a[k] = gamma[k] * invStd[k];
+    b[k] = a[k] * sumDy[k] / rows;
+    d[k] = a[k] * sumDyXhat[k] * invStd[k] / rows;
+  }
+  const dx = allocOutput(x.length);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0; k < c; k++, i++) dx[i] = a[k] * dy[i] - b[k] - d[k] * (x[i] - mean[k]);
+  }
+  return { dx, dGamma, dBeta };
+}
+
+/** The fused kernels, by name. */
+export function fusedKernels(): Record<string, Kernel> {
+  return {
+    [BATCH_NORM_KERNEL]: (args) => {
+      const { x, gamma, beta } = args.inputs;
+      const { eps } = args.attrs as unknown as { eps: number };
+      const c = gamma.shape[0];
+      if (x.shape[x.shape.length - 1] !== c || size(beta.shape) !== c) {
+        throw new Error(
+          `${BATCH_NORM_KERNEL}: channels of x ${x.shape}, gamma ${gamma.shape}, beta ${beta.shape} differ`,
+        );
+      }
+      const r = batchNormForward(f32(args.backend, x), f32(args.backend, gamma), f32(args.backend, beta), eps);
+      return [
+        args.backend.makeTensorInfo([...x.shape], "float32", r.y),
+        args.backend.makeTensorInfo([c], "float32", r.mean),
+        args.backend.makeTensorInfo([c], "float32", r.invStd),
+      ];
+    },
+    [BATCH_NORM_GRAD_KERNEL]: (args) => {
+      const { dy, x, gamma, mean, invStd } = args.inputs;
+      const v = (t: typeof x) => f32(args.backend, t);
+      const r = batchNormBackward(v(dy), v(x), v(gamma), v(mean), v(invStd));
+      const c = gamma.shape[0];
+      return [
+        args.backend.makeTensorInfo([...x.shape], "float32", r.dx),
+        args.backend.makeTensorInfo([c], "float32", r.dGamma),
+        args.backend.makeTensorInfo([c], "float32", r.dBeta),
+      ];
+    },
+    [LEAKY_RELU_GRAD_KERNEL]: (args) => {
+      const { dy, x } = args.inputs;
+      const { alpha } = args.attrs as unknown as { alpha: number };
+      const g = f32(args.backend, dy), xv = f32(args.backend, x);
+      const out = allocOutput(g.length);
+      // tfjs: ReLU grad = dy · step(x) (NaN where x is NaN); LeakyReLU grad = where(x > 0, dy, dy · alpha), alpha a
+      // float32 scalar. The branch on the sign of x is unpredictable on activations, so: the "else" value first,
+      // then a bitwise select of dy where x > 0 (the only branch left tests for NaN, never taken in training).
+      const a = Math.fround(alpha);
+      if (alpha === 0) { for (let i = 0; i < g.length; i++) out[i] = xv[i] !== xv[i] ? NaN : g[i] * 0; }
+      else for (let i = 0; i < g.length; i++) out[i] = g[i] * a;
+      const gi = new Int32Array(g.buffer, g.byteOffset, g.length);
+      const oi = new Int32Array(out.buffer, out.byteOffset, out.length);
+      for (let i = 0; i < oi.length; i++) oi[i] ^= (gi[i] ^ oi[i]) & -(xv[i] > 0);
+      return args.backend.makeTensorInfo([...x.shape], "float32", out);
+    },
+  };
+}
