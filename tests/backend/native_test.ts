@@ -302,6 +302,48 @@ nativeTest("binary element-wise kernels give tfjs's exact values for every broad
   }
 });
 
+nativeTest(
+  "large Add/Sub/Multiply/RealDiv (oneDNN's binary primitive where installed) give tfjs's exact values",
+  async () => {
+    // above DNNL_MIN_ELEMENTS: same shape, per-channel, per-sample, scalar, either operand the small one; NaN and ±∞
+    const pairs: [number[], number[]][] = [
+      [[16, 8, 8, 32], [16, 8, 8, 32]],
+      [[16, 8, 8, 32], [32]],
+      [[16, 8, 8, 32], [16, 1, 1, 1]],
+      [[16, 1, 1, 1], [16, 8, 8, 32]],
+      [[1, 1, 1, 32], [16, 8, 8, 32]],
+      [[16, 8, 8, 32], []],
+      [[40000], [1]],
+    ];
+    for (const [sa, sb] of pairs) {
+      for (const [name, op] of [["add", tf.add], ["sub", tf.sub], ["mul", tf.mul], ["div", tf.div]] as const) {
+        const [c, n, shapes] = await both(() => op(input(sa, 1, true), input(sb, 2, true)));
+        assertClose(c[0], n[0], 0, `${name} ${JSON.stringify(sa)} ⊕ ${JSON.stringify(sb)} → ${shapes[0]}`);
+      }
+    }
+  },
+);
+
+nativeTest(
+  "large per-row sums and means (oneDNN's reduction where installed) match tfjs within float32 rounding, and repeat exactly",
+  async () => {
+    const cases: [number[], number[]][] = [[[64, 8, 8, 32], [1, 2, 3]], [[40000], [0]], [[16, 4096], [1]]];
+    for (const [shape, axes] of cases) {
+      const [c, n] = await both(() => [tf.sum(input(shape, 1), axes), tf.mean(input(shape, 1), axes, true)]);
+      const [, again] = await both(() => [tf.sum(input(shape, 1), axes), tf.mean(input(shape, 1), axes, true)]);
+      const count = axes.reduce((p, a) => p * shape[a], 1);
+      for (let k = 0; k < 2; k++) {
+        // float32 accumulation of `count` N(0, 1) terms: error ≪ √count · 2⁻²⁴ · (a few)
+        const tol = (k === 0 ? 1 : 1 / count) * Math.sqrt(count) * 1e-5;
+        c[k].forEach((v, i) =>
+          assert.ok(Math.abs(v - n[k][i]) <= tol, `${shape} ${k ? "mean" : "sum"}[${i}]: ${v} vs ${n[k][i]}`)
+        );
+        assert.deepEqual(again[k], n[k], "the same inputs give the same sums");
+      }
+    }
+  },
+);
+
 nativeTest("unary kernels, select and logicalNot give tfjs's exact values, NaN and ±∞ included", async () => {
   const ops: [string, (x: tf.Tensor) => tf.Tensor][] = [
     ["relu", tf.relu],

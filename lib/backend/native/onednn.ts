@@ -24,8 +24,15 @@ const CONVOLUTION_DIRECT = 1;
 const ENGINE_CPU = 1, STREAM_DEFAULT = 1;
 const ARG = { SRC: 1, DST: 17, WEIGHTS: 33, DIFF_SRC: 129, DIFF_DST: 145, DIFF_WEIGHTS: 161, FROM: 1, TO: 17 };
 const QUERY = { WEIGHTS_MD: 131, DIFF_WEIGHTS_MD: 132, IMPL_INFO_STR: 8 };
+const ARG_SRC_1 = 2;
+/** Plain row-major layouts by rank (dnnl_a … dnnl_abcdef). */
+const PLAIN_TAGS = [0, 2, 3, 4, 5, 7, 8];
+const BINARY_ALGS = { add: 131056, mul: 131057, max: 131058, min: 131059, div: 131060, sub: 131061 } as const;
+const REDUCTION_ALGS = { sum: 196596, mean: 196598 } as const;
+/** The binary operations oneDNN computes here (IEEE float32 arithmetic: the values tfjs's cpu kernels give). */
+export type BinaryOp = keyof typeof BINARY_ALGS;
 /** Bytes reserved for a `dnnl_memory_desc_t` (696 in 2.6) and a `dnnl_convolution_desc_t` (5,976 in 2.6). */
-const MD_BYTES = 2048, CONV_DESC_BYTES = 16384;
+const MD_BYTES = 2048, CONV_DESC_BYTES = 16384, BINARY_DESC_BYTES = 8192;
 const DIMS = 12; // DNNL_MAX_NDIMS: dnnl_dims_t is int64_t[12]
 
 const md = "buffer", h = "usize"; // our memory descriptors; oneDNN handles and pointers it returns
@@ -47,6 +54,8 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", md, md, h, md, "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+  dnnl_binary_desc_init: { parameters: ["buffer", "i32", md, md, md], result: "i32" },
+  dnnl_reduction_desc_init: { parameters: ["buffer", "i32", md, md, "f32", "f32"], result: "i32" },
   dnnl_primitive_desc_create: { parameters: ["buffer", "buffer", h, h, h], result: "i32" },
   dnnl_primitive_desc_query_md: { parameters: [h, "i32", "i32"], result: h },
   dnnl_primitive_desc_query: { parameters: [h, "i32", "i32", "buffer"], result: "i32" },
@@ -92,6 +101,31 @@ export interface OneDnn {
   convBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /** `dw` (kh, kw, ci, co) from the input and `dy`. */
   convBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /**
+   * `out = a op b` for float32 row-major tensors of one rank ≤ 6, `a` of the output's shape and `b` equal to it
+   * or of size 1 along broadcast axes, when oneDNN has a vectorised kernel for the pattern; returns false (and
+   * computes nothing) where it would use its slow reference implementation (e.g. a per-sample `[n, 1, 1, 1]`).
+   */
+  binary(
+    op: BinaryOp,
+    shape: readonly number[],
+    bShape: readonly number[],
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+  ): boolean;
+  /**
+   * Sum or mean of a float32 row-major tensor (rank ≤ 6) over the axes where `outShape` (same rank) is 1, when
+   * oneDNN has a vectorised kernel for the pattern; returns false (computing nothing) otherwise. Accumulates in
+   * float32 in oneDNN's order: not bit-identical to tfjs's sequential float64 sums.
+   */
+  reduce(
+    op: "sum" | "mean",
+    shape: readonly number[],
+    outShape: readonly number[],
+    x: Float32Array,
+    out: Float32Array,
+  ): boolean;
   /** The implementation oneDNN chose for a geometry (e.g. "jit:avx2"), creating the primitive if needed. */
   implementation(kind: ConvKind, g: ConvGeometry): string;
   /** Threads oneDNN's OpenMP runtime uses. */
@@ -456,6 +490,67 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     return e;
   };
 
+  const binaries = new Map<string, { run(a: Float32Array, b: Float32Array, out: Float32Array): void } | null>();
+  const binary = (op: BinaryOp, shape: readonly number[], bShape: readonly number[]) => {
+    const key = `${op}:${shape.join("x")}:${bShape.join("x")}`;
+    let e = binaries.get(key);
+    if (e === undefined) {
+      const tag = PLAIN_TAGS[shape.length];
+      const a = memoryDesc([...shape], tag), b = memoryDesc([...bShape], tag), dst = memoryDesc([...shape], tag);
+      const desc = new Uint8Array(BINARY_DESC_BYTES);
+      check(s.dnnl_binary_desc_init(desc, BINARY_ALGS[op], a, b, dst), "binary descriptor");
+      const pd = out();
+      check(s.dnnl_primitive_desc_create(pd, desc, 0n, engine, 0n), "binary primitive descriptor");
+      if (implInfo(pd[0]).startsWith("ref")) {
+        binaries.set(key, null); // the reference loop is slower than ours
+        return null;
+      }
+      const prim = primitive(pd[0]);
+      const aMem = memoryFromDesc(a), bMem = memoryFromDesc(b), dstMem = memoryFromDesc(dst);
+      const args = execArgs([[ARG.SRC, aMem], [ARG_SRC_1, bMem], [ARG.DST, dstMem]]);
+      e = {
+        run(av, bv, ov) {
+          setHandle(aMem, av);
+          setHandle(bMem, bv);
+          setHandle(dstMem, ov);
+          execute(prim, args, 3);
+        },
+      };
+      binaries.set(key, e);
+    }
+    return e;
+  };
+
+  const reductions = new Map<string, { run(x: Float32Array, out: Float32Array): void } | null>();
+  const reduction = (op: "sum" | "mean", shape: readonly number[], outShape: readonly number[]) => {
+    const key = `${op}:${shape.join("x")}:${outShape.join("x")}`;
+    let e = reductions.get(key);
+    if (e === undefined) {
+      const tag = PLAIN_TAGS[shape.length];
+      const src = memoryDesc([...shape], tag), dst = memoryDesc([...outShape], tag);
+      const desc = new Uint8Array(BINARY_DESC_BYTES);
+      check(s.dnnl_reduction_desc_init(desc, REDUCTION_ALGS[op], src, dst, 0, 0), "reduction descriptor");
+      const pd = out();
+      check(s.dnnl_primitive_desc_create(pd, desc, 0n, engine, 0n), "reduction primitive descriptor");
+      if (implInfo(pd[0]).startsWith("ref")) {
+        reductions.set(key, null);
+        return null;
+      }
+      const prim = primitive(pd[0]);
+      const srcMem = memoryFromDesc(src), dstMem = memoryFromDesc(dst);
+      const args = execArgs([[ARG.SRC, srcMem], [ARG.DST, dstMem]]);
+      e = {
+        run(xv, ov) {
+          setHandle(srcMem, xv);
+          setHandle(dstMem, ov);
+          execute(prim, args, 2);
+        },
+      };
+      reductions.set(key, e);
+    }
+    return e;
+  };
+
   const supports = (g: ConvGeometry) => {
     if (Object.values(g).some((v) => !Number.isFinite(v))) return false;
     const sizes = [g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels];
@@ -472,6 +567,16 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     path,
     description,
     supports,
+    binary: (op, shape, bShape, a, b, o) => {
+      const e = binary(op, shape, bShape);
+      e?.run(a, b, o);
+      return e !== null;
+    },
+    reduce: (op, shape, outShape, x, o) => {
+      const e = reduction(op, shape, outShape);
+      e?.run(x, o);
+      return e !== null;
+    },
     convForward: (g, x, w, y) => entry("forward", g).run(x, w, y),
     convBackwardData: (g, dy, w, dx) => entry("backward-data", g).run(dy, w, dx),
     convBackwardWeights: (g, x, dy, dw) => entry("backward-weights", g).run(x, dy, dw),
