@@ -292,6 +292,15 @@ export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn): Record<st
     for (let i = 0; i < result.length; i++) result[i] = (xv[i] !== 0 ? 1 : 0) ^ 1;
     return args.backend.makeTensorInfo([...x.shape], "bool", result);
   };
+  // Gradients of comparisons and of the fused activation gradients are zeros the size of an activation
+  kernels.ZerosLike = (args) => {
+    const { x } = args.inputs;
+    if (x.dtype !== "float32") return fallback("ZerosLike")(args);
+    const n = x.shape.reduce((a, b) => a * b, 1);
+    const result = allocOutput(n);
+    result.fill(0); // a recycled buffer holds old values
+    return args.backend.makeTensorInfo([...x.shape], "float32", result);
+  };
   kernels.Sum = (args) => reduce(args, "sum", dnnl) ?? fallback("Sum")(args);
   kernels.Mean = (args) => reduce(args, "mean", dnnl) ?? fallback("Mean")(args);
   return kernels;
