@@ -307,13 +307,13 @@ nativeTest(
   async () => {
     // above DNNL_MIN_ELEMENTS: same shape, per-channel, per-sample, scalar, either operand the small one; NaN and ±∞
     const pairs: [number[], number[]][] = [
-      [[16, 8, 8, 32], [16, 8, 8, 32]],
-      [[16, 8, 8, 32], [32]],
-      [[16, 8, 8, 32], [16, 1, 1, 1]],
-      [[16, 1, 1, 1], [16, 8, 8, 32]],
-      [[1, 1, 1, 32], [16, 8, 8, 32]],
-      [[16, 8, 8, 32], []],
-      [[40000], [1]],
+      [[64, 8, 8, 32], [64, 8, 8, 32]],
+      [[64, 8, 8, 32], [32]],
+      [[64, 8, 8, 32], [64, 1, 1, 1]],
+      [[64, 1, 1, 1], [64, 8, 8, 32]],
+      [[1, 1, 1, 32], [64, 8, 8, 32]],
+      [[64, 8, 8, 32], []],
+      [[140000], [1]],
     ];
     for (const [sa, sb] of pairs) {
       for (const [name, op] of [["add", tf.add], ["sub", tf.sub], ["mul", tf.mul], ["div", tf.div]] as const) {
@@ -327,7 +327,7 @@ nativeTest(
 nativeTest(
   "large per-row sums and means (oneDNN's reduction where installed) match tfjs within float32 rounding, and repeat exactly",
   async () => {
-    const cases: [number[], number[]][] = [[[64, 8, 8, 32], [1, 2, 3]], [[40000], [0]], [[16, 4096], [1]]];
+    const cases: [number[], number[]][] = [[[64, 8, 8, 32], [1, 2, 3]], [[140000], [0]], [[32, 8192], [1]]];
     for (const [shape, axes] of cases) {
       const [c, n] = await both(() => [tf.sum(input(shape, 1), axes), tf.mean(input(shape, 1), axes, true)]);
       const [, again] = await both(() => [tf.sum(input(shape, 1), axes), tf.mean(input(shape, 1), axes, true)]);

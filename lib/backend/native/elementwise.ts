@@ -212,8 +212,11 @@ const DNNL_BINARY: Record<string, { op: BinaryOp; commutative: boolean }> = {
   Sub: { op: "sub", commutative: false },
   RealDiv: { op: "div", commutative: false },
 };
-/** Below this many output elements the FFI call and dispatch cost more than the loop here. */
-export const DNNL_MIN_ELEMENTS = 32768;
+/**
+ * Below this many elements the loops here run instead of oneDNN: waking its OpenMP workers costs more than it
+ * saves on small tensors (an MLP step's 64 × 512 activations gain nothing). DCGAN activations are ≥ 64·4·4·256.
+ */
+export const DNNL_MIN_ELEMENTS = 131072;
 
 /**
  * The native element-wise and reduction kernels; anything they do not cover goes to `fallback`. With `dnnl`,

@@ -200,6 +200,14 @@ function open(): OneDnnLoad {
     };
   }
   const libcPath = sibling(path, ["libc.so.6"]), gompPath = sibling(path, ["libgomp.so.1"]);
+  // OpenMP workers spin-wait after each primitive by default, as OpenBLAS's do after each product: on a 2-core
+  // machine a oneDNN call between two products then waits for a core that a spinning OpenBLAS thread holds (an MLP
+  // critic step measured 2-3x slower). Passive workers sleep instead; libgomp reads this when it loads (below).
+  try {
+    if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
+  } catch {
+    // without --allow-env the default policy stays
+  }
   let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
   let libc: Deno.DynamicLibrary<typeof LIBC>;
   let gomp: Deno.DynamicLibrary<typeof GOMP> | undefined;
