@@ -213,8 +213,9 @@ const DNNL_BINARY: Record<string, { op: BinaryOp; commutative: boolean }> = {
   RealDiv: { op: "div", commutative: false },
 };
 /**
- * Below this many elements the loops here run instead of oneDNN: waking its OpenMP workers costs more than it
- * saves on small tensors (an MLP step's 64 × 512 activations gain nothing). DCGAN activations are ≥ 64·4·4·256.
+ * oneDNN's element-wise primitives are used on image tensors (rank 4) of at least this many elements: waking its
+ * OpenMP workers costs more than it saves on small tensors, and between an MLP's matrix products (OpenBLAS's own
+ * thread pool) the two pools contend for the cores. DCGAN activations are ≥ 64·4·4·256 = 262,144.
  */
 export const DNNL_MIN_ELEMENTS = 131072;
 
@@ -236,7 +237,7 @@ export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn): Record<st
       let n = 1;
       for (const d of plan.outShape) n *= d;
       const result = out === "bool" ? new Uint8Array(n) : allocOutput(n);
-      if (viaDnnl && n >= DNNL_MIN_ELEMENTS && plan.outShape.length <= 6) {
+      if (viaDnnl && n >= DNNL_MIN_ELEMENTS && (a.shape.length === 4 || b.shape.length === 4)) {
         const rank = plan.outShape.length;
         const pa = [...Array(rank - a.shape.length).fill(1), ...a.shape];
         const pb = [...Array(rank - b.shape.length).fill(1), ...b.shape];
@@ -358,7 +359,7 @@ function reduce(args: KernelArgs, kind: "sum" | "mean", dnnl?: OneDnn): tf.Tenso
   if (reduceCount === 0 || xv.length === 0) return undefined;
   const result = allocOutput(xv.length / reduceCount);
   const innerOnly = runs.length === 1 ? runs[0].reduced : runs.length === 2 && !runs[0].reduced && runs[1].reduced;
-  if (dnnl && xv.length >= DNNL_MIN_ELEMENTS && innerOnly) {
+  if (dnnl && xv.length >= DNNL_MIN_ELEMENTS && innerOnly && x.shape.length === 4) {
     // contiguous rows (per-sample statistics): oneDNN's vectorised, threaded kernel is ~10x faster than the loops
     // below; for the other patterns (kept axes inside) it measured slower than they are
     const inShape = runs.map((r) => r.n), keep = runs.map((r) => (r.reduced ? 1 : r.n));
