@@ -59,14 +59,14 @@ function identity(o: RunOptions) {
 /**
  * Time of a training iteration on a backend relative to wasm (the backend `secondsPerIteration` was
  * measured on), from whole runs on the reference 2-core machine: toy-8gaussians (quick profile, native
- * 1.6x wasm's iterations/s), mnist-mlp (default profile, width-16 DCGAN critic: 190 s vs 240-350 s per
- * WGAN seed, 31 s vs 55 s per GAN seed) and the MLP bench steps (3-5x). Small convolutions gain less
- * than the width-64 DCGAN bench steps (4.5-6x) because per-op overheads dominate them. Backends
- * without an entry are estimated with wasm's timings.
+ * 1.6x wasm's iterations/s), the MLP bench steps (3-5x), and, with oneDNN convolutions, mnist-dcgan and
+ * mnist-mlp at the default profile (width-16 DCGAN critic, 40 iterations without the Diters warm-up):
+ * 86 and 68 ms per WGAN iteration against wasm's 310 and 230 (0.28, 0.30), 40 and 34 ms per GAN
+ * iteration against 80 and 60 (0.5, 0.56). Backends without an entry are estimated with wasm's timings.
  */
 export const BACKEND_TIME_FACTOR: Readonly<Record<string, { toy: number; mlp: number; conv: number }>> = {
   wasm: { toy: 1, mlp: 1, conv: 1 },
-  native: { toy: 0.65, mlp: 0.4, conv: 0.7 },
+  native: { toy: 0.65, mlp: 0.4, conv: 0.35 },
 };
 
 /**
