@@ -5,6 +5,9 @@
  * calls per step and share of the step for each kernel, plus the time spent
  * outside kernels (tfjs's engine: tape, tidy, dispatch; JS glue; GC).
  *
+ * On webgpu it adds the dispatch count per step, the cost of one dispatch and the read-back latency
+ * ({@linkcode dispatchReport}).
+ *
  * Flags: --backend NAME (default auto), --model mlp-28|dcgan-32|dcgan-64,
  * --algorithm wgan|wgan-gp|wgan-div|gan, --step critic|generator, --reps N, --top N.
  */
@@ -110,6 +113,49 @@ async function main(): Promise<void> {
       num((100 * (stepMs - inKernels)) / stepMs, 1)
     }%`,
   );
+  if (backend.name === "webgpu") {
+    // kernel functions only encode work on a GPU: their times above are CPU-side; the GPU's show in the step total
+    const calls = rows.reduce((s, [, t]) => s + t.calls, 0) / reps;
+    for (const line of await dispatchReport(calls, stepMs)) console.log(line);
+  }
+}
+
+/**
+ * WebGPU only: what a dispatch costs here. Kernel calls per step (about one compute dispatch each), the cost of one
+ * dispatch (a chain of 1-element additions, so no arithmetic to speak of, ended by one read-back), and the
+ * read-back latency (`await data()` of a fresh 1-element result). Dispatch-bound steps are those where calls × cost
+ * is most of the step.
+ */
+export async function dispatchReport(callsPerStep: number, stepMs: number): Promise<string[]> {
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const chain = 400;
+  const perDispatch: number[] = [], readBack: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    let x = tf.ones([1]);
+    const t0 = performance.now();
+    for (let i = 0; i < chain; i++) {
+      const next = tf.add(x, 1);
+      x.dispose();
+      x = next;
+    }
+    await x.data();
+    perDispatch.push((performance.now() - t0) / chain);
+    x.dispose();
+    const y = tf.add(tf.ones([1]), 1);
+    const t1 = performance.now();
+    await y.data();
+    readBack.push(performance.now() - t1);
+    y.dispose();
+  }
+  const cost = median(perDispatch);
+  return [
+    `dispatches: ${callsPerStep.toFixed(0)} kernel calls per step; one dispatch costs ${(1000 * cost).toFixed(1)} µs ` +
+    `(${chain} chained 1-element adds); read-back latency ${median(readBack).toFixed(2)} ms`,
+    `  calls × cost = ${(callsPerStep * cost).toFixed(1)} ms of the ${stepMs.toFixed(1)} ms step ` +
+    `(${(100 * callsPerStep * cost / stepMs).toFixed(0)}%: above ~50% the step is dispatch-bound)`,
+    `  WEBGPU_CPU_FORWARD=${tf.env().getBool("WEBGPU_CPU_FORWARD")} (WGAN_BENCH_WEBGPU_CPU_FORWARD=1 sends small ` +
+    `tensors' ops to the CPU instead)`,
+  ];
 }
 
 if (import.meta.main) await runMain(main);

@@ -5,6 +5,9 @@ Times the SAME steps as bench/fixtures.ts (same models, shapes, batch 64,
 optimizers, losses and penalties) and writes rows in the SAME CSV schema as
 `deno task bench:csv`, so `deno task compare` can match them row by row.
 
+On a CUDA GPU: --device cuda (rows with backend pytorch-cuda; each timed step ends with loss.item() and a
+torch.cuda.synchronize()).
+
 Run (Debian: apt-get install python3-torch libopenblas0-pthread):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
         /usr/bin/python3 bench/reference/torch_bench.py --threads 1 --out results/bench/<id>-pytorch.csv
@@ -129,7 +132,7 @@ def critic_step(alg, g, d, opt, real, z):
     else:
         loss = d_fake.mean() - d_real.mean()
     if alg == "wgan-gp":
-        eps = torch.rand(real.shape[0], 1, 1, 1)
+        eps = torch.rand(real.shape[0], 1, 1, 1, device=real.device)
         x_hat = eps * real + (1 - eps) * fake
         norms = torch.sqrt(input_grad(d, x_hat).pow(2).sum(1) + 1e-12)
         loss = loss + 10 * ((norms - 1) ** 2).mean()
@@ -198,13 +201,13 @@ def cpu_model():
     return platform.machine()
 
 
-def hardware_id(cpu, cores, mem):
+def hardware_id(cpu, cores, mem, gpu=""):
     """Same id as repro/environment.ts: slug of the CPU name, cores, FNV-1a of cpu|cores|memory|gpu."""
     import re
     slug = re.sub(r"\(R\)|\(TM\)|CPU|Processor|@.*$", "", cpu).strip()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", slug).strip("-").lower()[:32]
     h = 0x811C9DC5
-    for ch in f"{cpu}|{cores}|{mem}|":
+    for ch in f"{cpu}|{cores}|{mem}|{gpu}":
         h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
     return f"{slug}-{cores}c-{h:08x}"
 
@@ -227,19 +230,26 @@ def main():
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--reps", type=float, default=1.0)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: time the steps on the first CUDA GPU (backend column pytorch-cuda)")
     args = ap.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("error: --device cuda: torch.cuda.is_available() is False (no CUDA build or no GPU)")
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
+    gpu = torch.cuda.get_device_name(0) if args.device == "cuda" else ""
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     cpu = cpu_model()
     cores = os.cpu_count()
     mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30)
-    hid = hardware_id(cpu, cores, mem)
+    hid = hardware_id(cpu, cores, mem, gpu)
     torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # make sure the BLAS is loaded before reporting it
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if var in os.environ:
             print(f"warning: {var}={os.environ[var]} is set; OpenBLAS may run far below this machine's speed "
                   "(rerun with env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)")
-    print(f"torch {torch.__version__}, {args.threads} thread(s), BLAS {blas_name()}")
+    print(f"torch {torch.__version__}, {args.threads} thread(s), BLAS {blas_name()}" + (f", GPU {gpu}" if gpu else ""))
     commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip()
     rows = []
     for model in args.models.split(","):
@@ -247,18 +257,21 @@ def main():
         for kind in ("critic", "generator"):
             for alg in ALGORITHMS:
                 g, d, z = build(model, alg)
-                real = torch.rand(BATCH, *SHAPES[model]) * 2 - 1
+                g, d, z = g.to(dev), d.to(dev), z.to(dev)
+                real = (torch.rand(BATCH, *SHAPES[model]) * 2 - 1).to(dev)
                 if kind == "critic":
                     opt = optimizer(alg, d.parameters())
                     run = lambda: critic_step(alg, g, d, opt, real, z)
                 else:
                     opt = optimizer(alg, g.parameters())
                     run = lambda: generator_step(alg, g, d, opt, z)
-                run()  # warm-up
+                run()  # warm-up (on a GPU also kernel selection)
+                sync()
                 times = []
                 for _ in range(reps):
                     t0 = time.perf_counter()
-                    run()
+                    run()  # returns loss.item(): the step is finished, as `await data()` in bench/fixtures.ts
+                    sync()
                     times.append((time.perf_counter() - t0) * 1000)
                 times.sort()
                 med = statistics.median(times)
@@ -266,12 +279,13 @@ def main():
                 flops = step_flops(model, alg, kind)
                 rows.append({
                     "suite": "wgan-bench-step-v1", "model": model, "algorithm": alg, "step": kind, "batch": BATCH,
-                    "backend": "pytorch", "device": f"CPU, {args.threads} thread(s), {blas_name()}",
+                    "backend": "pytorch-cuda" if gpu else "pytorch",
+                    "device": f"CUDA {gpu}" if gpu else f"CPU, {args.threads} thread(s), {blas_name()}",
                     "median_ms": round(med, 3), "p25_ms": round(q[0], 3), "p75_ms": round(q[2], 3),
                     "min_ms": round(times[0], 3), "reps": reps, "steps_per_s": round(1000 / med, 3),
                     "images_per_s": round(64000 / med, 1), "est_gflop": round(flops / 1e9, 4),
                     "gflop_per_s": round(flops / 1e9 / (med / 1000), 2), "cpu": cpu, "cores": cores,
-                    "memory_gb": mem, "gpu": "", "hardware_id": hid,
+                    "memory_gb": mem, "gpu": gpu, "hardware_id": hid,
                     "runtime": f"python {platform.python_version()}", "library": f"torch {torch.__version__}",
                     "commit": commit,
                 })

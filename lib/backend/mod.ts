@@ -23,3 +23,10 @@ export { type NativeRegistration, registerNativeBackend } from "./native/native_
 export { type Blas, type BlasLoad, loadBlas } from "./native/openblas.ts";
 export { type ConvKind, loadOneDnn, type OneDnn, type OneDnnLoad } from "./native/onednn.ts";
 export { setPoolLimit } from "./native/pool.ts";
+export {
+  describeAdapter,
+  deviceRequest,
+  registerWebGpuBackend,
+  type WebGpuAdapterFacts,
+  webGpuAdapterFacts,
+} from "./webgpu.ts";

@@ -6,6 +6,7 @@
  */
 import { silenceCpuBanner, tf } from "./tf.ts";
 import { registerNativeBackend } from "./native/native_backend.ts";
+import { describeAdapter, type WebGpuAdapterFacts, webGpuAdapterFacts } from "./webgpu.ts";
 
 /** A backend a user can ask for. */
 export type BackendName = "native" | "cpu" | "wasm" | "webgpu" | "tensorflow" | "auto";
@@ -30,6 +31,8 @@ export interface BackendInfo {
   device: string;
   /** True for a software WebGPU adapter (lavapipe/llvmpipe/SwiftShader). */
   isFallbackAdapter: boolean;
+  /** With webgpu: the adapter's name, limits and the features requested for the device. */
+  adapter?: WebGpuAdapterFacts;
   /** tfjs version string. */
   tfjsVersion: string;
   /**
@@ -63,6 +66,7 @@ interface Probe {
   why: string;
   device: string;
   isFallbackAdapter: boolean;
+  adapter?: WebGpuAdapterFacts;
 }
 
 async function probeWebGpu(): Promise<Probe> {
@@ -145,8 +149,9 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   }
   silenceCpuBanner();
   const native = name === "native" ? registerNativeBackend() : undefined;
+  const facts = name === "webgpu" ? webGpuAdapterFacts() : undefined;
   const device = name === "webgpu"
-    ? probe.device
+    ? (facts ? describeAdapter(facts) : probe.device)
     : native?.ok
     ? `${native.blas.config.split(" ").slice(0, 2).join(" ")} sgemm${
       native.dnnl ? ` + ${native.dnnl.description} convolutions` : ""
@@ -156,7 +161,7 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
     : name === "cpu"
     ? "JavaScript (tfjs cpu backend)"
     : "TensorFlow C library (tfjs-node)";
-  return { ok: true, why: "", device, isFallbackAdapter: probe.isFallbackAdapter };
+  return { ok: true, why: "", device, isFallbackAdapter: probe.isFallbackAdapter, adapter: facts };
 }
 
 /**
@@ -191,6 +196,7 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
       requested,
       device: p.device,
       isFallbackAdapter: p.isFallbackAdapter,
+      ...(p.adapter ? { adapter: p.adapter } : {}),
       tfjsVersion: tf.version.tfjs,
       skipped,
     };

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
+import { registerWebGpuBackend } from "./webgpu.ts";
 
 export { tf };
 export type Tensor = tf.Tensor;
@@ -27,6 +28,9 @@ export function silenceCpuBanner(): void {
     if (backend?.firstUse) backend.firstUse = false;
   }
 }
+
+// tfjs-backend-webgpu's factory fails under Deno on real GPUs: the library's replaces it (see webgpu.ts)
+registerWebGpuBackend(tf);
 
 // tfjs would otherwise default to webgpu, whose asynchronous start makes any
 // op before `await tf.ready()` throw. The cpu backend starts synchronously, so

@@ -46,3 +46,21 @@ Deno.test("an unknown or unavailable backend gives one line saying why and what 
     });
   }
 });
+
+Deno.test({
+  name: "webgpu starts through the library's own factory: adapter facts read before the device, valid features",
+  ignore: !BACKENDS.includes("webgpu"),
+  async fn() {
+    const info = await selectBackend("webgpu");
+    assert.ok(info.adapter, "adapter facts recorded");
+    assert.ok(info.adapter.description.length > 0 || info.adapter.vendor.length > 0);
+    assert.ok(info.adapter.limits.maxBufferSize > 0 && info.adapter.limits.maxStorageBufferBindingSize > 0);
+    assert.ok(info.adapter.features.every((f) => typeof f === "string"), "no nested feature arrays");
+    assert.match(info.device, /maxBufferSize \d/);
+    assert.equal(info.isFallbackAdapter, info.adapter.isFallbackAdapter);
+    // every op runs on the adapter (no forwarding of small tensors to the CPU) unless asked
+    assert.equal(tf.env().getBool("WEBGPU_CPU_FORWARD"), false);
+    const y = tf.add(tf.ones([2]), 1);
+    assert.deepEqual(Array.from(await y.data()), [2, 2]);
+  },
+});
