@@ -3,6 +3,7 @@
  * full `npm:` specifier, so nothing resolves through this repository's deno.json.
  */
 import assert from "node:assert/strict";
+import { lastJsonLine, runDeno } from "./subprocess.ts";
 
 Deno.test({
   name: "the library trains from a project outside this repository (no deno.json of ours)",
@@ -26,15 +27,11 @@ const r = await train(trainer, { iterations: 2 });
 console.log(JSON.stringify({ backend: info.name, iterations: r.iterations, estimate: r.stats?.wassersteinEstimate }));
 `,
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--allow-read", "--allow-env", "--allow-sys", "main.ts"],
+    const out = await runDeno(["run", "--quiet", "--allow-read", "--allow-env", "--allow-sys", "main.ts"], {
       cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+    });
+    assert.equal(out.code, 0, out.stderr);
+    const r = lastJsonLine<{ backend: string; iterations: number; estimate: number }>(out.stdout);
     assert.equal(r.backend, "cpu");
     assert.equal(r.iterations, 2);
     assert.ok(Number.isFinite(r.estimate));

@@ -6,6 +6,7 @@
  * wrong for the second).
  */
 import assert from "node:assert/strict";
+import { lastJsonLine, runDeno } from "../subprocess.ts";
 
 const SCRIPT = `
 import { algorithm, gradientPenalty, mlpCritic, mlpGenerator, tf, toyDataset, train, Trainer } from "wgan-bench";
@@ -43,15 +44,14 @@ Deno.test("importing the library registers the gradient fixes: no selectBackend 
   const script = `${dir}/uses_library.ts`;
   await Deno.writeTextFile(script, SCRIPT);
   const root = new URL("../../", import.meta.url).pathname;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--allow-read", "--allow-env", "--config", `${root}deno.json`, script],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+  const out = await runDeno(
+    ["run", "--quiet", "--allow-read", "--allow-env", "--config", `${root}deno.json`, script],
+    { cwd: root },
+  );
+  assert.equal(out.code, 0, out.stderr);
+  const r = lastJsonLine<{ backend: string; penalty: number; criticLoss: number; numeric: number; analytic: number }>(
+    out.stdout,
+  );
   assert.equal(r.backend, "cpu");
   assert.ok(Number.isFinite(r.penalty) && r.penalty > 0 && Number.isFinite(r.criticLoss), JSON.stringify(r));
   assert.ok(

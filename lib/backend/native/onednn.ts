@@ -16,6 +16,7 @@
  * @module
  */
 import type { ConvGeometry } from "./conv_kernels.ts";
+import { findLibrary, isFile } from "./find_library.ts";
 
 // oneDNN 2.x C API constants (dnnl_types.h); checked against the library's major version at load.
 const F32 = 3, TAG_ANY = 1, TAG_NHWC = 20, TAG_HWIO = 30;
@@ -137,31 +138,9 @@ export interface OneDnn {
 /** The outcome of {@linkcode loadOneDnn}: oneDNN, or the one-line reason there is none. */
 export type OneDnnLoad = { ok: true; dnnl: OneDnn } | { ok: false; why: string };
 
-function candidates(): string[] {
-  const fromEnv = Deno.env.get("WGAN_BENCH_DNNL");
-  if (fromEnv) return [fromEnv];
-  const dirs = [
-    ...(Deno.env.get("LD_LIBRARY_PATH") ?? "").split(":").filter(Boolean),
-    "/usr/lib/x86_64-linux-gnu",
-    "/usr/lib/aarch64-linux-gnu",
-    "/usr/lib64",
-    "/usr/lib",
-    "/usr/local/lib",
-  ];
-  return dirs.flatMap((d) => ["libdnnl.so.2", "libdnnl.so"].map((n) => `${d}/${n}`));
-}
-
 function sibling(path: string, names: string[]): string | undefined {
   const dir = path.slice(0, path.lastIndexOf("/"));
   return [...names.map((n) => `${dir}/${n}`), ...names.map((n) => `/usr/lib/x86_64-linux-gnu/${n}`)].find(isFile);
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 function firstLine(e: unknown): string {
@@ -189,8 +168,13 @@ export function loadOneDnn(): OneDnnLoad {
 
 function open(): OneDnnLoad {
   if (typeof Deno?.dlopen !== "function") return { ok: false, why: "Deno.dlopen is not available in this runtime" };
-  const explicit = Deno.env.get("WGAN_BENCH_DNNL");
-  const path = candidates().find(isFile);
+  let found: ReturnType<typeof findLibrary>;
+  try {
+    found = findLibrary("WGAN_BENCH_DNNL", ["libdnnl.so.2", "libdnnl.so"]);
+  } catch (e) {
+    return { ok: false, why: `cannot look for oneDNN: ${firstLine(e)}` };
+  }
+  const { path, explicit } = found;
   if (!path) {
     return {
       ok: false,

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { findLibrary } from "./find_library.ts";
 
 /** Row-major storage, as every tfjs tensor is. */
 const CBLAS_ROW_MAJOR = 101;
@@ -64,32 +65,6 @@ export interface Blas {
   setThreads(threads: number): void;
 }
 
-/** Where a library named in `WGAN_BENCH_BLAS` or the usual Debian/Fedora/Homebrew places is looked for. */
-function blasCandidates(): string[] {
-  const fromEnv = Deno.env.get("WGAN_BENCH_BLAS");
-  if (fromEnv) return [fromEnv];
-  const dirs = [
-    ...(Deno.env.get("LD_LIBRARY_PATH") ?? "").split(":").filter(Boolean),
-    "/usr/lib/x86_64-linux-gnu",
-    "/usr/lib/aarch64-linux-gnu",
-    "/usr/lib64",
-    "/usr/lib",
-    "/usr/local/lib",
-    "/opt/homebrew/opt/openblas/lib",
-    "/usr/local/opt/openblas/lib",
-  ];
-  const names = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"];
-  return dirs.flatMap((d) => names.map((n) => `${d}/${n}`));
-}
-
-function exists(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** The outcome of {@linkcode loadBlas}: a BLAS, or the one-line reason there is none. */
 export type BlasLoad = { ok: true; blas: Blas } | { ok: false; why: string };
 
@@ -120,13 +95,16 @@ export function loadBlas(): BlasLoad {
 
 function open(): BlasLoad {
   if (typeof Deno?.dlopen !== "function") return { ok: false, why: "Deno.dlopen is not available in this runtime" };
-  const explicit = Deno.env.get("WGAN_BENCH_BLAS");
-  let path: string | undefined;
+  let found: ReturnType<typeof findLibrary>;
   try {
-    path = blasCandidates().find(exists);
+    found = findLibrary("WGAN_BENCH_BLAS", ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"], [
+      "/opt/homebrew/opt/openblas/lib",
+      "/usr/local/opt/openblas/lib",
+    ]);
   } catch (e) {
     return { ok: false, why: `cannot look for OpenBLAS: ${firstLine(e)}` };
   }
+  const { path, explicit } = found;
   if (!path) {
     return {
       ok: false,
