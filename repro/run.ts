@@ -19,6 +19,7 @@ import { runDir, stepColumns } from "./steps_schema.ts";
 import { type TableContext, writeTables } from "./tables.ts";
 import type { ClaimResult } from "./claims.ts";
 import { UsageError } from "./errors.ts";
+import { checkOutDir, lockOutDir } from "./out_lock.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -101,6 +102,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     if (!o.quiet) console.error(line);
   };
   // Everything that can fail on bad input happens before the result folder is touched.
+  checkOutDir(o.outDir);
   const configPath = `${o.outDir}/config.json`;
   const id = identity(o);
   const previous = !o.fresh && (await exists(configPath)) ? JSON.parse(await Deno.readTextFile(configPath)) : null;
@@ -116,8 +118,34 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const data = await loadExperimentData(o.experiment, settings, o.dataset);
   const evaluator = await createEvaluator(o.experiment, settings, data, o.cacheDir ?? ".cache/wgan-bench", log);
 
-  if (o.fresh) await Deno.remove(o.outDir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(o.outDir, { recursive: true });
+  const lock = lockOutDir(o.outDir);
+  try {
+    return await runLocked(o, { previous, id, backend, env, data, evaluator, log });
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  o: RunOptions,
+  ctx: {
+    previous: { seeds?: number[] } | null;
+    id: ReturnType<typeof identity>;
+    backend: Awaited<ReturnType<typeof selectBackend>>;
+    env: Awaited<ReturnType<typeof describeEnvironment>>;
+    data: Awaited<ReturnType<typeof loadExperimentData>>;
+    evaluator: Awaited<ReturnType<typeof createEvaluator>>;
+    log: (line: string) => void;
+  },
+): Promise<RunSummary> {
+  const { previous, id, backend, env, data, evaluator, log } = ctx;
+  const settings = o.config.settings;
+  const configPath = `${o.outDir}/config.json`;
+  if (o.fresh) {
+    for (const entry of await Array.fromAsync(Deno.readDir(o.outDir))) {
+      if (entry.name !== ".lock") await Deno.remove(`${o.outDir}/${entry.name}`, { recursive: true });
+    }
+  }
   const seeds = [...new Set([...(previous?.seeds ?? []), ...o.seeds])].sort((a, b) => a - b);
   const tables: TableContext = {
     experiment: o.experiment,

@@ -247,3 +247,54 @@ Deno.test({
     assert.ok(rows.filter((x) => x.fid !== "").every((x) => Number(x.fid) >= 0 && Number(x.classes_covered) <= 2));
   },
 });
+
+Deno.test({
+  name: "an --out that is a file, or under one, is refused in one line before any work",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const file = await Deno.makeTempFile();
+    for (const [out, pattern] of [[file, /it is a file, not a folder/], [`${file}/sub`, /" is a file$/]] as const) {
+      const r = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--out", out]);
+      assert.equal(r.code, 2, r.stderr);
+      const lines = r.stderr.trim().split("\n").filter((l) => !/XDG_RUNTIME_DIR/.test(l));
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], /^error: Cannot write results to ".*":/);
+      assert.match(lines[0], pattern);
+    }
+  },
+});
+
+Deno.test({
+  name: "one run per result folder: a live holder's lock refuses a second process; a dead one's is taken over",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const out = await Deno.makeTempDir();
+    const host = (await import("node:os")).default.hostname();
+    const lock = (pid: number) => Deno.writeTextFile(`${out}/.lock`, JSON.stringify({ pid, host, started: "then" }));
+    await lock(Deno.pid); // this test process: alive
+    const refused = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--out", out]);
+    assert.equal(refused.code, 2, refused.stderr);
+    const lines = refused.stderr.trim().split("\n").filter((l) => !/XDG_RUNTIME_DIR/.test(l));
+    assert.equal(lines.length, 1, refused.stderr);
+    assert.match(lines[0], new RegExp(`process ${Deno.pid} on .* has been using it since then`));
+    assert.ok(!(await Deno.stat(`${out}/runs`).then(() => true, () => false)), "nothing was run");
+
+    await lock(2 ** 22 + 12345); // above Linux's pid_max: no such process on this host
+    const taken = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--set", "iterations=8", "--out", out]);
+    assert.equal(taken.code, 0, taken.stderr);
+    assert.ok(await Deno.stat(`${out}/summary.csv`).then(() => true, () => false));
+    assert.ok(!(await Deno.stat(`${out}/.lock`).then(() => true, () => false)), "released at the end");
+
+    // another host's lock: live while touched, stale after 10 minutes without a touch
+    await Deno.writeTextFile(`${out}/.lock`, JSON.stringify({ pid: 1, host: "elsewhere", started: "then" }));
+    const busy = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--set", "iterations=8", "--out", out]);
+    assert.equal(busy.code, 2, busy.stderr);
+    assert.match(busy.stderr, /process 1 on elsewhere has been using it/);
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await Deno.utime(`${out}/.lock`, hourAgo, hourAgo);
+    const again = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--set", "iterations=8", "--out", out]);
+    assert.equal(again.code, 0, again.stderr);
+  },
+});
