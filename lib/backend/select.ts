@@ -111,7 +111,13 @@ async function importTensorflowBinding(): Promise<boolean> {
       if (tf.findBackendFactory("tensorflow")) return true;
       errors.push(`${specifier} registered no "tensorflow" backend`);
     } catch (e) {
-      errors.push(`${specifier}: ${String((e as Error).message).split("\n")[0]}`);
+      const message = String((e as Error).message).split("\n")[0];
+      // an import map or npm error about a package that is simply absent says so in many words: one is enough
+      errors.push(
+        /not a dependency|Relative import path|Could not find|not found|Cannot find/i.test(message)
+          ? `${specifier}: not installed`
+          : `${specifier}: ${message.slice(0, 160)}`,
+      );
     }
   }
   tensorflowImportError = errors.join("; ");
@@ -131,7 +137,9 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   if (name === "tensorflow" && !(await importTensorflowBinding())) {
     return {
       ok: false,
-      why: `neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads (${tensorflowImportError})`,
+      why: `neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads (${tensorflowImportError}; to use it, ` +
+        `add npm:@tensorflow/tfjs-node@4.22.0 to your imports and run deno install with --allow-scripts for it: its ` +
+        `install downloads libtensorflow from outside the npm registry)`,
       device: "",
       isFallbackAdapter: false,
     };
