@@ -7,13 +7,8 @@
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 
-/** Writes `data` to `path` atomically. */
-export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-  else await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, path);
-}
+/** Writes `data` to `path` atomically (temporary file removed on failure). */
+export { writeFileAtomic as writeAtomic } from "../lib/io/write_atomic.ts";
 
 /** A CSV row: column → value. */
 export type Row = Record<string, string | number | boolean | null>;

@@ -120,100 +120,82 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
 
   const lock = lockOutDir(o.outDir);
   try {
-    return await runLocked(o, { previous, id, backend, env, data, evaluator, log });
+    if (o.fresh) {
+      for (const entry of await Array.fromAsync(Deno.readDir(o.outDir))) {
+        if (entry.name !== ".lock") await Deno.remove(`${o.outDir}/${entry.name}`, { recursive: true });
+      }
+    }
+    const seeds = [...new Set([...(previous?.seeds ?? []), ...o.seeds])].sort((a, b) => a - b);
+    const tables: TableContext = {
+      experiment: o.experiment,
+      profile: o.profile,
+      seeds,
+      iterations: settings.iterations,
+      columns: stepColumns(evaluator),
+      primary: evaluator.primary,
+      coverage: evaluator.coverage?.column ?? null,
+    };
+    await writeAtomic(
+      configPath,
+      JSON.stringify(
+        { identity: id, seeds, tables: { ...tables, experiment: o.experiment.id }, environment: env, config: o.config },
+        null,
+        2,
+      ),
+    );
+    const keys = shardRuns(o.experiment, o.seeds, o.shard);
+    const pending: RunKey[] = [];
+    for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
+    const estimate = pending.reduce((s, k) => s + estimateSeconds(o, k.arm, backend.name), 0);
+    log(
+      `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
+        `${settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
+        `data ${data.name}, out ${o.outDir}`,
+    );
+    for (const line of backend.skipped) log(`  (skipped ${line})`);
+    if (pending.length) {
+      const basis = backend.name in BACKEND_TIME_FACTOR ? backend.name : `wasm (no ${backend.name} timings)`;
+      log(`estimated training time on a 2-core CPU with ${basis}: ~${formatSeconds(estimate)} (plus evaluation)`);
+    }
+    for (const [k, v] of Object.entries(evaluator.info)) {
+      log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);
+    }
+
+    const total = pending.length * settings.iterations;
+    const progress = createProgress(total, o.quiet);
+    let finished = 0, interrupted = false;
+    for (let i = 0; i < pending.length; i++) {
+      const key = pending[i];
+      const record = await runOne({
+        experimentId: o.experiment.id,
+        profile: o.profile,
+        iterations: settings.iterations,
+        evalEvery: settings.evalEvery,
+        logEvery: settings.logEvery,
+        arms: o.config.arms,
+        data,
+        evaluator,
+        env,
+        outDir: o.outDir,
+        signal: o.signal,
+        onIteration: (k, it) => progress.update(i * settings.iterations + it, `${k.arm} seed ${k.seed}`),
+      }, key);
+      if (!record) {
+        interrupted = true;
+        progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
+        break;
+      }
+      finished++;
+      progress.log(
+        `${key.arm} seed ${key.seed}: ${record.outcome}, final ${evaluator.primary} ${
+          record.finalQuality[evaluator.primary]?.toFixed(4)
+        } (from ${record.initialQuality[evaluator.primary]?.toFixed(4)}), ${record.trainSeconds.toFixed(0)}s training`,
+      );
+    }
+    progress.stop();
+    const claims = await writeTables(o.outDir, tables);
+    return { outDir: o.outDir, finished, interrupted, claims };
   } finally {
     lock.release();
   }
-}
-
-async function runLocked(
-  o: RunOptions,
-  ctx: {
-    previous: { seeds?: number[] } | null;
-    id: ReturnType<typeof identity>;
-    backend: Awaited<ReturnType<typeof selectBackend>>;
-    env: Awaited<ReturnType<typeof describeEnvironment>>;
-    data: Awaited<ReturnType<typeof loadExperimentData>>;
-    evaluator: Awaited<ReturnType<typeof createEvaluator>>;
-    log: (line: string) => void;
-  },
-): Promise<RunSummary> {
-  const { previous, id, backend, env, data, evaluator, log } = ctx;
-  const settings = o.config.settings;
-  const configPath = `${o.outDir}/config.json`;
-  if (o.fresh) {
-    for (const entry of await Array.fromAsync(Deno.readDir(o.outDir))) {
-      if (entry.name !== ".lock") await Deno.remove(`${o.outDir}/${entry.name}`, { recursive: true });
-    }
-  }
-  const seeds = [...new Set([...(previous?.seeds ?? []), ...o.seeds])].sort((a, b) => a - b);
-  const tables: TableContext = {
-    experiment: o.experiment,
-    profile: o.profile,
-    seeds,
-    iterations: settings.iterations,
-    columns: stepColumns(evaluator),
-    primary: evaluator.primary,
-    coverage: evaluator.coverage?.column ?? null,
-  };
-  await writeAtomic(
-    configPath,
-    JSON.stringify(
-      { identity: id, seeds, tables: { ...tables, experiment: o.experiment.id }, environment: env, config: o.config },
-      null,
-      2,
-    ),
-  );
-  const keys = shardRuns(o.experiment, o.seeds, o.shard);
-  const pending: RunKey[] = [];
-  for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
-  const estimate = pending.reduce((s, k) => s + estimateSeconds(o, k.arm, backend.name), 0);
-  log(
-    `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
-      `${settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
-      `data ${data.name}, out ${o.outDir}`,
-  );
-  for (const line of backend.skipped) log(`  (skipped ${line})`);
-  if (pending.length) {
-    const basis = backend.name in BACKEND_TIME_FACTOR ? backend.name : `wasm (no ${backend.name} timings)`;
-    log(`estimated training time on a 2-core CPU with ${basis}: ~${formatSeconds(estimate)} (plus evaluation)`);
-  }
-  for (const [k, v] of Object.entries(evaluator.info)) {
-    log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);
-  }
-
-  const total = pending.length * settings.iterations;
-  const progress = createProgress(total, o.quiet);
-  let finished = 0, interrupted = false;
-  for (let i = 0; i < pending.length; i++) {
-    const key = pending[i];
-    const record = await runOne({
-      experimentId: o.experiment.id,
-      profile: o.profile,
-      iterations: settings.iterations,
-      evalEvery: settings.evalEvery,
-      logEvery: settings.logEvery,
-      arms: o.config.arms,
-      data,
-      evaluator,
-      env,
-      outDir: o.outDir,
-      signal: o.signal,
-      onIteration: (k, it) => progress.update(i * settings.iterations + it, `${k.arm} seed ${k.seed}`),
-    }, key);
-    if (!record) {
-      interrupted = true;
-      progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
-      break;
-    }
-    finished++;
-    progress.log(
-      `${key.arm} seed ${key.seed}: ${record.outcome}, final ${evaluator.primary} ${
-        record.finalQuality[evaluator.primary]?.toFixed(4)
-      } (from ${record.initialQuality[evaluator.primary]?.toFixed(4)}), ${record.trainSeconds.toFixed(0)}s training`,
-    );
-  }
-  progress.stop();
-  const claims = await writeTables(o.outDir, tables);
-  return { outDir: o.outDir, finished, interrupted, claims };
 }

@@ -56,7 +56,7 @@ interface Extra {
   trainSeconds: number;
   initialQuality: Quality;
   /** Quality at the last evaluation (so a run resumed after its final checkpoint reports it). */
-  lastQuality?: Quality;
+  lastQuality: Quality;
   diverged?: boolean;
 }
 
@@ -146,7 +146,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   } finally {
     disposeAll(trainer);
   }
-  const lastQuality = extra.lastQuality ?? extra.initialQuality;
+  const lastQuality = extra.lastQuality;
   const record: RunRecord = {
     arm: key.arm,
     seed: key.seed,

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { tf } from "./tfjs.ts";
+import { activeBackendHas, tf } from "./tfjs.ts";
 import { conv2dTransposeViaConv } from "../ops/conv_transpose.ts";
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, LEAKY_RELU_GRAD_KERNEL } from "./native/fused_kernels.ts";
 
@@ -219,11 +219,6 @@ function registerWasmTrainingGradients(): void {
   });
 }
 
-/** True when the active backend registers `kernelName` (the fused kernels exist only on native). */
-function activeHas(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
-}
-
 /**
  * On the native backend: the ReLU and LeakyReLU gradients as one fused kernel
  * (tfjs composes them from three full-size ops), itself differentiable (its
@@ -238,7 +233,7 @@ function registerNativeFusedGradients(): void {
       kernelName,
       inputsToSave: ["x"],
       gradFunc: (dy, saved, attrs) => {
-        if (!activeHas(LEAKY_RELU_GRAD_KERNEL)) return original.gradFunc(dy, saved, attrs as NamedAttrMap);
+        if (!activeBackendHas(LEAKY_RELU_GRAD_KERNEL)) return original.gradFunc(dy, saved, attrs as NamedAttrMap);
         const [x] = saved;
         const alpha = kernelName === "Relu" ? 0 : (attrs as unknown as { alpha: number }).alpha;
         return {

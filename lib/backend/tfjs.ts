@@ -17,6 +17,11 @@ export type Tensor = tf.Tensor;
 export type Variable = tf.Variable;
 export type Scalar = tf.Scalar;
 
+/** Whether the active backend registers `kernelName` (the fused kernels exist only on native). */
+export function activeBackendHas(kernelName: string): boolean {
+  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
+
 /**
  * Silences the "you are running TensorFlow.js in Node.js" banner of the cpu
  * backend and of the native backend built on it (a library prints nothing).

@@ -6,6 +6,7 @@
 import { tf } from "../backend/tf.ts";
 import type { Model } from "../models/model.ts";
 import { decodeTensorFile, encodeTensorFile } from "./tensor_file.ts";
+import { writeFileAtomic } from "./write_atomic.ts";
 
 /**
  * Writes a model's weights to `path` (written to a temporary file, then
@@ -30,12 +31,9 @@ export async function saveWeights(model: Model, path: string): Promise<void> {
     { kind: "weights", model: model.description, shapes: model.variables.map((v) => v.shape) },
     arrays,
   );
-  const tmp = `${path}.tmp-${Deno.pid}`;
   try {
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, path);
+    await writeFileAtomic(path, bytes);
   } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
     throw new Error(`Cannot save weights to "${path}": ${String((e as Error).message).split("\n")[0]}`);
   }
 }

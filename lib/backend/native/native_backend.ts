@@ -135,7 +135,4 @@ function register(): NativeRegistration {
   return { ok: true, blas, dnnl, dnnlSkipped };
 }
 
-/** Whether the active backend registers `kernelName` (the fused optimizer kernels exist only on native). */
-export function activeBackendHas(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
-}
+export { activeBackendHas } from "../tfjs.ts";

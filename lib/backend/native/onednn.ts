@@ -230,6 +230,14 @@ const ISA_NAMES: Record<number, string> = {
   0x1e7: "avx512_core_amx",
 };
 
+/** The bottom and right padding a geometry implies (oneDNN wants them explicit; negative: rows/columns left unread). */
+function farPadding(g: ConvGeometry): { padBottom: number; padRight: number } {
+  return {
+    padBottom: (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1 - g.inHeight - g.padTop,
+    padRight: (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1 - g.inWidth - g.padLeft,
+  };
+}
+
 function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn {
   const check = (status: number, what: string) => {
     if (status !== 0) throw new Error(`oneDNN ${what} failed (status ${status})`);
@@ -304,10 +312,7 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
   const cache = new Map<string, Entry>();
 
   const geometry = (g: ConvGeometry) => {
-    const padBottom = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1 - g.inHeight -
-      g.padTop;
-    const padRight = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1 - g.inWidth -
-      g.padLeft;
+    const { padBottom, padRight } = farPadding(g);
     return {
       src: [g.batchSize, g.inChannels, g.inHeight, g.inWidth],
       weights: [g.outChannels, g.inChannels, g.filterHeight, g.filterWidth],
@@ -482,64 +487,40 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     return e;
   };
 
-  const binaries = new Map<string, { run(a: Float32Array, b: Float32Array, out: Float32Array): void } | null>();
-  const binary = (op: BinaryOp, shape: readonly number[], bShape: readonly number[]) => {
-    const key = `${op}:${shape.join("x")}:${bShape.join("x")}`;
-    let e = binaries.get(key);
-    if (e === undefined) {
-      const tag = PLAIN_TAGS[shape.length];
-      const a = memoryDesc([...shape], tag), b = memoryDesc([...bShape], tag), dst = memoryDesc([...shape], tag);
-      const desc = new Uint8Array(BINARY_DESC_BYTES);
-      check(s.dnnl_binary_desc_init(desc, BINARY_ALGS[op], a, b, dst), "binary descriptor");
-      const pd = out();
-      check(s.dnnl_primitive_desc_create(pd, desc, 0n, engine, 0n), "binary primitive descriptor");
-      if (implInfo(pd[0]).startsWith("ref")) {
-        binaries.set(key, null); // the reference loop is slower than ours
-        return null;
-      }
+  /**
+   * A primitive over plain row-major memories (one per `[arg id, shape]`), cached by `key`, from the operation
+   * descriptor `init` fills; null (cached too) where oneDNN would run its reference implementation, slower than the
+   * loops it would replace. Descriptors are made only on the first call for a key.
+   */
+  type Plain = { run(...data: Float32Array[]): void } | null;
+  const plainPrimitives = new Map<string, Plain>();
+  const plainPrimitive = (
+    key: string,
+    args: [number, readonly number[]][],
+    init: (desc: Uint8Array, mds: Uint8Array[]) => number,
+  ): Plain => {
+    let e = plainPrimitives.get(key);
+    if (e !== undefined) return e;
+    const mds = args.map(([, shape]) => memoryDesc([...shape], PLAIN_TAGS[shape.length]));
+    const what = key.split(":")[0];
+    const desc = new Uint8Array(BINARY_DESC_BYTES);
+    check(init(desc, mds), `${what} descriptor`);
+    const pd = out();
+    check(s.dnnl_primitive_desc_create(pd, desc, 0n, engine, 0n), `${what} primitive descriptor`);
+    if (implInfo(pd[0]).startsWith("ref")) {
+      e = null;
+    } else {
       const prim = primitive(pd[0]);
-      const aMem = memoryFromDesc(a), bMem = memoryFromDesc(b), dstMem = memoryFromDesc(dst);
-      const args = execArgs([[ARG.SRC, aMem], [ARG_SRC_1, bMem], [ARG.DST, dstMem]]);
+      const mems = mds.map(memoryFromDesc);
+      const execList = execArgs(args.map(([arg], i) => [arg, mems[i]]));
       e = {
-        run(av, bv, ov) {
-          setHandle(aMem, av);
-          setHandle(bMem, bv);
-          setHandle(dstMem, ov);
-          execute(prim, args, 3);
+        run(...data) {
+          data.forEach((d, i) => setHandle(mems[i], d));
+          execute(prim, execList, mems.length);
         },
       };
-      binaries.set(key, e);
     }
-    return e;
-  };
-
-  const reductions = new Map<string, { run(x: Float32Array, out: Float32Array): void } | null>();
-  const reduction = (op: "sum" | "mean", shape: readonly number[], outShape: readonly number[]) => {
-    const key = `${op}:${shape.join("x")}:${outShape.join("x")}`;
-    let e = reductions.get(key);
-    if (e === undefined) {
-      const tag = PLAIN_TAGS[shape.length];
-      const src = memoryDesc([...shape], tag), dst = memoryDesc([...outShape], tag);
-      const desc = new Uint8Array(BINARY_DESC_BYTES);
-      check(s.dnnl_reduction_desc_init(desc, REDUCTION_ALGS[op], src, dst, 0, 0), "reduction descriptor");
-      const pd = out();
-      check(s.dnnl_primitive_desc_create(pd, desc, 0n, engine, 0n), "reduction primitive descriptor");
-      if (implInfo(pd[0]).startsWith("ref")) {
-        reductions.set(key, null);
-        return null;
-      }
-      const prim = primitive(pd[0]);
-      const srcMem = memoryFromDesc(src), dstMem = memoryFromDesc(dst);
-      const args = execArgs([[ARG.SRC, srcMem], [ARG.DST, dstMem]]);
-      e = {
-        run(xv, ov) {
-          setHandle(srcMem, xv);
-          setHandle(dstMem, ov);
-          execute(prim, args, 2);
-        },
-      };
-      reductions.set(key, e);
-    }
+    plainPrimitives.set(key, e);
     return e;
   };
 
@@ -547,10 +528,7 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     if (Object.values(g).some((v) => !Number.isFinite(v))) return false;
     const sizes = [g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels];
     if (sizes.some((v) => v <= 0)) return false;
-    const padBottom = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1 - g.inHeight -
-      g.padTop;
-    const padRight = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1 - g.inWidth -
-      g.padLeft;
+    const { padBottom, padRight } = farPadding(g);
     return padBottom >= 0 && padRight >= 0 && g.padTop >= 0 && g.padLeft >= 0;
   };
 
@@ -560,12 +538,20 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     description,
     supports,
     binary: (op, shape, bShape, a, b, o) => {
-      const e = binary(op, shape, bShape);
+      const e = plainPrimitive(
+        `binary:${op}:${shape.join("x")}:${bShape.join("x")}`,
+        [[ARG.SRC, shape], [ARG_SRC_1, bShape], [ARG.DST, shape]],
+        (desc, [x, y, z]) => s.dnnl_binary_desc_init(desc, BINARY_ALGS[op], x, y, z),
+      );
       e?.run(a, b, o);
       return e !== null;
     },
     reduce: (op, shape, outShape, x, o) => {
-      const e = reduction(op, shape, outShape);
+      const e = plainPrimitive(
+        `reduction:${op}:${shape.join("x")}:${outShape.join("x")}`,
+        [[ARG.SRC, shape], [ARG.DST, outShape]],
+        (desc, [src, dst]) => s.dnnl_reduction_desc_init(desc, REDUCTION_ALGS[op], src, dst, 0, 0),
+      );
       e?.run(x, o);
       return e !== null;
     },
