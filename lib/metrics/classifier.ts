@@ -45,7 +45,7 @@ export interface ClassifierOptions {
 function build(inDim: number, classes: number, seed: number) {
   const p = new ParameterFactory(new Rng(seed), "he");
   const layers = [[inDim, 256], [256, FEATURE_DIM], [FEATURE_DIM, classes]].map(([a, b]) => ({
-    w: p.weight([a, b], a),
+    w: p.weight([a, b], { layer: "linear", fanIn: a, fanOut: b }),
     b: p.zeros([b]),
   }));
   const forward = (x: Tensor, upTo: "features" | "logits") => {

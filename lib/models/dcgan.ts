@@ -50,7 +50,7 @@ export interface DcganGeneratorOptions {
   batchNorm?: boolean;
   /** Halve the filters each layer (default) or keep `width` everywhere. */
   filters?: "pyramid" | "constant";
-  /** Weight init (default N(0, 0.02)). */
+  /** Weight init (default `"dcgan"`: N(0, 0.02) weights, N(1, 0.02) batch-norm scales). */
   init?: Init;
 }
 
@@ -72,10 +72,12 @@ export function dcganGenerator(opts: DcganGeneratorOptions): Model {
   const useBn = opts.batchNorm ?? true;
   const constant = (opts.filters ?? "pyramid") === "constant";
   const filtersAt = (i: number) => constant ? width : width * 2 ** (upLayers - 1 - i);
-  const p = new ParameterFactory(new Rng(opts.seed), opts.init ?? 0.02);
+  const p = new ParameterFactory(new Rng(opts.seed), opts.init ?? "dcgan");
   const c0 = filtersAt(0);
+  // the dense first layer is the official 1×1 → s0×s0 ConvTranspose2d(nz, c0, s0): PyTorch's fan-in is c0·s0²
+  const s0 = startSize * startSize;
   const first = {
-    w: p.weight([nz, startSize * startSize * c0], nz),
+    w: p.weight([nz, s0 * c0], { layer: "conv", fanIn: c0 * s0, fanOut: nz * s0 }),
     bn: useBn ? [p.scale([c0]), p.zeros([c0])] : null,
   };
   const ups = Array.from({ length: upLayers }, (_, i) => {
@@ -83,7 +85,7 @@ export function dcganGenerator(opts: DcganGeneratorOptions): Model {
     const last = i === upLayers - 1;
     const cout = last ? opts.channels : filtersAt(i + 1);
     return {
-      w: p.weight([4, 4, cout, cin], cin * 16),
+      w: p.weight([4, 4, cout, cin], { layer: "conv", fanIn: cout * 16, fanOut: cin * 16, output: last }),
       bn: useBn && !last ? [p.scale([cout]), p.zeros([cout])] : null,
     };
   });
@@ -141,19 +143,21 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
   const { startSize, upLayers } = pyramid(opts.imageSize);
   const width = opts.width ?? 64;
   const norm = opts.norm ?? "batch";
-  const p = new ParameterFactory(new Rng(opts.seed), opts.init ?? 0.02);
+  const p = new ParameterFactory(new Rng(opts.seed), opts.init ?? "dcgan");
   const convs = Array.from({ length: upLayers }, (_, i) => {
     const cin = i === 0 ? opts.channels : width * 2 ** (i - 1);
     const cout = width * 2 ** i;
     return {
-      w: p.weight([4, 4, cin, cout], cin * 16),
-      bias: norm === "none" ? p.zeros([cout]) : null,
+      w: p.weight([4, 4, cin, cout], { layer: "conv", fanIn: cin * 16, fanOut: cout * 16 }),
+      bias: norm === "none" ? p.bias([cout], { layer: "conv", fanIn: cin * 16, fanOut: cout * 16 }) : null,
       norm: i > 0 && norm !== "none" ? [p.scale([cout]), p.zeros([cout])] : null,
     };
   });
   const cLast = width * 2 ** (upLayers - 1);
   const flat = startSize * startSize * cLast;
-  const final = { w: p.weight([flat, 1], flat), b: norm === "none" ? p.zeros([1]) : null };
+  // the official final Conv2d(cLast, 1, s0) valid convolution: fan-in cLast·s0²
+  const finalRole = { layer: "conv", fanIn: flat, fanOut: startSize * startSize, output: true } as const;
+  const final = { w: p.weight([flat, 1], finalRole), b: norm === "none" ? p.bias([1], finalRole) : null };
   const apply = (x: Tensor): Tensor => {
     const n = x.shape[0];
     let h = x;

@@ -10,22 +10,67 @@ import { activeBackendHas } from "../backend/native/native_backend.ts";
 import { BATCH_NORM_KERNEL } from "../backend/native/fused_kernels.ts";
 import { type Tensor, tf, type Variable } from "../backend/tf.ts";
 import type { Rng } from "../random.ts";
-import type { Init } from "./model.ts";
+import { type Init, INIT_RULES } from "./model.ts";
 
-/** Creates variables in order from a seeded generator. */
+/** What an initialisation rule needs to know about a layer's weight. */
+export interface WeightRole {
+  /** `"linear"`: a plain dense layer; `"conv"`: a convolution, or a dense layer standing for one. */
+  layer: "linear" | "conv";
+  /** Fan-in as PyTorch computes it for the layer (a transposed convolution's is out-channels · k²). */
+  fanIn: number;
+  fanOut: number;
+  /** The network's last layer (no ReLU after it: Glorot under `"gan-toy"`). */
+  output?: boolean;
+}
+
+/** Creates variables in order from a seeded generator, initialised by an {@linkcode Init} rule. */
 export class ParameterFactory {
   readonly variables: Variable[] = [];
-  constructor(private readonly rng: Rng, private readonly init: Init) {}
-
-  /** A weight drawn from N(0, std) with std from `init` (He: sqrt(2 / fanIn)). */
-  weight(shape: number[], fanIn: number): Variable {
-    const std = this.init === "he" ? Math.sqrt(2 / fanIn) : this.init;
-    const size = shape.reduce((a, b) => a * b, 1);
-    return this.#add(tf.tensor(this.rng.normals(size, 0, std), shape));
+  constructor(private readonly rng: Rng, private readonly init: Init) {
+    const named = typeof init === "string";
+    if (named ? !(INIT_RULES as readonly string[]).includes(init) : !(init > 0 && Number.isFinite(init))) {
+      throw new RangeError(
+        `Cannot initialise weights with ${JSON.stringify(init)}: expected ${
+          INIT_RULES.map((r) => `"${r}"`).join(", ")
+        } or a positive standard deviation`,
+      );
+    }
   }
 
-  /** A batch-norm/layer-norm scale: N(1, 0.02) as in the official weights_init. */
+  /** The rule that applies to a layer: `"dcgan"` leaves plain linear layers at PyTorch's default. */
+  #rule(role: WeightRole): Init {
+    return this.init === "dcgan" ? (role.layer === "linear" ? "torch-default" : 0.02) : this.init;
+  }
+
+  /** A weight of `shape` drawn by the rule for this layer. */
+  weight(shape: number[], role: WeightRole): Variable {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const rule = this.#rule(role);
+    let values: Float32Array;
+    if (typeof rule === "number") values = this.rng.normals(size, 0, rule);
+    else if (rule === "he") values = this.rng.normals(size, 0, Math.sqrt(2 / role.fanIn));
+    else {
+      const bound = rule === "torch-default"
+        ? 1 / Math.sqrt(role.fanIn)
+        : role.output
+        ? Math.sqrt(6 / (role.fanIn + role.fanOut))
+        : Math.sqrt(6 / role.fanIn);
+      values = this.rng.uniforms(size, -bound, bound);
+    }
+    return this.#add(tf.tensor(values, shape));
+  }
+
+  /** A bias: U(±1/√fanIn) where PyTorch's default applies, else zeros. */
+  bias(shape: number[], role: WeightRole): Variable {
+    if (this.#rule(role) !== "torch-default") return this.zeros(shape);
+    const bound = 1 / Math.sqrt(role.fanIn);
+    const size = shape.reduce((a, b) => a * b, 1);
+    return this.#add(tf.tensor(this.rng.uniforms(size, -bound, bound), shape));
+  }
+
+  /** A batch-norm/layer-norm scale: N(1, 0.02) as in the official weights_init (1 under `"torch-default"`). */
   scale(shape: number[]): Variable {
+    if (this.init === "torch-default") return this.#add(tf.ones(shape));
     const size = shape.reduce((a, b) => a * b, 1);
     return this.#add(tf.tensor(this.rng.normals(size, 1, 0.02), shape));
   }

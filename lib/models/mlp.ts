@@ -1,7 +1,7 @@
 /**
- * Multilayer perceptrons: the WGAN paper's MLP generator (4 hidden ReLU layers
- * of 512 units) and the matching critic; with `hiddenLayers: 3` they are the
- * WGAN-GP toy networks.
+ * Multilayer perceptrons: the official WGAN code's MLP_G / MLP_D (3 hidden ReLU
+ * layers of 512 units, 4 linear layers: the paper's "4 layers") and, with
+ * `init: "gan-toy"`, the WGAN-GP toy networks.
  *
  * @module
  */
@@ -16,11 +16,11 @@ export interface MlpOptions {
   seed: number;
   /** Units per hidden layer (default 512). */
   hidden?: number;
-  /** Number of hidden layers (default 4, as in the WGAN paper). */
+  /** Number of hidden layers (default 3, as the official code's MLP_G and MLP_D). */
   hiddenLayers?: number;
   /** Hidden activation (default relu). */
   activation?: Activation;
-  /** Weight init (default N(0, 0.02) as the official code's weights_init). */
+  /** Weight init (default `"dcgan"`: the official code's, which leaves linear layers at PyTorch's default). */
   init?: Init;
 }
 
@@ -28,16 +28,18 @@ function denseStack(
   opts: MlpOptions & { inDim: number; outDim: number; outputActivation: Activation },
 ) {
   const hidden = opts.hidden ?? 512;
-  const layers = opts.hiddenLayers ?? 4;
+  const layers = opts.hiddenLayers ?? 3;
   if (!(hidden >= 1 && layers >= 0 && Number.isInteger(hidden) && Number.isInteger(layers))) {
     throw new RangeError(`Cannot build an MLP: hidden=${hidden} and hiddenLayers=${layers} must be positive integers`);
   }
-  const params = new ParameterFactory(new Rng(opts.seed), opts.init ?? 0.02);
+  const params = new ParameterFactory(new Rng(opts.seed), opts.init ?? "dcgan");
   const dims = [opts.inDim, ...Array(layers).fill(hidden), opts.outDim];
-  const weights = dims.slice(1).map((d, i) => ({
-    w: params.weight([dims[i], d], dims[i]),
-    b: params.zeros([d]),
-  }));
+  const weights = dims.slice(1).map((d, i) => {
+    const role = { layer: "linear", fanIn: dims[i], fanOut: d, output: i === layers } as const;
+    // PyTorch's Linear draws the weight, then the bias
+    const w = params.weight([dims[i], d], role);
+    return { w, b: params.bias([d], role) };
+  });
   const activation = opts.activation ?? "relu";
   const apply = (x: Tensor): Tensor => {
     let h = x.reshape([x.shape[0], opts.inDim]);

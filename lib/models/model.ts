@@ -22,8 +22,24 @@ export interface Model {
   dispose(): void;
 }
 
-/** Weight initialisation: a normal standard deviation (the official WGAN code uses 0.02) or He-normal. */
-export type Init = number | "he";
+/**
+ * Weight initialisation rule.
+ *
+ * - `"dcgan"`: the official WGAN code's `weights_init`: convolution weights (including the DCGAN models' dense
+ *   first/last layers, which stand for its 1×1 → s0×s0 transposed and s0×s0 valid convolutions) from N(0, 0.02),
+ *   normalisation scales from N(1, 0.02); plain linear layers (the MLP models) keep PyTorch's default.
+ * - `"torch-default"`: PyTorch's default for every layer: weights Kaiming-uniform with a = √5, i.e.
+ *   U(±1/√fanIn) (fanIn of a transposed convolution as PyTorch computes it: out-channels · k²), biases
+ *   U(±1/√fanIn), normalisation scales 1.
+ * - `"gan-toy"`: the WGAN-GP toy code (gan_toy.py, tflib): He-uniform U(±√(6/fanIn)) for layers followed by a
+ *   ReLU, Glorot-uniform U(±√(6/(fanIn + fanOut))) for the output layer, zero biases.
+ * - `"he"`: He-normal N(0, 2/fanIn) weights, zero biases.
+ * - a number: N(0, std) weights, zero biases, normalisation scales N(1, 0.02).
+ */
+export type Init = number | "he" | "dcgan" | "torch-default" | "gan-toy";
+
+/** The named initialisation rules. */
+export const INIT_RULES = ["dcgan", "torch-default", "gan-toy", "he"] as const;
 
 /**
  * Number of trainable scalars in a model.

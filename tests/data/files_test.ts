@@ -9,7 +9,7 @@ import {
   loadMnist,
   Rng,
 } from "../../mod.ts";
-import { FASHION_MNIST_DIR, parseIdx } from "../../lib/data/mod.ts";
+import { FASHION_MNIST_DIR, parseIdx, resizeBilinear } from "../../lib/data/mod.ts";
 
 function idxBytes(dims: number[], data: number[]): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
@@ -40,7 +40,7 @@ Deno.test("loadIdxImages() reads raw and gzipped IDX images with labels, scaled 
     assert.deepEqual([...ds.labels!], [2, 0, 9]);
     ds.images.forEach((v, i) => assert.ok(Math.abs(v - (pixels[i] / 255 * 2 - 1)) < 1e-6));
   }
-  const padded = await loadIdxImages({ images: `${dir}/img`, padTo32: true });
+  const padded = await loadIdxImages({ images: `${dir}/img`, to32: "pad" });
   assert.deepEqual(padded.sampleShape, [32, 32, 1]);
   assert.equal(padded.images[0], -1); // border is background
   assert.ok(Math.abs(padded.images[14 * 32 + 13] - (pixels[0] / 255 * 2 - 1)) < 1e-6); // (32−4)/2 = 14, (32−5)/2 = 13
@@ -106,7 +106,7 @@ Deno.test("loadFashionMnist() from a folder without the files says how to get th
   await assert.rejects(() => loadFashionMnist({ dir }), /not found \(install Debian's dataset-fashion-mnist/);
 });
 
-Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels of every class; padTo32 adds a background border", () => {
+Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels of every class; to32 "pad" adds a background border", () => {
   const ds = loadMnist();
   assert.equal(ds.count, 10000);
   const perClass = new Array(10).fill(0);
@@ -119,10 +119,25 @@ Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels
     max = Math.max(max, v);
   }
   assert.deepEqual([min, max], [-1, 1]);
-  const padded = loadMnist({ padTo32: true });
+  const padded = loadMnist({ to32: "pad" });
   assert.deepEqual(padded.sampleShape, [32, 32, 1]);
   assert.equal(padded.images[0], -1);
   assert.equal(padded.images[(2 * 32 + 2) + 14 * 32 + 14], ds.images[14 * 28 + 14]);
+  const resized = loadMnist({ to32: "bilinear" });
+  assert.deepEqual([resized.name, resized.sampleShape], ["mnist32-bilinear", [32, 32, 1]]);
+});
+
+Deno.test("resizeBilinear() matches PyTorch's interpolate(mode=\"bilinear\", align_corners=False); loadMnist uses it", () => {
+  // torch.nn.functional.interpolate(x (1×1×2×3), size=(4, 5), mode="bilinear", align_corners=False)
+  const torch = [
+    0, 0.4, 1, 0.4, 0, 0.25, 0.5, 0.875, 0.3875, 0.0625, 0.75, 0.7, 0.625, 0.3625, 0.1875, 1, 0.8, 0.5, 0.35, 0.25,
+  ];
+  const ours = resizeBilinear([0, 1, 0, 1, 0.5, 0.25], 2, 3, 4, 5);
+  ours.forEach((v, i) => assert.ok(Math.abs(v - torch[i]) < 1e-6, `pixel ${i}: ${v} vs PyTorch ${torch[i]}`));
+  const digits = loadMnist(), resized = loadMnist({ to32: "bilinear" });
+  const k = 4321;
+  const expected = resizeBilinear(digits.images.subarray(k * 784, (k + 1) * 784), 28, 28, 32, 32);
+  expected.forEach((v, i) => assert.ok(Math.abs(v - resized.images[k * 1024 + i]) < 1e-6));
 });
 
 Deno.test("loadCifar10() converts channel-planar records to NHWC and rejects corrupt batches", async () => {

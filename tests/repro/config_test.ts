@@ -70,7 +70,26 @@ Deno.test("resolveConfig(): every arm hyperparameter is settable, for one arm or
   bad("critic.norm=group", /expected one of batch, layer, none/);
   bad("wgan.optimizer.kind=adam", /names the arm's structure/);
   bad("wgan.lrr=1", /arm wgan has no such key \(did you mean "wgan\.lr"\?\)/);
-  bad("critic.init=0", /expected "he" or a positive standard deviation/);
+  bad("critic.init=0", /expected dcgan, torch-default, gan-toy, he or a positive standard deviation/);
+});
+
+Deno.test("resolveConfig(): critic.kind=mlp swaps in the official MLP_D, whose keys later --set can reach", () => {
+  const e = findExperiment("mnist-mlp");
+  const { arms } = resolveConfig(e, "default", ["critic.kind=mlp", "gan.critic.hidden=256", "wgan.critic.init=0.02"]);
+  assert.deepEqual(arms.map((a) => a.critic), [
+    { kind: "mlp", hidden: 512, hiddenLayers: 3, activation: "relu", init: 0.02 },
+    { kind: "mlp", hidden: 256, hiddenLayers: 3, activation: "relu", init: "dcgan" },
+  ]);
+  // the official MLP_G: 3 hidden ReLU layers, PyTorch's default init for linear layers (weights_init skips them)
+  assert.deepEqual(arms[0].generator, {
+    kind: "mlp",
+    hidden: 512,
+    hiddenLayers: 3,
+    activation: "relu",
+    init: "dcgan",
+    noiseDim: 100,
+  });
+  assert.throws(() => resolveConfig(e, "default", ["critic.kind=resnet"]), /expected mlp or dcgan, got "resnet"/);
 });
 
 Deno.test("shards partition the (arm, seed) pairs exactly", () => {
