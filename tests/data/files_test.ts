@@ -106,7 +106,7 @@ Deno.test("loadFashionMnist() from a folder without the files says how to get th
   await assert.rejects(() => loadFashionMnist({ dir }), /not found \(install Debian's dataset-fashion-mnist/);
 });
 
-Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels of every class; to32 "pad" adds a background border", () => {
+Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels of every class; to32 pad adds a background border", () => {
   const ds = loadMnist();
   assert.equal(ds.count, 10000);
   const perClass = new Array(10).fill(0);
@@ -127,10 +127,29 @@ Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels
   assert.deepEqual([resized.name, resized.sampleShape], ["mnist32-bilinear", [32, 32, 1]]);
 });
 
-Deno.test("resizeBilinear() matches PyTorch's interpolate(mode=\"bilinear\", align_corners=False); loadMnist uses it", () => {
+Deno.test('resizeBilinear() matches PyTorch\'s interpolate(mode="bilinear", align_corners=False); loadMnist uses it', () => {
   // torch.nn.functional.interpolate(x (1×1×2×3), size=(4, 5), mode="bilinear", align_corners=False)
   const torch = [
-    0, 0.4, 1, 0.4, 0, 0.25, 0.5, 0.875, 0.3875, 0.0625, 0.75, 0.7, 0.625, 0.3625, 0.1875, 1, 0.8, 0.5, 0.35, 0.25,
+    0,
+    0.4,
+    1,
+    0.4,
+    0,
+    0.25,
+    0.5,
+    0.875,
+    0.3875,
+    0.0625,
+    0.75,
+    0.7,
+    0.625,
+    0.3625,
+    0.1875,
+    1,
+    0.8,
+    0.5,
+    0.35,
+    0.25,
   ];
   const ours = resizeBilinear([0, 1, 0, 1, 0.5, 0.25], 2, 3, 4, 5);
   ours.forEach((v, i) => assert.ok(Math.abs(v - torch[i]) < 1e-6, `pixel ${i}: ${v} vs PyTorch ${torch[i]}`));
