@@ -15,7 +15,8 @@
  * - **data**: {@linkcode toyDataset}, {@linkcode loadMnist}, {@linkcode loadFashionMnist},
  *   {@linkcode loadIdxImages}, {@linkcode loadCifar10}, {@linkcode loadImageFolder}, {@linkcode imageDataset};
  * - **metrics**: {@linkcode exactW1}, {@linkcode modeCoverage}, {@linkcode frechetDistance},
- *   {@linkcode kernelDistance}, {@linkcode classCoverage}, {@linkcode trainClassifier};
+ *   {@linkcode kernelDistance}, {@linkcode classCoverage}, {@linkcode calibrateRecognisability},
+ *   {@linkcode trainClassifier};
  * - **randomness**: {@linkcode Rng}.
  *
  * Internals and building blocks live on subpaths: `wgan-bench/backend` (gradient
@@ -106,6 +107,7 @@ export {
   type ToyName,
 } from "./lib/data/mod.ts";
 export {
+  calibrateRecognisability,
   classCoverage,
   exactW1,
   type FeatureClassifier,

@@ -6,6 +6,7 @@
 import type { ExperimentSpec } from "./experiments.ts";
 import type { RunAnalysis } from "./run_analysis.ts";
 import { meanCi } from "./stats.ts";
+import { type Outcome, OUTCOMES } from "./outcome.ts";
 import type { Row } from "./files.ts";
 
 /** Columns of summary.csv. */
@@ -22,13 +23,16 @@ export const SUMMARY_COLUMNS = [
   "pearson_ci95",
   "final_quality_mean",
   "final_quality_ci95",
+  "final_quality_runs",
   "coverage_metric",
   "coverage_mean",
   "coverage_ci95",
   "converged_share",
   "collapsed_share",
-  "diverged_share",
+  "not_trained_share",
   "failed_share",
+  "blew_up_share",
+  "diverged_share",
   "iterations_per_s_mean",
   "iterations_per_s_ci95",
   "hardware_id",
@@ -42,9 +46,12 @@ export interface ArmSummary {
   seeds: number;
   spearman: ReturnType<typeof meanCi>;
   pearson: ReturnType<typeof meanCi>;
+  /** Final quality over the runs whose quality is a number to average (not blown up, not diverged). */
   finalQuality: ReturnType<typeof meanCi>;
+  /** How many runs `finalQuality` averages. */
+  finalQualityRuns: number;
   coverage: ReturnType<typeof meanCi>;
-  shares: Record<"converged" | "collapsed" | "diverged" | "failed", number>;
+  shares: Record<Outcome, number>;
   throughput: ReturnType<typeof meanCi>;
   /** Fewest evaluation points of any run (correlations need several). */
   evalPoints: number;
@@ -60,19 +67,19 @@ export function summariseArms(
   return experiment.arms.map((arm) => {
     const runs = analyses.filter((a) => a.arm === arm.id);
     const share = (o: string) => runs.length ? runs.filter((r) => r.record.outcome === o).length / runs.length : NaN;
+    const averaged = runs.filter((r) =>
+      r.record.outcome !== "blew-up" && r.record.outcome !== "diverged" &&
+      Number.isFinite(r.record.finalQuality[primary])
+    );
     return {
       arm: arm.id,
       seeds: runs.length,
       spearman: meanCi(runs.map((r) => r.spearman)),
       pearson: meanCi(runs.map((r) => r.pearson)),
-      finalQuality: meanCi(runs.map((r) => r.record.finalQuality[primary])),
+      finalQuality: meanCi(averaged.map((r) => r.record.finalQuality[primary])),
+      finalQualityRuns: averaged.length,
       coverage: meanCi(coverageColumn ? runs.map((r) => r.record.finalQuality[coverageColumn]) : []),
-      shares: {
-        converged: share("converged"),
-        collapsed: share("collapsed"),
-        diverged: share("diverged"),
-        failed: share("failed"),
-      },
+      shares: Object.fromEntries(OUTCOMES.map((o) => [o, share(o)])) as Record<Outcome, number>,
       throughput: meanCi(runs.map((r) => r.iterationsPerSecond)),
       evalPoints: runs.length ? Math.min(...runs.map((r) => r.evalPoints)) : 0,
     };
@@ -101,13 +108,16 @@ export function summaryRows(
     pearson_ci95: round(a.pearson.ci95),
     final_quality_mean: round(a.finalQuality.mean),
     final_quality_ci95: round(a.finalQuality.ci95),
+    final_quality_runs: a.finalQualityRuns,
     coverage_metric: context.coverage ?? "",
     coverage_mean: round(a.coverage.mean),
     coverage_ci95: round(a.coverage.ci95),
     converged_share: round(a.shares.converged),
     collapsed_share: round(a.shares.collapsed),
-    diverged_share: round(a.shares.diverged),
+    not_trained_share: round(a.shares["not-trained"]),
     failed_share: round(a.shares.failed),
+    blew_up_share: round(a.shares["blew-up"]),
+    diverged_share: round(a.shares.diverged),
     iterations_per_s_mean: round(a.throughput.mean),
     iterations_per_s_ci95: round(a.throughput.ci95),
     hardware_id: context.hardwareId,

@@ -8,6 +8,7 @@
 import type { ExperimentSpec } from "./experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import { formatMeanCi as fmt } from "./stats.ts";
+import { BAD_OUTCOMES } from "./outcome.ts";
 
 /** A computed verdict. */
 export type Verdict = "supported" | "contradicted" | "inconclusive";
@@ -23,7 +24,8 @@ export interface ClaimResult {
 
 const lo = (m: { mean: number; ci95: number }) => m.mean - (Number.isFinite(m.ci95) ? m.ci95 : Infinity);
 const hi = (m: { mean: number; ci95: number }) => m.mean + (Number.isFinite(m.ci95) ? m.ci95 : Infinity);
-const bad = (a: ArmSummary) => a.shares.collapsed + a.shares.diverged + a.shares.failed;
+const bad = (a: ArmSummary) => BAD_OUTCOMES.reduce((s, o) => s + a.shares[o], 0);
+const badNames = "collapsed/not-trained/failed/blew-up/diverged";
 /** Correlation verdicts need at least 2 seeds with a CI and 5 evaluation points per run. */
 const MIN_EVAL_POINTS = 5;
 const tooFew = (a: ArmSummary) => a.seeds < 2 || !Number.isFinite(a.spearman.ci95) || a.evalPoints < MIN_EVAL_POINTS;
@@ -71,16 +73,19 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
     }
     if (claim === "wgan-trains-where-gan-fails" && gan) {
       const w = byId.get("wgan")!;
-      const better = hi(w.finalQuality) < lo(gan.finalQuality);
-      const worse = lo(w.finalQuality) > hi(gan.finalQuality);
+      // a GAN whose every run blew up or diverged has no quality to compare: WGAN is better if it has one
+      const better = (gan.finalQualityRuns === 0 && w.finalQualityRuns > 0) ||
+        hi(w.finalQuality) < lo(gan.finalQuality);
+      const worse = (w.finalQualityRuns === 0 && gan.finalQualityRuns > 0) || lo(w.finalQuality) > hi(gan.finalQuality);
       out.push({
         claim: "this generator trains under WGAN and collapses or fails under the standard GAN",
         paper: "WGAN trains no-BN and MLP generators; the standard GAN fails or collapses (Fig. 6, 7)",
         ours: `final ${primary}: wgan ${fmt(w.finalQuality, 1)}, gan ${fmt(gan.finalQuality, 1)}; ` +
-          `collapsed/diverged/failed: wgan ${(100 * bad(w)).toFixed(0)}%, gan ${(100 * bad(gan)).toFixed(0)}%`,
+          `${badNames}: wgan ${(100 * bad(w)).toFixed(0)}%, gan ${(100 * bad(gan)).toFixed(0)}%`,
         verdict: better && bad(gan) > bad(w) ? "supported" : worse ? "contradicted" : "inconclusive",
-        rule: "supported if wgan's final quality CI is better than gan's and wgan collapses/diverges/fails in fewer " +
-          "seeds; contradicted if gan's final quality CI is better",
+        rule: "supported if wgan's final quality CI is better than gan's (or every gan run blew up or diverged) and " +
+          "wgan ends collapsed/not-trained/failed/blown-up/diverged in fewer seeds; contradicted if gan's final " +
+          "quality CI is better",
       });
     }
     if (claim === "adam-less-stable") {
@@ -91,7 +96,7 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
         claim: "Adam with β1 = 0.5 trains a clipped critic less stably than RMSProp",
         paper: "Momentum-based optimizers such as Adam (β1 > 0) make WGAN training unstable (Sec. 4.3)",
         ours: `final ${primary}: rmsprop ${fmt(r.finalQuality, 1)}, adam β1=0.5 ${fmt(a.finalQuality, 1)}; ` +
-          `collapsed/diverged/failed: rmsprop ${(100 * bad(r)).toFixed(0)}%, adam ${(100 * bad(a)).toFixed(0)}%`,
+          `${badNames}: rmsprop ${(100 * bad(r)).toFixed(0)}%, adam ${(100 * bad(a)).toFixed(0)}%`,
         verdict: worse && !better ? "supported" : better && !worse ? "contradicted" : "inconclusive",
         rule: "supported if Adam's final quality CI is worse or it fails in ≥ 50 percentage points more seeds; " +
           "contradicted if the reverse",

@@ -31,6 +31,8 @@ Options:
   --print-config     print the resolved configuration (every key --set accepts) and exit
   --dataset SPEC     ${DATASET_HELP}
   --out DIR          result folder (default: out/<experiment>-<profile>)
+  --jobs N           run (arm, seed) pairs in N worker processes, cores split between them
+                     (default: the number of cores for the single-threaded cpu and wasm backends, else 1)
   --shard I/N        run only every N-th (arm, seed) pair starting at the I-th
   --fresh            delete the result folder first instead of resuming
   --quiet            print only errors and the final verdicts
@@ -39,7 +41,7 @@ Options:
 
 Examples:
   deno task repro toy-8gaussians --profile quick
-  deno task repro mnist-mlp --seeds 0-4
+  deno task repro mnist-mlp --seeds 0-4 --jobs 2
   deno task repro mnist-dcgan --dataset fashion-mnist --set iterations=2000
   deno task repro mnist-mlp --shard 2/4 --out out/shard2   # then: deno task repro merge out/shard* --out out/all
 
@@ -54,6 +56,7 @@ const OPTIONS = {
   dataset: { type: "string" },
   out: { type: "string" },
   shard: { type: "string" },
+  jobs: { type: "string" },
   fresh: { type: "boolean" },
   quiet: { type: "boolean" },
   list: { type: "boolean" },
@@ -124,6 +127,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const seeds = v.seeds ? parseSeeds(v.seeds) : Array.from({ length: config.settings.seeds }, (_, i) => i);
   const shard = v.shard ? parseShard(v.shard) : undefined;
+  const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 256)) {
+    throw new UsageError(`Cannot use --jobs "${v.jobs}": expected a whole number from 1 to 256`);
+  }
   const backend = v.backend ?? "auto";
   const { BACKEND_NAMES } = await import("../lib/backend/select.ts");
   if (!BACKEND_NAMES.includes(backend as never)) {
@@ -152,6 +159,7 @@ async function main(argv: string[]): Promise<number> {
     outDir: v.out ?? `out/${experiment.id}-${profile}`,
     dataset: v.dataset,
     shard,
+    jobs,
     fresh: v.fresh,
     signal: controller.signal,
     quiet: v.quiet,

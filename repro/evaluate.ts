@@ -1,13 +1,15 @@
 /**
  * Quality evaluation at checkpoints. Toys: exact W1 to fresh real points, mode
  * coverage and high-quality share. Images: FID and KID in the feature space
- * of a classifier trained on the training split (cached on disk), classes
- * covered and KL to uniform. Both: the critic's Wasserstein estimate on
- * held-out real data.
+ * of a classifier trained on the training split (cached on disk), the share
+ * of recognisable samples and the classes they cover (`lib/metrics/
+ * recognisable.ts`), classes covered by all samples, KL to uniform and the
+ * samples' RMS. Both: the critic's Wasserstein estimate on held-out real data.
  *
  * @module
  */
 import {
+  calibrateRecognisability,
   classCoverage,
   exactW1,
   type FeatureClassifier,
@@ -26,6 +28,12 @@ import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "./files.ts";
 import { fnv1a } from "../lib/hash.ts";
 import { decodeTensorFile, encodeTensorFile } from "../lib/io/tensor_file.ts";
+import type { OutcomeRules } from "./outcome.ts";
+
+/** Below this share of recognisable samples (digits, points near a mode) a run has not trained. */
+export const RECOGNISABLE_FLOOR = 0.2;
+/** Generated samples whose root mean square exceeds this (data lie in [−1, 1]) have blown up. */
+export const BLOW_UP_RMS = 10;
 
 /** Quality values by column. */
 export type Quality = Record<string, number>;
@@ -38,8 +46,12 @@ export interface Evaluator {
   readonly primary: string;
   /** Collapse is judged on this column as a share of `modes`. */
   readonly coverage: { column: string; modes: number } | null;
+  /** How a finished run is labelled (see `outcome.ts`). */
+  readonly outcomeRules: OutcomeRules;
   /** Facts about the evaluator for the run record (e.g. classifier accuracy). */
   readonly info: Record<string, number | string>;
+  /** The quality columns that depend on the samples alone (all but `heldout_wasserstein`). */
+  measure(samples: Float32Array): Promise<Quality>;
   evaluate(trainer: Trainer, seed: number): Promise<{ quality: Quality; samples: Float32Array }>;
 }
 
@@ -86,55 +98,101 @@ export async function createEvaluator(
     const toy = experiment.data.toy;
     const modes = toyModes(toy);
     const real = sampleToy(toy, new Rng(1_000_003).fork("eval-real"), settings.evalSamples);
-    return {
+    const coverage = modes.length ? { column: "modes_covered", modes: modes.length } : null;
+    const evaluator: Evaluator = {
       columns: modes.length
         ? ["w1", "modes_covered", "hq_share", "heldout_wasserstein"]
         : ["w1", "heldout_wasserstein"],
       primary: "w1",
-      coverage: modes.length ? { column: "modes_covered", modes: modes.length } : null,
+      coverage,
+      outcomeRules: {
+        primary: "w1",
+        coverage,
+        recognisable: modes.length ? { column: "hq_share", floor: RECOGNISABLE_FLOOR } : null,
+        blowUp: null,
+      },
       info: { eval_real_points: settings.evalSamples },
-      async evaluate(trainer, seed) {
-        const fake = await generate(trainer, seed, settings.evalSamples, chunk);
+      measure(fake) {
         const quality: Quality = { w1: exactW1(fake, real, 2) };
         if (modes.length) {
           const m = modeCoverage(fake, modes, toyModeStd(toy));
           quality.modes_covered = m.modesCovered;
           quality.hq_share = m.highQualityShare;
         }
+        return Promise.resolve(quality);
+      },
+      async evaluate(trainer, seed) {
+        const fake = await generate(trainer, seed, settings.evalSamples, chunk);
+        const quality = await evaluator.measure(fake);
         quality.heldout_wasserstein = await heldOutEstimate(trainer, real, fake, chunk);
         return { quality, samples: fake };
       },
     };
+    return evaluator;
   }
   const heldOut = data.heldOut!;
   const train = data.train as typeof heldOut;
   const classifier = await cachedClassifier(train, heldOut, cacheDir, log);
   const classes = classifier.classes;
   const realFeatures = await classifier.features(heldOut.images);
+  const recognisability = await calibrateRecognisability(classifier, heldOut.images);
+  // the same test on real images it was not calibrated on: what a perfect generator would score
   const per = heldOut.sampleShape.reduce((a, b) => a * b, 1);
+  const trainReal = train.images.subarray(0, Math.min(train.count, settings.evalSamples) * per);
+  const realRecognisable = await recognisability.measure(trainReal);
   const evalReal = heldOut.images.subarray(0, Math.min(heldOut.count, settings.evalSamples) * per);
-  return {
-    columns: ["fid", "kid", "classes_covered", "kl_uniform", "heldout_wasserstein"],
+  const coverage = { column: "recognisable_classes", modes: classes };
+  const evaluator: Evaluator = {
+    columns: [
+      "fid",
+      "kid",
+      "recognisable",
+      "recognisable_classes",
+      "classes_covered",
+      "kl_uniform",
+      "sample_rms",
+      "heldout_wasserstein",
+    ],
     primary: "fid",
-    coverage: { column: "classes_covered", modes: classes },
-    info: { classifier_heldout_accuracy: classifier.heldOutAccuracy, heldout_images: heldOut.count },
-    async evaluate(trainer, seed) {
-      const fake = await generate(trainer, seed, settings.evalSamples, chunk);
+    coverage,
+    outcomeRules: {
+      primary: "fid",
+      coverage,
+      recognisable: { column: "recognisable", floor: RECOGNISABLE_FLOOR },
+      blowUp: { column: "sample_rms", limit: BLOW_UP_RMS },
+    },
+    info: {
+      classifier_heldout_accuracy: classifier.heldOutAccuracy,
+      heldout_images: heldOut.count,
+      recognisable_confidence: recognisability.threshold,
+      recognisable_real_share: realRecognisable.share,
+      recognisable_real_classes: realRecognisable.classesCovered,
+    },
+    async measure(fake) {
       const features = await classifier.features(fake);
       const coverage = classCoverage(await classifier.predict(fake), classes);
+      const recognisable = await recognisability.measure(fake);
       const d = realFeatures.length / heldOut.count;
+      let ss = 0;
+      for (const x of fake) ss += x * x;
       return {
-        quality: {
-          fid: frechetDistance(features, realFeatures, d),
-          kid: kernelDistance(features, realFeatures.subarray(0, Math.min(heldOut.count, 1000) * d), d),
-          classes_covered: coverage.classesCovered,
-          kl_uniform: coverage.klToUniform,
-          heldout_wasserstein: await heldOutEstimate(trainer, evalReal, fake, chunk),
-        },
-        samples: fake,
+        fid: frechetDistance(features, realFeatures, d),
+        kid: kernelDistance(features, realFeatures.subarray(0, Math.min(heldOut.count, 1000) * d), d),
+        recognisable: recognisable.share,
+        recognisable_classes: recognisable.classesCovered,
+        classes_covered: coverage.classesCovered,
+        kl_uniform: coverage.klToUniform,
+        sample_rms: Math.sqrt(ss / fake.length),
       };
     },
+    async evaluate(trainer, seed) {
+      const fake = await generate(trainer, seed, settings.evalSamples, chunk);
+      const quality = await evaluator.measure(fake);
+      quality.heldout_wasserstein = await heldOutEstimate(trainer, evalReal, fake, chunk);
+      return { quality, samples: fake };
+    },
   };
+  return evaluator;
 }
 
 /** FNV-1a over every 97th pixel's bytes and all labels: cheap, and changes with the data. */

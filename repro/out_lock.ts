@@ -44,6 +44,22 @@ function alive(holder: Holder, path: string): boolean {
 }
 
 /**
+ * {@linkcode lockOutDir}, waiting up to `timeoutMs` while a live process holds the lock (a worker of a killed
+ * parent stops within a second or two, checkpointing; its successor waits for it instead of racing it).
+ */
+export async function lockOutDirWaiting(outDir: string, timeoutMs: number): Promise<OutLock> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      return lockOutDir(outDir);
+    } catch (e) {
+      if (!(e instanceof UsageError) || !/has been using it/.test(e.message) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
  * Makes `outDir` (and checks it is a writable folder) and takes its lock. Throws a {@linkcode UsageError} when the
  * folder cannot be written or another live process holds it.
  */

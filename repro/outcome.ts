@@ -6,25 +6,43 @@
 import type { Quality } from "./evaluate.ts";
 
 /** How a run ended. */
-export type Outcome = "converged" | "collapsed" | "diverged" | "failed";
+export type Outcome = "converged" | "collapsed" | "not-trained" | "blew-up" | "diverged" | "failed";
+
+/** Every outcome, in the order tables list them. */
+export const OUTCOMES: readonly Outcome[] = ["converged", "collapsed", "not-trained", "failed", "blew-up", "diverged"];
+
+/** Outcomes that count as a run that did not train well. */
+export const BAD_OUTCOMES: readonly Outcome[] = ["collapsed", "not-trained", "failed", "blew-up", "diverged"];
 
 /** What the label depends on besides the two qualities. */
 export interface OutcomeRules {
   /** The quality column to compare (lower is better). */
   primary: string;
-  /** Collapse is judged on this column as a share of `modes`. */
+  /** The share of samples that look like data (recognisable digits, points near a mode), and its floor. */
+  recognisable: { column: string; floor: number } | null;
+  /** Modes (classes) the recognisable samples cover, out of `modes`. */
   coverage: { column: string; modes: number } | null;
+  /** The samples' root mean square, and the value beyond which the generator has blown up. */
+  blowUp: { column: string; limit: number } | null;
 }
 
 /**
- * `diverged`: a loss became NaN/Inf. `collapsed`: the good samples
- * concentrate on fewer than half the modes (a run with no good samples at all
- * has not collapsed, it has failed to train). `converged`: the primary
- * quality at least halved from initialisation. `failed`: none of these.
+ * - `diverged`: a loss became NaN/Inf;
+ * - `blew-up`: the samples' magnitude left the data's range by far (an MLP
+ *   generator without an output activation; its FID is a number not to average);
+ * - `not-trained`: fewer than `floor` of the samples are recognisable (noise
+ *   is not mode collapse);
+ * - `collapsed`: recognisable samples exist but cover fewer than half the modes;
+ * - `converged`: the primary quality at least halved from initialisation and
+ *   the recognisable samples cover at least 8 in 10 of the modes;
+ * - `failed`: trained, but none of the above.
  */
 export function classifyOutcome(rules: OutcomeRules, initial: Quality, final: Quality, diverged: boolean): Outcome {
   if (diverged) return "diverged";
+  if (rules.blowUp && !(final[rules.blowUp.column] <= rules.blowUp.limit)) return "blew-up";
+  if (rules.recognisable && !(final[rules.recognisable.column] >= rules.recognisable.floor)) return "not-trained";
   const cov = rules.coverage;
-  if (cov && final[cov.column] >= 1 && final[cov.column] < cov.modes / 2) return "collapsed";
-  return final[rules.primary] <= 0.5 * initial[rules.primary] ? "converged" : "failed";
+  if (cov && final[cov.column] < cov.modes / 2) return "collapsed";
+  const halved = final[rules.primary] <= 0.5 * initial[rules.primary];
+  return halved && (!cov || final[cov.column] >= 0.8 * cov.modes) ? "converged" : "failed";
 }

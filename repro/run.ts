@@ -14,7 +14,9 @@ import { createEvaluator } from "./evaluate.ts";
 import { describeEnvironment } from "./environment.ts";
 import { exists, writeAtomic } from "./files.ts";
 import { createProgress, formatSeconds } from "./progress.ts";
-import { runOne } from "./run_one.ts";
+import { runOne, type RunRecord } from "./run_one.ts";
+import { defaultJobs, runInWorkers } from "./workers.ts";
+import { cpus } from "node:os";
 import { runDir, stepColumns } from "./steps_schema.ts";
 import { type TableContext, writeTables } from "./tables.ts";
 import type { ClaimResult } from "./claims.ts";
@@ -36,6 +38,8 @@ export interface RunOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   quiet?: boolean;
+  /** Worker processes for the (arm, seed) runs (default: cores for a single-threaded backend, else 1). */
+  jobs?: number;
 }
 
 /** What a run of the harness produced. */
@@ -116,7 +120,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const env = await describeEnvironment(backend);
   const settings = o.config.settings;
   const data = await loadExperimentData(o.experiment, settings, o.dataset);
-  const evaluator = await createEvaluator(o.experiment, settings, data, o.cacheDir ?? ".cache/wgan-bench", log);
+  const cacheDir = o.cacheDir ?? ".cache/wgan-bench";
+  // trains (and caches) the image classifier once, before any worker needs it
+  const evaluator = await createEvaluator(o.experiment, settings, data, cacheDir, log);
 
   const lock = lockOutDir(o.outDir);
   try {
@@ -163,34 +169,82 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
 
     const total = pending.length * settings.iterations;
     const progress = createProgress(total, o.quiet);
-    let finished = 0, interrupted = false;
-    for (let i = 0; i < pending.length; i++) {
-      const key = pending[i];
-      const record = await runOne({
-        experimentId: o.experiment.id,
-        profile: o.profile,
-        iterations: settings.iterations,
-        evalEvery: settings.evalEvery,
-        logEvery: settings.logEvery,
-        arms: o.config.arms,
-        data,
-        evaluator,
-        env,
-        outDir: o.outDir,
-        signal: o.signal,
-        onIteration: (k, it) => progress.update(i * settings.iterations + it, `${k.arm} seed ${k.seed}`),
-      }, key);
-      if (!record) {
-        interrupted = true;
-        progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
-        break;
-      }
-      finished++;
+    const reportDone = (key: RunKey, record: RunRecord) =>
       progress.log(
         `${key.arm} seed ${key.seed}: ${record.outcome}, final ${evaluator.primary} ${
           record.finalQuality[evaluator.primary]?.toFixed(4)
         } (from ${record.initialQuality[evaluator.primary]?.toFixed(4)}), ${record.trainSeconds.toFixed(0)}s training`,
       );
+    const reportInterrupted = (key: RunKey) =>
+      progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
+    const jobs = Math.min(o.jobs ?? defaultJobs(backend.name), Math.max(pending.length, 1));
+    let finished = 0, interrupted = false;
+    if (jobs > 1) {
+      log(`${jobs} worker processes, ${Math.max(1, Math.floor(cpus().length / jobs))} thread(s) each`);
+      // longest first, so that the slowest arm does not run alone at the end
+      const ordered = [...pending].sort((a, b) => estimateSeconds(o, b.arm) - estimateSeconds(o, a.arm));
+      const inFlight = new Map<string, { key: RunKey; iteration: number }>();
+      let completed = 0;
+      const show = () => {
+        let done = completed * settings.iterations;
+        for (const r of inFlight.values()) done += r.iteration;
+        progress.update(done, [...inFlight.values()].map((r) => `${r.key.arm} seed ${r.key.seed}`).join(", "));
+      };
+      const result = await runInWorkers(
+        {
+          experimentId: o.experiment.id,
+          profile: o.profile,
+          config: o.config,
+          backend: backend.name as BackendName,
+          outDir: o.outDir,
+          dataset: o.dataset,
+          cacheDir,
+        },
+        ordered,
+        jobs,
+        {
+          onIteration(key, iteration) {
+            inFlight.set(`${key.arm}/${key.seed}`, { key, iteration });
+            show();
+          },
+          onDone(key, record) {
+            inFlight.delete(`${key.arm}/${key.seed}`);
+            if (record) {
+              completed++;
+              reportDone(key, record);
+            } else reportInterrupted(key);
+            show();
+          },
+        },
+        o.signal,
+      );
+      finished = result.finished;
+      interrupted = result.interrupted;
+    } else {
+      for (let i = 0; i < pending.length; i++) {
+        const key = pending[i];
+        const record = await runOne({
+          experimentId: o.experiment.id,
+          profile: o.profile,
+          iterations: settings.iterations,
+          evalEvery: settings.evalEvery,
+          logEvery: settings.logEvery,
+          arms: o.config.arms,
+          data,
+          evaluator,
+          env,
+          outDir: o.outDir,
+          signal: o.signal,
+          onIteration: (k, it) => progress.update(i * settings.iterations + it, `${k.arm} seed ${k.seed}`),
+        }, key);
+        if (!record) {
+          interrupted = true;
+          reportInterrupted(key);
+          break;
+        }
+        finished++;
+        reportDone(key, record);
+      }
     }
     progress.stop();
     const claims = await writeTables(o.outDir, tables);

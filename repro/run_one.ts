@@ -150,7 +150,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   const record: RunRecord = {
     arm: key.arm,
     seed: key.seed,
-    outcome: classifyOutcome(ctx.evaluator, extra.initialQuality, lastQuality, extra.diverged ?? false),
+    outcome: classifyOutcome(ctx.evaluator.outcomeRules, extra.initialQuality, lastQuality, extra.diverged ?? false),
     iterations: trainer.generatorIteration,
     initialQuality: extra.initialQuality,
     finalQuality: lastQuality,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { OUTCOMES } from "./outcome.ts";
 import type { ExperimentSpec } from "./experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import type { ClaimResult } from "./claims.ts";
@@ -41,18 +42,21 @@ export function verdictMarkdown(
     "",
     `Per arm (mean ± 95% CI over seeds; ${context.primary}: lower is better):`,
     "",
-    `| arm | seeds | final ${context.primary} | ${
-      context.coverage ?? "coverage"
-    } | converged / collapsed / diverged / failed | ` +
+    `| arm | seeds | final ${context.primary} | ${context.coverage ?? "coverage"} | ${OUTCOMES.join(" / ")} | ` +
     "Spearman ρ | iterations/s |",
     "|---|---|---|---|---|---|---|",
     ...context.arms.map((a) =>
-      `| ${a.arm} | ${a.seeds} | ${fmt(a.finalQuality, 3)} | ${context.coverage ? fmt(a.coverage, 1) : "–"} | ` +
-      `${pct(a.shares.converged)} / ${pct(a.shares.collapsed)} / ${pct(a.shares.diverged)} / ${
-        pct(a.shares.failed)
-      } | ` +
-      `${fmt(a.spearman)} | ${fmt(a.throughput, 1)} |`
+      `| ${a.arm} | ${a.seeds} | ${fmt(a.finalQuality, 3)}${
+        a.finalQualityRuns < a.seeds ? ` (${a.finalQualityRuns} runs)` : ""
+      } | ${context.coverage ? fmt(a.coverage, 1) : "–"} | ` +
+      `${OUTCOMES.map((o) => pct(a.shares[o])).join(" / ")} | ${fmt(a.spearman)} | ${fmt(a.throughput, 1)} |`
     ),
+    "",
+    "Outcomes: diverged = a loss became NaN/Inf; blew-up = the samples' RMS exceeded 10 (data lie in [−1, 1]; " +
+    "such runs are left out of the final-quality mean); not-trained = fewer than 20% of samples recognisable " +
+    "(images: classifier confidence at the level 95% of held-out real images reach, and features inside the real " +
+    "images' 3-NN manifold; toys: within 3σ of a mode); collapsed = recognisable samples cover fewer than half " +
+    "the classes/modes; converged = quality at least halved and ≥ 80% of classes/modes covered; failed = the rest.",
     "",
   ];
   return lines.join("\n");

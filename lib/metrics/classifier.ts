@@ -28,6 +28,8 @@ export interface FeatureClassifier {
   features(images: Float32Array): Promise<Float32Array>;
   /** Most likely class of each image. */
   predict(images: Float32Array): Promise<Int32Array>;
+  /** The softmax probability of each image's most likely class. */
+  confidence(images: Float32Array): Promise<Float32Array>;
   /** Weights in a fixed order, for caching. */
   weights(): Promise<Float32Array[]>;
   dispose(): void;
@@ -146,6 +148,8 @@ export async function trainClassifier(
     heldOutAccuracy: correct / heldOut.count,
     features: (images) => batched(images, (n) => new Float32Array(n), FEATURE_DIM, (x) => net.forward(x, "features")),
     predict,
+    confidence: (images) =>
+      batched(images, (n) => new Float32Array(n), 1, (x) => tf.max(tf.softmax(net.forward(x, "logits")), 1)),
     weights: () => Promise.all(net.variables.map(async (v) => new Float32Array(await v.data()))),
     dispose: () => net.variables.forEach((v) => v.dispose()),
   };

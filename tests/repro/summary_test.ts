@@ -48,8 +48,9 @@ function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary
     spearman: m(spearman, ci),
     pearson: m(spearman, ci),
     finalQuality: m(1, 0.1),
+    finalQualityRuns: 5,
     coverage: m(8, 0),
-    shares: { converged: 1, collapsed: 0, diverged: 0, failed: 0 },
+    shares: { converged: 1, collapsed: 0, "not-trained": 0, failed: 0, "blew-up": 0, diverged: 0 },
     throughput: m(10, 1),
     evalPoints: 10,
     ...extra,
@@ -75,8 +76,18 @@ Deno.test("judgeClaims() applies the stated rules: supported, contradicted, inco
   const fails = (w: Partial<ArmSummary>, g: Partial<ArmSummary>) =>
     judgeClaims(mlp, [arm("wgan", 0.8, 0.1, w), arm("gan", 0.1, 0.1, g)], "fid")[2].verdict;
   const q = (mean: number) => ({ mean, ci95: 5, n: 5 });
-  const allBad = { converged: 0, collapsed: 1, diverged: 0, failed: 0 };
+  const allBad = { converged: 0, collapsed: 1, "not-trained": 0, failed: 0, "blew-up": 0, diverged: 0 };
+  const allBlewUp = { ...allBad, collapsed: 0, "blew-up": 1 };
   assert.equal(fails({ finalQuality: q(50) }, { finalQuality: q(200), shares: allBad }), "supported");
+  // every GAN run blew up: no quality to average, and WGAN trained in more seeds
+  assert.equal(
+    fails({ finalQuality: q(50) }, {
+      finalQuality: { mean: NaN, ci95: NaN, n: 0 },
+      finalQualityRuns: 0,
+      shares: allBlewUp,
+    }),
+    "supported",
+  );
   assert.equal(
     fails({ finalQuality: q(50), shares: allBad }, { finalQuality: q(200), shares: allBad }),
     "inconclusive",

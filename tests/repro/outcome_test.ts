@@ -1,0 +1,50 @@
+/**
+ * Outcome labels on constructed MNIST sample sets, through the harness's own
+ * evaluator (classifier, calibrated recognisability, FID): noise has not
+ * trained, one class of real digits has collapsed, held-out real digits have
+ * converged, scaled-up noise has blown up.
+ */
+import assert from "node:assert/strict";
+import { Rng, selectBackend } from "../../mod.ts";
+import { findExperiment, resolveConfig } from "../../repro/config.ts";
+import { loadExperimentData } from "../../repro/data.ts";
+import { createEvaluator } from "../../repro/evaluate.ts";
+import { classifyOutcome } from "../../repro/outcome.ts";
+
+Deno.test({
+  name: "image outcomes: Gaussian noise → not-trained, 1,000 digits of one class → collapsed, real digits → converged",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await selectBackend("native").catch(() => selectBackend("cpu"));
+    const experiment = findExperiment("mnist-mlp");
+    const { settings } = resolveConfig(experiment, "default");
+    const data = await loadExperimentData(experiment, settings, undefined);
+    const cache = Deno.env.get("WGAN_BENCH_TEST_CACHE") ?? ".cache/wgan-bench";
+    const ev = await createEvaluator(experiment, settings, data, cache, () => {});
+    const rules = ev.outcomeRules;
+    // calibration: unseen real images pass the test about as often as the 95% confidence level allows
+    assert.ok(Number(ev.info.recognisable_real_share) > 0.8, `real share ${ev.info.recognisable_real_share}`);
+    assert.equal(ev.info.recognisable_real_classes, 10);
+
+    const n = 1000, per = 784, rng = new Rng(7);
+    const heldOut = data.heldOut!, train = data.train as typeof heldOut;
+    const initial = await ev.measure(rng.normals(n * per, 0, 0.02)); // an untrained generator: near-constant images
+    const label = async (samples: Float32Array) => classifyOutcome(rules, initial, await ev.measure(samples), false);
+
+    for (const [mean, std] of [[0, 1], [-0.8, 0.5], [-0.8, 0.3], [0, 0.3]]) {
+      const noise = rng.normals(n * per, mean, std);
+      assert.equal(await label(noise), "not-trained", `N(${mean}, ${std}²) noise`);
+    }
+    const copies = new Float32Array(n * per);
+    const threes = [...Array(train.count).keys()].filter((i) => train.labels![i] === 3);
+    for (let i = 0; i < n; i++) {
+      const k = threes[i % threes.length];
+      copies.set(train.images.subarray(k * per, (k + 1) * per), i * per);
+    }
+    assert.equal(await label(copies), "collapsed");
+    assert.equal(await label(heldOut.images.subarray(0, n * per)), "converged");
+    assert.equal(await label(rng.normals(n * per, 0, 50)), "blew-up");
+    assert.equal(classifyOutcome(rules, initial, await ev.measure(copies), true), "diverged");
+  },
+});
