@@ -152,7 +152,11 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     const keys = shardRuns(o.experiment, o.seeds, o.shard);
     const pending: RunKey[] = [];
     for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
-    const estimate = pending.reduce((s, k) => s + estimateSeconds(o, k.arm, backend.name), 0);
+    const jobs = Math.min(o.jobs ?? defaultJobs(backend.name), Math.max(pending.length, 1));
+    // with workers: the longest-first schedule's makespan, at least the longest run
+    const times = pending.map((k) => estimateSeconds(o, k.arm, backend.name));
+    const total = times.reduce((a, b) => a + b, 0);
+    const estimate = jobs > 1 ? Math.max(total / jobs, ...times) : total;
     log(
       `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
         `${settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
@@ -161,14 +165,16 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     for (const line of backend.skipped) log(`  (skipped ${line})`);
     if (pending.length) {
       const basis = backend.name in BACKEND_TIME_FACTOR ? backend.name : `wasm (no ${backend.name} timings)`;
-      log(`estimated training time on a 2-core CPU with ${basis}: ~${formatSeconds(estimate)} (plus evaluation)`);
+      log(
+        `estimated training time on a 2-core CPU with ${basis}: ~${formatSeconds(estimate)}` +
+          `${jobs > 1 ? ` with ${jobs} workers` : ""} (plus evaluation)`,
+      );
     }
     for (const [k, v] of Object.entries(evaluator.info)) {
       log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);
     }
 
-    const total = pending.length * settings.iterations;
-    const progress = createProgress(total, o.quiet);
+    const progress = createProgress(pending.length * settings.iterations, o.quiet);
     const reportDone = (key: RunKey, record: RunRecord) =>
       progress.log(
         `${key.arm} seed ${key.seed}: ${record.outcome}, final ${evaluator.primary} ${
@@ -177,7 +183,6 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       );
     const reportInterrupted = (key: RunKey) =>
       progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
-    const jobs = Math.min(o.jobs ?? defaultJobs(backend.name), Math.max(pending.length, 1));
     let finished = 0, interrupted = false;
     if (jobs > 1) {
       log(`${jobs} worker processes, ${Math.max(1, Math.floor(cpus().length / jobs))} thread(s) each`);
