@@ -7,7 +7,7 @@
  *
  * @module
  */
-const TABLES = ["steps.csv", "summary.csv", "verdict.md", "config.json"];
+const TABLES = ["steps.csv", "summary.csv", "verdict.md", "claims.json", "config.json"];
 
 /** Copies the tables, figures and start/middle/end sample grids of `from` into `to`; returns the files written. */
 export async function publish(from: string, to: string): Promise<string[]> {

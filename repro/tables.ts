@@ -45,7 +45,7 @@ async function collectRuns(outDir: string, ctx: TableContext) {
   return runs;
 }
 
-/** Writes steps.csv, summary.csv and verdict.md; returns the verdicts (empty if no run finished). */
+/** Writes steps.csv, summary.csv, verdict.md and claims.json; returns the verdicts (empty if no run finished). */
 export async function writeTables(outDir: string, ctx: TableContext): Promise<ClaimResult[]> {
   const runs = await collectRuns(outDir, ctx);
   const allRows = runs.flatMap((r) => r.rows);
@@ -75,6 +75,10 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Cl
     }),
   );
   await writeAtomic(`${outDir}/records.json`, JSON.stringify(runs.map((r) => r.record), null, 2));
+  await writeAtomic(
+    `${outDir}/claims.json`,
+    JSON.stringify({ experiment: ctx.experiment.id, profile: ctx.profile, seeds: seedsDone, claims }, null, 2),
+  );
   if (ctx.figures !== false) {
     try {
       const { writeFigures } = await import("./figures.ts");

@@ -1,0 +1,42 @@
+/**
+ * `deno task results-table [results]`: the README's results table, made from
+ * the committed result folders' `claims.json` (the harness's own verdicts):
+ * one row per claim, never typed by hand.
+ *
+ * @module
+ */
+
+interface Claims {
+  experiment: string;
+  profile: string;
+  seeds: number;
+  claims: { claim: string; ours: string; verdict: string }[];
+}
+
+/** Markdown rows for every `<dir>/*\/claims.json`, in the order of `order` (experiment ids). */
+export async function resultsTable(dir: string, order: readonly string[]): Promise<string> {
+  const found: Claims[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.isDirectory) continue;
+    const path = `${dir}/${e.name}/claims.json`;
+    const text = await Deno.readTextFile(path).catch(() => null);
+    if (text) found.push(JSON.parse(text));
+  }
+  found.sort((a, b) => order.indexOf(a.experiment) - order.indexOf(b.experiment));
+  const lines = [
+    "| experiment | claim | ours (mean ± 95% CI) | verdict |",
+    "| --- | --- | --- | --- |",
+  ];
+  for (const c of found) {
+    c.claims.forEach((k, i) => {
+      const name = i === 0 ? `${c.experiment} (${c.profile}, ${c.seeds} seeds)` : "";
+      lines.push(`| ${name} | ${k.claim} | ${k.ours.replaceAll("|", "\\|")} | **${k.verdict}** |`);
+    });
+  }
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const { EXPERIMENT_IDS } = await import("./experiments.ts");
+  console.log(await resultsTable(Deno.args[0] ?? "results", EXPERIMENT_IDS));
+}
