@@ -5,7 +5,7 @@
  */
 import type { ExperimentSpec } from "./experiments.ts";
 import type { RunAnalysis } from "./run_analysis.ts";
-import { meanCi } from "./stats.ts";
+import { correlationMeanCi, type MeanCi, meanCi, positiveMeanCi } from "./stats.ts";
 import { type Outcome, OUTCOMES } from "./outcome.ts";
 import type { Row } from "./files.ts";
 
@@ -19,6 +19,8 @@ export const SUMMARY_COLUMNS = [
   "quality_metric",
   "spearman_mean",
   "spearman_ci95",
+  "spearman_lo",
+  "spearman_hi",
   "pearson_mean",
   "pearson_ci95",
   "final_quality_mean",
@@ -44,15 +46,15 @@ export const SUMMARY_COLUMNS = [
 export interface ArmSummary {
   arm: string;
   seeds: number;
-  spearman: ReturnType<typeof meanCi>;
-  pearson: ReturnType<typeof meanCi>;
+  spearman: MeanCi;
+  pearson: MeanCi;
   /** Final quality over the runs whose quality is a number to average (not blown up, not diverged). */
-  finalQuality: ReturnType<typeof meanCi>;
+  finalQuality: MeanCi;
   /** How many runs `finalQuality` averages. */
   finalQualityRuns: number;
-  coverage: ReturnType<typeof meanCi>;
+  coverage: MeanCi;
   shares: Record<Outcome, number>;
-  throughput: ReturnType<typeof meanCi>;
+  throughput: MeanCi;
   /** Fewest evaluation points of any run (correlations need several). */
   evalPoints: number;
 }
@@ -74,13 +76,13 @@ export function summariseArms(
     return {
       arm: arm.id,
       seeds: runs.length,
-      spearman: meanCi(runs.map((r) => r.spearman)),
-      pearson: meanCi(runs.map((r) => r.pearson)),
+      spearman: correlationMeanCi(runs.map((r) => r.spearman)),
+      pearson: correlationMeanCi(runs.map((r) => r.pearson)),
       finalQuality: meanCi(averaged.map((r) => r.record.finalQuality[primary])),
       finalQualityRuns: averaged.length,
       coverage: meanCi(coverageColumn ? runs.map((r) => r.record.finalQuality[coverageColumn]) : []),
       shares: Object.fromEntries(OUTCOMES.map((o) => [o, share(o)])) as Record<Outcome, number>,
-      throughput: meanCi(runs.map((r) => r.iterationsPerSecond)),
+      throughput: positiveMeanCi(runs.map((r) => r.iterationsPerSecond)),
       evalPoints: runs.length ? Math.min(...runs.map((r) => r.evalPoints)) : 0,
     };
   });
@@ -104,6 +106,8 @@ export function summaryRows(
     quality_metric: context.primary,
     spearman_mean: round(a.spearman.mean),
     spearman_ci95: round(a.spearman.ci95),
+    spearman_lo: round(a.spearman.lo),
+    spearman_hi: round(a.spearman.hi),
     pearson_mean: round(a.pearson.mean),
     pearson_ci95: round(a.pearson.ci95),
     final_quality_mean: round(a.finalQuality.mean),

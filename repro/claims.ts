@@ -7,7 +7,7 @@
  */
 import type { ExperimentSpec } from "./experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
-import { formatMeanCi as fmt } from "./stats.ts";
+import { formatMeanCi as fmt, type MeanCi } from "./stats.ts";
 import { BAD_OUTCOMES } from "./outcome.ts";
 
 /** A computed verdict. */
@@ -22,8 +22,8 @@ export interface ClaimResult {
   rule: string;
 }
 
-const lo = (m: { mean: number; ci95: number }) => m.mean - (Number.isFinite(m.ci95) ? m.ci95 : Infinity);
-const hi = (m: { mean: number; ci95: number }) => m.mean + (Number.isFinite(m.ci95) ? m.ci95 : Infinity);
+const lo = (m: MeanCi) => Number.isFinite(m.lo) ? m.lo : -Infinity;
+const hi = (m: MeanCi) => Number.isFinite(m.hi) ? m.hi : Infinity;
 const bad = (a: ArmSummary) => BAD_OUTCOMES.reduce((s, o) => s + a.shares[o], 0);
 const badNames = "collapsed/not-trained/failed/blew-up/diverged";
 /** Correlation verdicts need at least 2 seeds with a CI and 5 evaluation points per run. */

@@ -1,6 +1,7 @@
 /**
  * Small statistics for the summary tables: means with Student-t 95%
- * confidence intervals, Pearson and Spearman correlation, medians.
+ * confidence intervals (Fisher-z for correlations, log-scale for rates, so
+ * intervals stay in range), Pearson and Spearman correlation, medians.
  *
  * @module
  */
@@ -44,15 +45,43 @@ export function t95(df: number): number {
   return df < 1 ? NaN : df < T95.length ? T95[df] : 1.96;
 }
 
-/** Mean and half-width of the 95% confidence interval of the mean (NaN values ignored; NaN width for n < 2). */
-export function meanCi(values: readonly number[]): { mean: number; ci95: number; n: number } {
+/** A mean with its 95% confidence interval [lo, hi] (`ci95`: half its width). */
+export interface MeanCi {
+  mean: number;
+  ci95: number;
+  n: number;
+  lo: number;
+  hi: number;
+}
+
+/** Mean and Student-t 95% confidence interval of the mean (NaN values ignored; NaN width for n < 2). */
+export function meanCi(values: readonly number[]): MeanCi {
   const v = values.filter((x) => Number.isFinite(x));
   const n = v.length;
-  if (n === 0) return { mean: NaN, ci95: NaN, n };
+  if (n === 0) return { mean: NaN, ci95: NaN, n, lo: NaN, hi: NaN };
   const mean = v.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, ci95: NaN, n };
+  if (n < 2) return { mean, ci95: NaN, n, lo: NaN, hi: NaN };
   const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  return { mean, ci95: t95(n - 1) * sd / Math.sqrt(n), n };
+  const ci95 = t95(n - 1) * sd / Math.sqrt(n);
+  return { mean, ci95, n, lo: mean - ci95, hi: mean + ci95 };
+}
+
+/**
+ * Mean correlation over seeds with a 95% interval that stays inside [−1, 1]: the Student-t interval of the
+ * Fisher z-transforms (atanh, with |ρ| capped at 0.9999), mapped back with tanh. The mean is tanh(mean z).
+ */
+export function correlationMeanCi(values: readonly number[]): MeanCi {
+  const z = meanCi(values.filter(Number.isFinite).map((r) => Math.atanh(Math.max(-0.9999, Math.min(0.9999, r)))));
+  const mean = Math.tanh(z.mean), lo = Math.tanh(z.lo), hi = Math.tanh(z.hi);
+  return { mean, ci95: (hi - lo) / 2, n: z.n, lo, hi };
+}
+
+/** Mean of positive values with a 95% interval that stays positive (Student-t on their logarithms). */
+export function positiveMeanCi(values: readonly number[]): MeanCi {
+  const v = values.filter((x) => Number.isFinite(x) && x > 0);
+  const m = meanCi(v), l = meanCi(v.map(Math.log));
+  const lo = Math.exp(l.lo), hi = Math.exp(l.hi);
+  return { mean: m.mean, ci95: (hi - lo) / 2, n: m.n, lo, hi };
 }
 
 /** Pearson correlation; NaN when either side is constant or there are fewer than 3 pairs. */
@@ -95,9 +124,16 @@ export function median(values: readonly number[]): number {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-/** "mean ± ci95" with `digits` decimals ("n/a" where undefined), as the tables print it. */
-export function formatMeanCi(m: { mean: number; ci95: number }, digits = 2): string {
-  return Number.isFinite(m.mean)
-    ? `${m.mean.toFixed(digits)} ± ${Number.isFinite(m.ci95) ? m.ci95.toFixed(digits) : "n/a"}`
-    : "n/a";
+/**
+ * "mean ± ci95" with `digits` decimals, or "mean [lo, hi]" when the interval is not symmetric (correlations,
+ * rates); "n/a" where undefined.
+ */
+export function formatMeanCi(m: { mean: number; ci95: number; lo?: number; hi?: number }, digits = 2): string {
+  if (!Number.isFinite(m.mean)) return "n/a";
+  if (!Number.isFinite(m.ci95)) return `${m.mean.toFixed(digits)} ± n/a`;
+  const lo = m.lo ?? m.mean - m.ci95, hi = m.hi ?? m.mean + m.ci95;
+  const symmetric = Math.abs((hi - m.mean) - (m.mean - lo)) <= 1e-9 * Math.max(1, Math.abs(m.mean));
+  return symmetric
+    ? `${m.mean.toFixed(digits)} ± ${m.ci95.toFixed(digits)}`
+    : `${m.mean.toFixed(digits)} [${lo.toFixed(digits)}, ${hi.toFixed(digits)}]`;
 }

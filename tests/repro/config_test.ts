@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { findExperiment, parseSeeds, parseShard, resolveConfig, shardRuns } from "../../repro/config.ts";
 import { EXPERIMENTS } from "../../repro/experiments.ts";
 import { closest } from "../../repro/errors.ts";
-import { meanCi, pearson, ranks, spearman } from "../../repro/stats.ts";
+import {
+  correlationMeanCi,
+  formatMeanCi,
+  meanCi,
+  pearson,
+  positiveMeanCi,
+  ranks,
+  spearman,
+} from "../../repro/stats.ts";
 
 Deno.test("parseSeeds() accepts ranges and lists and rejects bad ones", () => {
   assert.deepEqual(parseSeeds("0-4"), [0, 1, 2, 3, 4]);
@@ -118,4 +126,18 @@ Deno.test("statistics: ranks with ties, Spearman/Pearson on known data, t-based 
   assert.equal(m.mean, 2);
   assert.ok(Math.abs(m.ci95 - 4.303 / Math.sqrt(3)) < 1e-9);
   assert.ok(Number.isNaN(meanCi([5]).ci95));
+});
+
+Deno.test("correlation and rate intervals stay in range: Fisher z for ρ, logarithms for iterations/s", () => {
+  // three seeds at 0.9, 0.95, 0.2: the plain t interval would pass 1
+  const plain = meanCi([0.9, 0.95, 0.2]);
+  assert.ok(plain.hi > 1);
+  const r = correlationMeanCi([0.9, 0.95, 0.2]);
+  assert.ok(r.lo >= -1 && r.hi <= 1 && r.lo < r.mean && r.mean < r.hi, JSON.stringify(r));
+  assert.ok(Math.abs(r.mean - Math.tanh((Math.atanh(0.9) + Math.atanh(0.95) + Math.atanh(0.2)) / 3)) < 1e-12);
+  assert.ok(correlationMeanCi([1, 1, 1]).hi <= 1);
+  const rate = positiveMeanCi([1, 5, 0.5]);
+  assert.ok(meanCi([1, 5, 0.5]).lo < 0 && rate.lo > 0 && rate.hi > rate.lo);
+  assert.equal(formatMeanCi(r), "0.82 [-0.74, 1.00]");
+  assert.equal(formatMeanCi(meanCi([1, 2, 3])), "2.00 ± 2.48");
 });

@@ -41,7 +41,7 @@ Deno.test("analyseRun() median-filters the estimate between evaluations and corr
 });
 
 function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary> = {}): ArmSummary {
-  const m = (mean: number, ci95: number) => ({ mean, ci95, n: 5 });
+  const m = (mean: number, ci95: number) => ({ mean, ci95, n: 5, lo: mean - ci95, hi: mean + ci95 });
   return {
     arm: id,
     seeds: 5,
@@ -75,14 +75,14 @@ Deno.test("judgeClaims() applies the stated rules: supported, contradicted, inco
   const mlp = findExperiment("mnist-mlp");
   const fails = (w: Partial<ArmSummary>, g: Partial<ArmSummary>) =>
     judgeClaims(mlp, [arm("wgan", 0.8, 0.1, w), arm("gan", 0.1, 0.1, g)], "fid")[2].verdict;
-  const q = (mean: number) => ({ mean, ci95: 5, n: 5 });
+  const q = (mean: number) => ({ mean, ci95: 5, n: 5, lo: mean - 5, hi: mean + 5 });
   const allBad = { converged: 0, collapsed: 1, "not-trained": 0, failed: 0, "blew-up": 0, diverged: 0 };
   const allBlewUp = { ...allBad, collapsed: 0, "blew-up": 1 };
   assert.equal(fails({ finalQuality: q(50) }, { finalQuality: q(200), shares: allBad }), "supported");
   // every GAN run blew up: no quality to average, and WGAN trained in more seeds
   assert.equal(
     fails({ finalQuality: q(50) }, {
-      finalQuality: { mean: NaN, ci95: NaN, n: 0 },
+      finalQuality: { mean: NaN, ci95: NaN, n: 0, lo: NaN, hi: NaN },
       finalQualityRuns: 0,
       shares: allBlewUp,
     }),
