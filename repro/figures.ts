@@ -1,9 +1,9 @@
 /**
- * Figures next to the tables, as PNG: the first seed's loss and
- * loss-difference curves per arm, quality over iterations and over training
- * wall-clock (the WGAN-GP paper's Fig. 3 axes), and the loss-vs-quality scatter
- * over all seeds (Vega-Lite rendered headlessly to SVG,
- * rasterised with resvg).
+ * Figures next to the tables, as PNG: critic loss and loss difference
+ * (D(real) − D(fake)) per arm, quality over iterations and over training
+ * wall-clock (the WGAN-GP paper's Fig. 3 axes; log axis where values span
+ * decades) — every seed thin, the mean thick — and the loss-vs-quality scatter
+ * per arm (Vega-Lite rendered headlessly to SVG, rasterised with resvg).
  *
  * @module
  */
@@ -31,12 +31,17 @@ export async function writeFigures(
   },
 ): Promise<string[]> {
   if (rows.length === 0) return [];
-  const firstSeed = Math.min(...rows.map((r) => Number(r.seed)));
   const curve = rows
-    .filter((r) => Number(r.seed) === firstSeed && r.critic_loss !== "" && Number(r.step) > 0)
+    .filter((r) => r.critic_loss !== "" && Number(r.step) > 0)
     .flatMap((r) => [
-      { arm: r.arm, step: Number(r.step), value: Number(r.critic_loss), panel: "critic loss" },
-      { arm: r.arm, step: Number(r.step), value: Number(r.loss_difference), panel: "D(real) − D(fake)" },
+      { arm: r.arm, seed: r.seed, step: Number(r.step), value: Number(r.critic_loss), panel: "critic loss" },
+      {
+        arm: r.arm,
+        seed: r.seed,
+        step: Number(r.step),
+        value: Number(r.loss_difference),
+        panel: "D(real) − D(fake)",
+      },
     ])
     .filter((p) => Number.isFinite(p.value));
   const quality = rows
@@ -53,60 +58,84 @@ export async function writeFigures(
     await writeAtomic(`${outDir}/${name}`, await renderPng(spec));
     written.push(name);
   };
+  // every seed as a thin line, the mean over seeds as a thick one
+  const seedsAndMean = (x: string, xTitle: string, y: Record<string, unknown>) => [
+    {
+      mark: { type: "line", strokeWidth: 0.7, opacity: 0.35 },
+      encoding: {
+        x: { field: x, type: "quantitative", title: xTitle },
+        y,
+        color: { field: "arm", type: "nominal" },
+        detail: { field: "seed", type: "nominal" },
+      },
+    },
+    {
+      mark: { type: "line", strokeWidth: 2.2 },
+      encoding: {
+        x: { field: x, type: "quantitative", title: xTitle },
+        y: { ...y, aggregate: "mean" },
+        color: { field: "arm", type: "nominal" },
+      },
+    },
+  ];
   if (curve.length) {
     await save("loss_curves.png", {
-      title: `${ctx.experiment}, seed ${firstSeed}: critic loss and loss difference`,
+      title: `${ctx.experiment}: critic loss and loss difference, every seed (thin) and their mean (thick)`,
       data: { values: curve },
-      facet: { row: { field: "panel", type: "nominal", title: null } },
+      // one column per arm with its own scale: a GAN's logit gap must not flatten a WGAN's estimate
+      facet: { row: { field: "panel", type: "nominal", title: null }, column: { field: "arm", title: null } },
       spec: {
-        width: 480,
+        width: 300,
         height: 160,
-        mark: { type: "line", strokeWidth: 1 },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "generator iteration" },
-          y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
-          color: { field: "arm", type: "nominal" },
-        },
+        layer: seedsAndMean("step", "generator iteration", {
+          field: "value",
+          type: "quantitative",
+          title: null,
+          scale: { zero: false },
+        }),
       },
       resolve: { scale: { y: "independent" } },
     } as TopLevelSpec);
   }
-  // quality per seed against iterations and against training wall-clock (the WGAN-GP paper's Fig. 3 axes)
+  // quality against iterations and against training wall-clock (the WGAN-GP paper's Fig. 3 axes); a log axis
+  // where the values span decades (FID from ~600 to ~30, or a blown-up GAN's millions)
+  const positive = quality.filter((q) => q.value > 0).map((q) => q.value);
+  const logScale = positive.length === quality.length && positive.length > 0 &&
+    Math.max(...positive) / Math.min(...positive) > 10;
   const qualityOver = (x: "step" | "seconds", axis: string, what: string): TopLevelSpec =>
     ({
-      title: `${ctx.experiment}: ${ctx.primary} over ${what} (lower is better), every seed`,
+      title: `${ctx.experiment}: ${ctx.primary} over ${what} (lower is better), every seed and the mean`,
       data: { values: quality.filter((q) => Number.isFinite(q[x])) },
-      width: 480,
-      height: 240,
-      mark: { type: "line", point: true, strokeWidth: 1, opacity: 0.8 },
-      encoding: {
-        x: { field: x, type: "quantitative", title: axis },
-        y: { field: "value", type: "quantitative", title: ctx.primary },
-        color: { field: "arm", type: "nominal" },
-        detail: { field: "seed", type: "nominal" },
-      },
+      width: 520,
+      height: 260,
+      layer: seedsAndMean(x, axis, {
+        field: "value",
+        type: "quantitative",
+        title: `${ctx.primary}${logScale ? " (log scale)" : ""}`,
+        scale: logScale ? { type: "log" } : { zero: false },
+      }),
     }) as TopLevelSpec;
   if (quality.length) {
     await save("quality_curves.png", qualityOver("step", "generator iteration", "generator iterations"));
     await save("quality_vs_time.png", qualityOver("seconds", "training seconds", "training wall-clock"));
   }
   if (ctx.pairs.length) {
+    // one panel per arm with its own scales: a GAN's range must not squash a WGAN's points into one dot
     await save("loss_vs_quality.png", {
-      title: `${ctx.experiment}: median-filtered estimate vs ${ctx.primary} at each evaluation`,
+      title: `${ctx.experiment}: median-filtered estimate vs ${ctx.primary} at each evaluation, every seed`,
       data: { values: ctx.pairs },
-      width: 480,
-      height: 300,
-      mark: { type: "point", filled: true, opacity: 0.7 },
-      encoding: {
-        x: {
-          field: "estimate",
-          type: "quantitative",
-          title: "estimate: −(critic loss without penalty), median-filtered",
-          scale: { zero: false },
+      facet: { column: { field: "arm", type: "nominal", title: null } },
+      spec: {
+        width: 220,
+        height: 220,
+        mark: { type: "point", filled: true, opacity: 0.7, size: 20 },
+        encoding: {
+          x: { field: "estimate", type: "quantitative", title: "estimate (median-filtered)", scale: { zero: false } },
+          y: { field: "quality", type: "quantitative", title: ctx.primary, scale: { zero: false } },
+          color: { field: "seed", type: "nominal" },
         },
-        y: { field: "quality", type: "quantitative", title: ctx.primary, scale: { zero: false } },
-        color: { field: "arm", type: "nominal" },
       },
+      resolve: { scale: { x: "independent", y: "independent" } },
     } as TopLevelSpec);
   }
   return written;
