@@ -100,6 +100,33 @@ export function estimateSeconds(
   return perIteration * (steps / (spec.nCritic + 1)) * width * factor;
 }
 
+/**
+ * Progress in estimated seconds: each run weighs its estimated training time, and within a run each generator
+ * iteration weighs its critic steps + 1 (the Diters warm-up's first 25 iterations are ~20% of a 2,000-iteration
+ * clipped run). `workDone(key, iteration)` is the work behind a run at an iteration; `totalWork` the sum of all.
+ */
+export function progressWeights(
+  o: Pick<RunOptions, "experiment" | "config">,
+  runs: readonly RunKey[],
+  backend: string,
+): { workDone: (key: RunKey, iteration: number) => number; totalWork: number } {
+  const iterations = o.config.settings.iterations;
+  const weights = new Map(runs.map((k) => {
+    const spec = algorithmSpec(o.config.arms.find((a) => a.id === k.arm)!);
+    const cumulative = [0];
+    for (let i = 0; i < iterations; i++) cumulative.push(cumulative[i] + criticIterations(spec, i) + 1);
+    return [`${k.arm}/${k.seed}`, { seconds: estimateSeconds(o, k.arm, backend), cumulative }];
+  }));
+  return {
+    workDone(key, iteration) {
+      const w = weights.get(`${key.arm}/${key.seed}`)!;
+      const c = w.cumulative;
+      return w.seconds * c[Math.min(iteration, c.length - 1)] / c[c.length - 1];
+    },
+    totalWork: [...weights.values()].reduce((s, w) => s + w.seconds, 0),
+  };
+}
+
 /** Runs the experiment and writes its tables into `outDir`. */
 export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const log = (line: string) => {
@@ -174,7 +201,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);
     }
 
-    const progress = createProgress(pending.length * settings.iterations, o.quiet);
+    const { workDone, totalWork } = progressWeights(o, pending, backend.name);
+    const progress = createProgress(totalWork, o.quiet);
+    let finishedWork = 0, runsDone = 0;
     const reportDone = (key: RunKey, record: RunRecord) =>
       progress.log(
         `${key.arm} seed ${key.seed}: ${record.outcome}, final ${evaluator.primary} ${
@@ -189,11 +218,11 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       // longest first, so that the slowest arm does not run alone at the end
       const ordered = [...pending].sort((a, b) => estimateSeconds(o, b.arm) - estimateSeconds(o, a.arm));
       const inFlight = new Map<string, { key: RunKey; iteration: number }>();
-      let completed = 0;
       const show = () => {
-        let done = completed * settings.iterations;
-        for (const r of inFlight.values()) done += r.iteration;
-        progress.update(done, [...inFlight.values()].map((r) => `${r.key.arm} seed ${r.key.seed}`).join(", "));
+        let done = finishedWork;
+        for (const r of inFlight.values()) done += workDone(r.key, r.iteration);
+        const running = [...inFlight.values()].map((r) => `${r.key.arm} seed ${r.key.seed} at ${r.iteration}`);
+        progress.update(done, `${runsDone}/${pending.length} runs done; ${running.join(", ")}`);
       };
       const result = await runInWorkers(
         {
@@ -215,7 +244,8 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
           onDone(key, record) {
             inFlight.delete(`${key.arm}/${key.seed}`);
             if (record) {
-              completed++;
+              finishedWork += workDone(key, settings.iterations);
+              runsDone++;
               reportDone(key, record);
             } else reportInterrupted(key);
             show();
@@ -240,7 +270,11 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
           env,
           outDir: o.outDir,
           signal: o.signal,
-          onIteration: (k, it) => progress.update(i * settings.iterations + it, `${k.arm} seed ${k.seed}`),
+          onIteration: (k, it) =>
+            progress.update(
+              finishedWork + workDone(k, it),
+              `${runsDone}/${pending.length} runs done; ${k.arm} seed ${k.seed} at ${it}/${settings.iterations}`,
+            ),
         }, key);
         if (!record) {
           interrupted = true;
@@ -248,6 +282,8 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
           break;
         }
         finished++;
+        finishedWork += workDone(key, settings.iterations);
+        runsDone++;
         reportDone(key, record);
       }
     }

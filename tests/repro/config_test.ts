@@ -141,3 +141,20 @@ Deno.test("correlation and rate intervals stay in range: Fisher z for ρ, logari
   assert.equal(formatMeanCi(r), "0.82 [-0.74, 1.00]");
   assert.equal(formatMeanCi(meanCi([1, 2, 3])), "2.00 ± 2.48");
 });
+
+Deno.test("progress is weighted: a clipped-WGAN run outweighs a GAN run, and the Diters warm-up front-loads it", async () => {
+  const { progressWeights, estimateSeconds } = await import("../../repro/run.ts");
+  const experiment = findExperiment("mnist-dcgan");
+  const config = resolveConfig(experiment, "default");
+  const runs = [{ arm: "wgan", seed: 0 }, { arm: "gan", seed: 0 }];
+  const { workDone, totalWork } = progressWeights({ experiment, config }, runs, "native");
+  const wgan = estimateSeconds({ experiment, config }, "wgan", "native");
+  const gan = estimateSeconds({ experiment, config }, "gan", "native");
+  assert.ok(wgan > 3 * gan, `wgan ${wgan}s, gan ${gan}s`);
+  assert.ok(Math.abs(totalWork - wgan - gan) < 1e-9);
+  assert.equal(workDone(runs[0], 2000), wgan);
+  // 2,000 iterations: 25 + 3 (500, 1000, 1500) warm-up iterations of 101 steps, the rest 6
+  const expected = (25 * 101) / (28 * 101 + 1972 * 6);
+  assert.ok(Math.abs(workDone(runs[0], 25) / wgan - expected) < 1e-12);
+  assert.ok(Math.abs(workDone(runs[1], 1000) / gan - 0.5) < 1e-12, "the GAN's iterations weigh the same");
+});
