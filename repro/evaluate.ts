@@ -134,6 +134,16 @@ export async function createEvaluator(
   const train = data.train as typeof heldOut;
   const classifier = await cachedClassifier(train, heldOut, cacheDir, log);
   const classes = classifier.classes;
+  const needed = minClassifierAccuracy(classes);
+  if (!(classifier.heldOutAccuracy >= needed)) {
+    throw new Error(
+      `Cannot evaluate on "${train.name}": the harness's classifier gets only ${
+        (100 * classifier.heldOutAccuracy).toFixed(1)
+      }% of ${heldOut.count} held-out images right (${classes} classes; at least ${
+        (100 * needed).toFixed(0)
+      }% is needed for FID and recognisability to mean anything) — check the labels, or give more images per class`,
+    );
+  }
   const realFeatures = await classifier.features(heldOut.images);
   const recognisability = await calibrateRecognisability(classifier, heldOut.images);
   // the same test on real images it was not calibrated on: what a perfect generator would score
@@ -193,6 +203,14 @@ export async function createEvaluator(
     },
   };
   return evaluator;
+}
+
+/**
+ * The held-out accuracy below which the harness refuses to score images: 50%, and 1.5× chance for fewer
+ * than three classes (75% for two).
+ */
+export function minClassifierAccuracy(classes: number): number {
+  return Math.max(0.5, Math.min(0.9, 1.5 / classes));
 }
 
 /** FNV-1a over every 97th pixel's bytes and all labels: cheap, and changes with the data. */

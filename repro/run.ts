@@ -22,6 +22,7 @@ import { type TableContext, writeTables } from "./tables.ts";
 import type { ClaimResult } from "./claims.ts";
 import { UsageError } from "./errors.ts";
 import { checkOutDir, lockOutDir } from "./out_lock.ts";
+import { sweepTempFiles } from "../lib/io/write_atomic.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -153,6 +154,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
 
   const lock = lockOutDir(o.outDir);
   try {
+    // temporary files of writes a killed process or a full disk interrupted (the last complete files stand)
+    const swept = await sweepTempFiles(o.outDir);
+    if (swept.length) log(`removed ${swept.length} temporary file(s) left by an interrupted write`);
     if (o.fresh) {
       for (const entry of await Array.fromAsync(Deno.readDir(o.outDir))) {
         if (entry.name !== ".lock") await Deno.remove(`${o.outDir}/${entry.name}`, { recursive: true });

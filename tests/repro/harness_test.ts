@@ -38,7 +38,8 @@ async function table(path: string) {
 }
 
 Deno.test({
-  name: "a run killed with SIGKILL mid-way resumes and ends with the same tables as an uninterrupted run",
+  name:
+    "a run killed with SIGKILL mid-way, or stopped by a full disk, resumes to the same tables as an uninterrupted run",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -71,6 +72,31 @@ Deno.test({
     for (const arm of ["wgan", "wgan-gp", "wgan-div", "gan"]) {
       assert.deepEqual(rows.filter((r) => r.arm === arm).map((r) => Number(r.step)), expectedSteps, arm);
     }
+
+    // a full disk at the first checkpoint: one line, exit 1, no temporary file; the rerun ends with the same tables
+    const full = cli(["toy-8gaussians", ...TINY, "--seeds", "0", "--jobs", "1", "--out", `${base}/full`]).spawn();
+    const first = `${base}/full/runs/wgan/seed-0/samples-000000.png`;
+    for (let i = 0; i < 4000 && !(await Deno.stat(first).then(() => true, () => false)); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // the checkpoint's temporary file becomes a link to /dev/full: an injected write failure (under the task's
+    // permissions Deno refuses the device outright; with -A the write fails with ENOSPC, see write_atomic_test.ts)
+    await Deno.symlink("/dev/full", `${base}/full/runs/wgan/seed-0/checkpoint.bin.tmp-${full.pid}`);
+    const failed = await full.output();
+    const stderr = new TextDecoder().decode(failed.stderr);
+    assert.equal(failed.code, 1, stderr);
+    const errors = stderr.split("\n").filter((l) => l.startsWith("error:"));
+    assert.equal(errors.length, 1, stderr);
+    assert.match(
+      errors[0],
+      /^error: Cannot write ".*checkpoint\.bin": .*(No space left|os error 28|Requires all access)/,
+    );
+    assert.ok(!stderr.includes("    at "), "no stack trace");
+    const left = [...Deno.readDirSync(`${base}/full/runs/wgan/seed-0`)].map((e) => e.name);
+    assert.ok(!left.some((n) => n.includes(".tmp-")), left.join());
+    const again = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--jobs", "1", "--out", `${base}/full`]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await table(`${base}/full/steps.csv`), await table(`${base}/straight/steps.csv`));
   },
 });
 
@@ -300,6 +326,31 @@ Deno.test({
     assert.deepEqual(rows.map((x) => x.step), ["0", "1", "2", "3", "4", "0", "1", "2", "3", "4"]);
     assert.ok(rows.every((x) => x.dataset === "idx"));
     assert.ok(rows.filter((x) => x.fid !== "").every((x) => Number(x.fid) >= 0 && Number(x.classes_covered) <= 2));
+
+    // labels that do not match the images: the classifier cannot learn them, and the harness refuses to score
+    const shuffled = labels.map((_, i) => (i * 7919 + (i >> 3)) % 2);
+    await Deno.writeFile(`${dir}/bad-lab`, new Uint8Array([...header([n]), ...shuffled]));
+    const bad = await run([
+      "mnist-mlp",
+      "--profile",
+      "quick",
+      "--backend",
+      "wasm",
+      "--seeds",
+      "0",
+      "--dataset",
+      `idx:${dir}/img,${dir}/bad-lab`,
+      "--out",
+      `${dir}/bad-out`,
+    ]);
+    assert.equal(bad.code, 1);
+    const errorLines = bad.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    assert.equal(errorLines.length, 1, bad.stderr);
+    assert.match(
+      errorLines[0],
+      /Cannot evaluate on "idx": the harness's classifier gets only \d+\.\d% .* at least 75%/,
+    );
+    assert.ok(!bad.stderr.includes("    at "), "no stack trace");
   },
 });
 
