@@ -37,7 +37,6 @@ async function main(): Promise<void> {
   }
   const scale = Number(values.reps ?? 1);
   if (!(scale > 0)) throw new Error(`Cannot use --reps ${values.reps}: expected a positive number`);
-  if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "xdg-" }));
   const backend = await selectBackend((values.backend ?? "auto") as BackendName);
   const env = await describeEnvironment(backend);
   const out = values.out ?? `results/bench/${env.hardware_id}-${backend.name}.csv`;

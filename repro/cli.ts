@@ -140,8 +140,6 @@ async function main(argv: string[]): Promise<number> {
       })`,
     );
   }
-  // wgpu warns on every WebGPU probe when XDG_RUNTIME_DIR is unset; harmless, but it buries the progress lines.
-  if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "xdg-" }));
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) Deno.exit(130);

@@ -16,9 +16,6 @@ import {
 
 type Concrete = Exclude<BackendName, "auto">;
 
-// wgpu warns on every adapter request when XDG_RUNTIME_DIR is unset (harmless, but it buries test output).
-if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "xdg-" }));
-
 async function testBackends(): Promise<Concrete[]> {
   const wanted = Deno.env.get("WGAN_TEST_BACKENDS");
   const available = await availableBackends();

@@ -90,9 +90,26 @@ export function deviceRequest(
   return { requiredFeatures, requiredLimits };
 }
 
+/**
+ * wgpu prints "XDG_RUNTIME_DIR is invalid or not set" on every adapter request when the variable is unset
+ * (harmless, but it buries a program's output): point it at a private temporary folder first — only when the
+ * variable is unset and the program already may set variables and write files (never a permission prompt).
+ */
+export function quietWgpu(): void {
+  try {
+    const granted = (d: Deno.PermissionDescriptor) => Deno.permissions.querySync(d).state === "granted";
+    if (!granted({ name: "env", variable: "XDG_RUNTIME_DIR" }) || !granted({ name: "write" })) return;
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "xdg-" }));
+  } catch {
+    // without the permissions the warning stays: harmless
+  }
+}
+
 async function createBackend(): Promise<Tf.KernelBackend> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) throw new Error("navigator.gpu is not defined");
+  quietWgpu();
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new Error("no WebGPU adapter (requestAdapter() returned null)");
   // Read everything from the adapter before requesting the device: Deno invalidates it afterwards.
