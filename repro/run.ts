@@ -6,7 +6,7 @@
  * @module
  */
 import { type BackendName, criticIterations, selectBackend } from "../mod.ts";
-import { algorithmSpec } from "./arm_config.ts";
+import { algorithmSpec, buildTrainer } from "./arm_config.ts";
 import type { ExperimentSpec, ProfileName } from "./experiments.ts";
 import { type RunConfig, type RunKey, shardRuns } from "./config.ts";
 import { loadExperimentData } from "./data.ts";
@@ -81,7 +81,7 @@ export const BACKEND_TIME_FACTOR: Readonly<Record<string, { toy: number; mlp: nu
  * width relative to the default profile's, and by the backend's speed relative to wasm.
  */
 export function estimateSeconds(
-  o: Pick<RunOptions, "experiment" | "config">,
+  o: Pick<RunOptions, "experiment" | "config"> & { measured?: Record<string, number> },
   armId: string,
   backend = "wasm",
 ): number {
@@ -90,6 +90,9 @@ export function estimateSeconds(
   const s = o.config.settings;
   let steps = 0;
   for (let i = 0; i < s.iterations; i++) steps += criticIterations(spec, i) + 1;
+  // measured here, on this backend, at these settings: no tables to scale
+  const own = o.measured?.[armId];
+  if (own !== undefined) return own * steps / (spec.nCritic + 1);
   const perIteration = o.experiment.secondsPerIteration[armId] ?? 0.1;
   const width = o.experiment.data.kind === "image" ? (s.width / 16) ** 2 : (s.hidden / 128) ** 2;
   const factors = BACKEND_TIME_FACTOR[backend] ?? BACKEND_TIME_FACTOR.wasm;
@@ -107,7 +110,7 @@ export function estimateSeconds(
  * clipped run). `workDone(key, iteration)` is the work behind a run at an iteration; `totalWork` the sum of all.
  */
 export function progressWeights(
-  o: Pick<RunOptions, "experiment" | "config">,
+  o: Pick<RunOptions, "experiment" | "config"> & { measured?: Record<string, number> },
   runs: readonly RunKey[],
   backend: string,
 ): { workDone: (key: RunKey, iteration: number) => number; totalWork: number } {
@@ -126,6 +129,32 @@ export function progressWeights(
     },
     totalWork: [...weights.values()].reduce((s, w) => s + w.seconds, 0),
   };
+}
+
+/**
+ * Seconds of one generator iteration (n_critic critic steps and a generator step, no warm-up) per arm, timed
+ * on a throwaway trainer after one untimed iteration (kernel compilation, first allocations).
+ */
+async function measureIterations(
+  config: RunOptions["config"],
+  arms: readonly string[],
+  data: Awaited<ReturnType<typeof loadExperimentData>>,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const id of arms) {
+    const arm = config.arms.find((a) => a.id === id)!;
+    const trainer = buildTrainer({ ...arm, algorithm: { ...arm.algorithm, dItersSchedule: false } }, data.train, 1);
+    trainer.step();
+    await trainer.stats();
+    const start = performance.now();
+    trainer.step();
+    await trainer.stats();
+    out[id] = (performance.now() - start) / 1000;
+    trainer.dispose();
+    trainer.generator.dispose();
+    trainer.critic.dispose();
+  }
+  return out;
 }
 
 /** Runs the experiment and writes its tables into `outDir`. */
@@ -184,8 +213,23 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     const pending: RunKey[] = [];
     for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
     const jobs = Math.min(o.jobs ?? defaultJobs(backend.name), Math.max(pending.length, 1));
+    const software = backend.name === "webgpu" &&
+      (backend.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|software/i.test(backend.device));
+    if (software) {
+      log(
+        `warning: webgpu is running on a software adapter (${
+          backend.device.split(" (")[0]
+        }): it computes on the CPU, ` +
+          "far slower than --backend native; the estimate below is measured on it",
+      );
+    }
+    // backends the timing tables do not cover are timed here, one iteration per arm
+    const timed = pending.length && !(backend.name in BACKEND_TIME_FACTOR)
+      ? await measureIterations(o.config, [...new Set(pending.map((k) => k.arm))], data)
+      : undefined;
+    const withTimes = { ...o, measured: timed };
     // with workers: the longest-first schedule's makespan, at least the longest run
-    const times = pending.map((k) => estimateSeconds(o, k.arm, backend.name));
+    const times = pending.map((k) => estimateSeconds(withTimes, k.arm, backend.name));
     const total = times.reduce((a, b) => a + b, 0);
     const estimate = jobs > 1 ? Math.max(total / jobs, ...times) : total;
     log(
@@ -195,9 +239,11 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     );
     for (const line of backend.skipped) log(`  (skipped ${line})`);
     if (pending.length) {
-      const basis = backend.name in BACKEND_TIME_FACTOR ? backend.name : `wasm (no ${backend.name} timings)`;
+      const basis = timed
+        ? `here with ${backend.name} (one iteration per arm timed just now)`
+        : `on the reference 2-core CPU with ${backend.name}`;
       log(
-        `estimated training time on a 2-core CPU with ${basis}: ~${formatSeconds(estimate)}` +
+        `estimated training time ${basis}: ~${formatSeconds(estimate)}` +
           `${jobs > 1 ? ` with ${jobs} workers` : ""} (plus evaluation)`,
       );
     }
@@ -205,7 +251,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);
     }
 
-    const { workDone, totalWork } = progressWeights(o, pending, backend.name);
+    const { workDone, totalWork } = progressWeights(withTimes, pending, backend.name);
     const progress = createProgress(totalWork, o.quiet);
     let finishedWork = 0, runsDone = 0;
     const reportDone = (key: RunKey, record: RunRecord) =>
@@ -220,7 +266,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     if (jobs > 1) {
       log(`${jobs} worker processes, ${Math.max(1, Math.floor(cpus().length / jobs))} thread(s) each`);
       // longest first, so that the slowest arm does not run alone at the end
-      const ordered = [...pending].sort((a, b) => estimateSeconds(o, b.arm) - estimateSeconds(o, a.arm));
+      const ordered = [...pending].sort((a, b) =>
+        estimateSeconds(withTimes, b.arm, backend.name) - estimateSeconds(withTimes, a.arm, backend.name)
+      );
       const inFlight = new Map<string, { key: RunKey; iteration: number }>();
       const show = () => {
         let done = finishedWork;

@@ -355,6 +355,38 @@ Deno.test({
 });
 
 Deno.test({
+  name: "--backend webgpu on a software adapter warns up front and estimates from its own timed iteration",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const r = await run([
+      "toy-8gaussians",
+      "--profile",
+      "quick",
+      "--backend",
+      "webgpu",
+      "--seeds",
+      "0",
+      "--jobs",
+      "1",
+      "--set",
+      "iterations=2",
+      "--set",
+      "evalEvery=2",
+      "--out",
+      `${dir}/out`,
+    ]);
+    if (r.code !== 0 && /Cannot use backend "webgpu"/.test(r.stderr)) return; // no Vulkan driver on this machine
+    assert.equal(r.code, 0, r.stderr);
+    const device = JSON.parse(await Deno.readTextFile(`${dir}/out/config.json`)).environment.device as string;
+    if (!/llvmpipe|lavapipe|software/i.test(device)) return; // a real GPU: nothing to warn about
+    assert.match(r.stderr, /warning: webgpu is running on a software adapter \(.*\): it computes on the CPU/);
+    assert.match(r.stderr, /estimated training time here with webgpu \(one iteration per arm timed just now\)/);
+  },
+});
+
+Deno.test({
   name: "an --out that is a file, or under one, is refused in one line before any work",
   sanitizeResources: false,
   sanitizeOps: false,
