@@ -285,6 +285,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
           outDir: o.outDir,
           dataset: o.dataset,
           cacheDir,
+          environment: env,
         },
         ordered,
         jobs,

@@ -17,7 +17,6 @@ import { selectBackend } from "../mod.ts";
 import { findExperiment } from "./config.ts";
 import { loadExperimentData } from "./data.ts";
 import { createEvaluator } from "./evaluate.ts";
-import { describeEnvironment } from "./environment.ts";
 import { runOne } from "./run_one.ts";
 import type { WorkerJob } from "./workers.ts";
 import { lockOutDirWaiting } from "./out_lock.ts";
@@ -47,7 +46,8 @@ async function main(): Promise<number> {
   const send = (message: unknown) => console.log(JSON.stringify(message));
   try {
     const backend = await selectBackend(job.backend);
-    const env = await describeEnvironment(backend);
+    // the parent's record (commit, versions), with this worker's device (its thread count)
+    const env = { ...job.environment, device: backend.device };
     const { settings, arms } = job.config;
     const data = await loadExperimentData(experiment, settings, job.dataset);
     const evaluator = await createEvaluator(experiment, settings, data, job.cacheDir, () => {});

@@ -11,6 +11,7 @@ import type { BackendName } from "../mod.ts";
 import type { ProfileName } from "./experiments.ts";
 import type { RunConfig, RunKey } from "./config.ts";
 import type { RunRecord } from "./run_one.ts";
+import type { Environment } from "./environment.ts";
 
 /** What a worker is told to do (JSON on its standard input). */
 export interface WorkerJob {
@@ -24,6 +25,8 @@ export interface WorkerJob {
   cacheDir: string;
   key: RunKey;
   parentPid: number;
+  /** The parent's environment record (commit, versions, hardware): every row of a run carries the same one. */
+  environment: Environment;
 }
 
 /** Backends whose kernels run on one thread: as many workers as cores by default. */
