@@ -47,6 +47,8 @@ export interface ArmSummary {
   arm: string;
   seeds: number;
   spearman: MeanCi;
+  /** Each seed's Spearman ρ. */
+  spearmanValues: number[];
   pearson: MeanCi;
   /** Final quality over the runs whose quality is a number to average (not blown up, not diverged). */
   finalQuality: MeanCi;
@@ -77,6 +79,7 @@ export function summariseArms(
       arm: arm.id,
       seeds: runs.length,
       spearman: correlationMeanCi(runs.map((r) => r.spearman)),
+      spearmanValues: runs.map((r) => r.spearman),
       pearson: correlationMeanCi(runs.map((r) => r.pearson)),
       finalQuality: meanCi(averaged.map((r) => r.record.finalQuality[primary])),
       finalQualityRuns: averaged.length,

@@ -20,7 +20,23 @@ export interface ClaimResult {
   ours: string;
   verdict: Verdict;
   rule: string;
+  /** Why an inconclusive verdict is one, from the numbers (empty otherwise). */
+  why: string;
 }
+
+/** The spread of per-seed correlations, for explaining a wide interval. */
+const spread = (a: ArmSummary) => {
+  const v = a.spearmanValues.filter(Number.isFinite);
+  return v.length ? `per-seed ρ from ${Math.min(...v).toFixed(2)} to ${Math.max(...v).toFixed(2)}` : "no per-seed ρ";
+};
+const outcomesOf = (a: ArmSummary) =>
+  Object.entries(a.shares).filter(([, x]) => x > 0).map(([o, x]) => `${Math.round(x * a.seeds)} ${o}`).join(", ");
+const tooFewWhy = (a: ArmSummary) =>
+  a.seeds < 2
+    ? `${a.seeds} seed(s)`
+    : a.evalPoints < MIN_EVAL_POINTS
+    ? `${a.evalPoints} evaluations in a run`
+    : "a correlation undefined in some seed (a constant curve)";
 
 const lo = (m: MeanCi) => Number.isFinite(m.lo) ? m.lo : -Infinity;
 const hi = (m: MeanCi) => Number.isFinite(m.hi) ? m.hi : Infinity;
@@ -52,7 +68,16 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
             : "inconclusive",
           rule: "supported if mean ρ ≥ 0.5 and its 95% CI excludes 0; contradicted if the CI lies below 0.3 " +
             `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`,
+          why: "",
         });
+        const last = out[out.length - 1];
+        if (last.verdict === "inconclusive") {
+          last.why = tooFew(a)
+            ? `too little data: ${tooFewWhy(a)}`
+            : `the interval [${lo(a.spearman).toFixed(2)}, ${hi(a.spearman).toFixed(2)}] meets neither rule (${
+              spread(a)
+            }; outcomes: ${outcomesOf(a)})`;
+        }
       }
     }
     if (claim === "gan-loss-does-not" && gan) {
@@ -69,7 +94,16 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
           : "inconclusive",
         rule: "supported if the 95% CI of ρ lies below 0.5; contradicted if it lies above 0.5 " +
           `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`,
+        why: "",
       });
+      const last = out[out.length - 1];
+      if (last.verdict === "inconclusive") {
+        last.why = tooFew(gan)
+          ? `too little data: ${tooFewWhy(gan)}`
+          : `the interval [${lo(gan.spearman).toFixed(2)}, ${hi(gan.spearman).toFixed(2)}] straddles 0.5 (${
+            spread(gan)
+          }; outcomes: ${outcomesOf(gan)})`;
+      }
     }
     if (claim === "wgan-trains-where-gan-fails" && gan) {
       const w = byId.get("wgan")!;
@@ -86,7 +120,16 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
         rule: "supported if wgan's final quality CI is better than gan's (or every gan run blew up or diverged) and " +
           "wgan ends collapsed/not-trained/failed/blown-up/diverged in fewer seeds; contradicted if gan's final " +
           "quality CI is better",
+        why: "",
       });
+      const last = out[out.length - 1];
+      if (last.verdict === "inconclusive") {
+        last.why = better
+          ? `wgan's quality is better, but it does not train in more seeds than gan (wgan: ${outcomesOf(w)}; gan: ${
+            outcomesOf(gan)
+          })`
+          : `the final-quality intervals overlap (wgan: ${outcomesOf(w)}; gan: ${outcomesOf(gan)})`;
+      }
     }
     if (claim === "adam-less-stable") {
       const r = byId.get("rmsprop")!, a = byId.get("adam-b1-0.5")!;
@@ -100,7 +143,14 @@ export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummar
         verdict: worse && !better ? "supported" : better && !worse ? "contradicted" : "inconclusive",
         rule: "supported if Adam's final quality CI is worse or it fails in ≥ 50 percentage points more seeds; " +
           "contradicted if the reverse",
+        why: "",
       });
+      const last = out[out.length - 1];
+      if (last.verdict === "inconclusive") {
+        last.why = `the final-quality intervals overlap and the outcomes differ by less than 50 points (rmsprop: ${
+          outcomesOf(r)
+        }; adam β1=0.5: ${outcomesOf(a)})`;
+      }
     }
   }
   return out;

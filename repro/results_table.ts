@@ -10,7 +10,7 @@ interface Claims {
   experiment: string;
   profile: string;
   seeds: number;
-  claims: { claim: string; ours: string; verdict: string }[];
+  claims: { claim: string; ours: string; verdict: string; why?: string }[];
 }
 
 /** Markdown rows for every `<dir>/*\/claims.json`, in the order of `order` (experiment ids). */
@@ -24,13 +24,14 @@ export async function resultsTable(dir: string, order: readonly string[]): Promi
   }
   found.sort((a, b) => order.indexOf(a.experiment) - order.indexOf(b.experiment));
   const lines = [
-    "| experiment | claim | ours (mean ± 95% CI) | verdict |",
-    "| --- | --- | --- | --- |",
+    "| experiment | claim | ours (mean, 95% CI) | verdict | why undecided |",
+    "| --- | --- | --- | --- | --- |",
   ];
   for (const c of found) {
     c.claims.forEach((k, i) => {
       const name = i === 0 ? `${c.experiment} (${c.profile}, ${c.seeds} seeds)` : "";
-      lines.push(`| ${name} | ${k.claim} | ${k.ours.replaceAll("|", "\\|")} | **${k.verdict}** |`);
+      const cell = (t: string) => t.replaceAll("|", "\\|");
+      lines.push(`| ${name} | ${cell(k.claim)} | ${cell(k.ours)} | **${k.verdict}** | ${cell(k.why ?? "")} |`);
     });
   }
   return lines.join("\n");

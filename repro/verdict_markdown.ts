@@ -37,6 +37,8 @@ export function verdictMarkdown(
     "|---|---|---|---|",
     ...claims.map((c) => `| ${c.claim} | ${c.paper} | ${c.ours} | **${c.verdict}** |`),
     "",
+    ...claims.filter((c) => c.why).map((c) => `Why "${c.claim}" is inconclusive: ${c.why}.`),
+    ...(claims.some((c) => c.why) ? [""] : []),
     "Rules:",
     ...[...new Set(claims.map((c) => c.rule))].map((r) => `- ${r}`),
     "",

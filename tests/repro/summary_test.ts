@@ -46,6 +46,7 @@ function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary
     arm: id,
     seeds: 5,
     spearman: m(spearman, ci),
+    spearmanValues: [spearman],
     pearson: m(spearman, ci),
     finalQuality: m(1, 0.1),
     finalQualityRuns: 5,
