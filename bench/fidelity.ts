@@ -134,16 +134,44 @@ async function main(argv: string[]): Promise<number> {
   }
   await writeAtomic(`${refDir}/job.json`, JSON.stringify(job, null, 2));
   if (!(await Deno.stat(`${refDir}/steps.csv`).then(() => true, () => false))) {
-    console.error(`PyTorch port: ${config.arms.length} arm(s) × ${seeds.length} seeds × ${s.iterations} iterations`);
-    const status = await new Deno.Command(python, {
-      args: [new URL("./reference/fidelity.py", import.meta.url).pathname, `${refDir}/job.json`, `${refDir}/tmp`],
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn().status;
-    if (!status.success) throw new Error(`Cannot run the PyTorch port: ${python} exited with ${status.code}`);
-    await Deno.rename(`${refDir}/tmp/steps.csv`, `${refDir}/steps.csv`);
+    // one process per seed (one thread each), `--jobs` of them at a time
+    const lanes = Math.max(1, v.jobs ? Number(v.jobs) : 1);
+    console.error(
+      `PyTorch port: ${config.arms.length} arm(s) × ${seeds.length} seeds × ${s.iterations} iterations, ` +
+        `${lanes} process(es)`,
+    );
+    const queue = [...seeds];
+    const runSeed = async (seed: number) => {
+      await Deno.writeTextFile(`${refDir}/job-${seed}.json`, JSON.stringify({ ...job, seeds: [seed] }));
+      const status = await new Deno.Command(python, {
+        args: [
+          new URL("./reference/fidelity.py", import.meta.url).pathname,
+          `${refDir}/job-${seed}.json`,
+          `${refDir}/tmp-${seed}`,
+        ],
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn().status;
+      if (!status.success) throw new Error(`Cannot run the PyTorch port: ${python} exited with ${status.code}`);
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, seeds.length) }, async () => {
+      while (queue.length) await runSeed(queue.shift()!);
+    }));
+    const merged: Record<string, string>[] = [];
     await Deno.remove(`${refDir}/samples`, { recursive: true }).catch(() => {});
-    await Deno.rename(`${refDir}/tmp/samples`, `${refDir}/samples`);
+    for (const seed of seeds) {
+      merged.push(...parseCsv(await Deno.readTextFile(`${refDir}/tmp-${seed}/steps.csv`)));
+      for (const arm of config.arms) {
+        await Deno.mkdir(`${refDir}/samples/${arm.id}`, { recursive: true });
+        await Deno.rename(
+          `${refDir}/tmp-${seed}/samples/${arm.id}/seed-${seed}`,
+          `${refDir}/samples/${arm.id}/seed-${seed}`,
+        );
+      }
+      await Deno.remove(`${refDir}/tmp-${seed}`, { recursive: true });
+      await Deno.remove(`${refDir}/job-${seed}.json`);
+    }
+    await writeAtomic(`${refDir}/steps.csv`, toCsv(merged, Object.keys(merged[0])));
   }
   await Deno.remove(`${refDir}/train.f32`).catch(() => {});
 
