@@ -99,36 +99,34 @@ export async function createEvaluator(
     const modes = toyModes(toy);
     const real = sampleToy(toy, new Rng(1_000_003).fork("eval-real"), settings.evalSamples);
     const coverage = modes.length ? { column: "modes_covered", modes: modes.length } : null;
-    const evaluator: Evaluator = {
-      columns: modes.length
-        ? ["w1", "modes_covered", "hq_share", "heldout_wasserstein"]
-        : ["w1", "heldout_wasserstein"],
-      primary: "w1",
-      coverage,
-      outcomeRules: {
+    return withEvaluate(
+      {
+        columns: modes.length
+          ? ["w1", "modes_covered", "hq_share", "heldout_wasserstein"]
+          : ["w1", "heldout_wasserstein"],
         primary: "w1",
         coverage,
-        recognisable: modes.length ? { column: "hq_share", floor: RECOGNISABLE_FLOOR } : null,
-        blowUp: null,
+        outcomeRules: {
+          primary: "w1",
+          coverage,
+          recognisable: modes.length ? { column: "hq_share", floor: RECOGNISABLE_FLOOR } : null,
+          blowUp: null,
+        },
+        info: { eval_real_points: settings.evalSamples },
+        measure(fake) {
+          const quality: Quality = { w1: exactW1(fake, real, 2) };
+          if (modes.length) {
+            const m = modeCoverage(fake, modes, toyModeStd(toy));
+            quality.modes_covered = m.modesCovered;
+            quality.hq_share = m.highQualityShare;
+          }
+          return Promise.resolve(quality);
+        },
       },
-      info: { eval_real_points: settings.evalSamples },
-      measure(fake) {
-        const quality: Quality = { w1: exactW1(fake, real, 2) };
-        if (modes.length) {
-          const m = modeCoverage(fake, modes, toyModeStd(toy));
-          quality.modes_covered = m.modesCovered;
-          quality.hq_share = m.highQualityShare;
-        }
-        return Promise.resolve(quality);
-      },
-      async evaluate(trainer, seed) {
-        const fake = await generate(trainer, seed, settings.evalSamples, chunk);
-        const quality = await evaluator.measure(fake);
-        quality.heldout_wasserstein = await heldOutEstimate(trainer, real, fake, chunk);
-        return { quality, samples: fake };
-      },
-    };
-    return evaluator;
+      real,
+      settings.evalSamples,
+      chunk,
+    );
   }
   const heldOut = data.heldOut!;
   const train = data.train as typeof heldOut;
@@ -152,57 +150,73 @@ export async function createEvaluator(
   const realRecognisable = await recognisability.measure(trainReal);
   const evalReal = heldOut.images.subarray(0, Math.min(heldOut.count, settings.evalSamples) * per);
   const coverage = { column: "recognisable_classes", modes: classes };
-  const evaluator: Evaluator = {
-    columns: [
-      "fid",
-      "kid",
-      "recognisable",
-      "recognisable_classes",
-      "classes_covered",
-      "kl_uniform",
-      "sample_rms",
-      "heldout_wasserstein",
-    ],
-    primary: "fid",
-    coverage,
-    outcomeRules: {
+  return withEvaluate(
+    {
+      columns: [
+        "fid",
+        "kid",
+        "recognisable",
+        "recognisable_classes",
+        "classes_covered",
+        "kl_uniform",
+        "sample_rms",
+        "heldout_wasserstein",
+      ],
       primary: "fid",
       coverage,
-      recognisable: { column: "recognisable", floor: RECOGNISABLE_FLOOR },
-      blowUp: { column: "sample_rms", limit: BLOW_UP_RMS },
+      outcomeRules: {
+        primary: "fid",
+        coverage,
+        recognisable: { column: "recognisable", floor: RECOGNISABLE_FLOOR },
+        blowUp: { column: "sample_rms", limit: BLOW_UP_RMS },
+      },
+      info: {
+        classifier_heldout_accuracy: classifier.heldOutAccuracy,
+        heldout_images: heldOut.count,
+        recognisable_confidence: recognisability.threshold,
+        recognisable_real_share: realRecognisable.share,
+        recognisable_real_classes: realRecognisable.classesCovered,
+      },
+      async measure(fake) {
+        const features = await classifier.features(fake);
+        const coverage = classCoverage(await classifier.predict(fake), classes);
+        const recognisable = await recognisability.measure(fake);
+        const d = realFeatures.length / heldOut.count;
+        let ss = 0;
+        for (const x of fake) ss += x * x;
+        return {
+          fid: frechetDistance(features, realFeatures, d),
+          kid: kernelDistance(features, realFeatures.subarray(0, Math.min(heldOut.count, 1000) * d), d),
+          recognisable: recognisable.share,
+          recognisable_classes: recognisable.classesCovered,
+          classes_covered: coverage.classesCovered,
+          kl_uniform: coverage.klToUniform,
+          sample_rms: Math.sqrt(ss / fake.length),
+        };
+      },
     },
-    info: {
-      classifier_heldout_accuracy: classifier.heldOutAccuracy,
-      heldout_images: heldOut.count,
-      recognisable_confidence: recognisability.threshold,
-      recognisable_real_share: realRecognisable.share,
-      recognisable_real_classes: realRecognisable.classesCovered,
-    },
-    async measure(fake) {
-      const features = await classifier.features(fake);
-      const coverage = classCoverage(await classifier.predict(fake), classes);
-      const recognisable = await recognisability.measure(fake);
-      const d = realFeatures.length / heldOut.count;
-      let ss = 0;
-      for (const x of fake) ss += x * x;
-      return {
-        fid: frechetDistance(features, realFeatures, d),
-        kid: kernelDistance(features, realFeatures.subarray(0, Math.min(heldOut.count, 1000) * d), d),
-        recognisable: recognisable.share,
-        recognisable_classes: recognisable.classesCovered,
-        classes_covered: coverage.classesCovered,
-        kl_uniform: coverage.klToUniform,
-        sample_rms: Math.sqrt(ss / fake.length),
-      };
-    },
+    evalReal,
+    settings.evalSamples,
+    chunk,
+  );
+}
+
+/** Completes an evaluator: samples from the run's evaluation noise, measured, plus the held-out critic estimate. */
+function withEvaluate(
+  parts: Omit<Evaluator, "evaluate">,
+  heldOutReal: Float32Array,
+  evalSamples: number,
+  chunk: number,
+): Evaluator {
+  return {
+    ...parts,
     async evaluate(trainer, seed) {
-      const fake = await generate(trainer, seed, settings.evalSamples, chunk);
-      const quality = await evaluator.measure(fake);
-      quality.heldout_wasserstein = await heldOutEstimate(trainer, evalReal, fake, chunk);
+      const fake = await generate(trainer, seed, evalSamples, chunk);
+      const quality = await parts.measure(fake);
+      quality.heldout_wasserstein = await heldOutEstimate(trainer, heldOutReal, fake, chunk);
       return { quality, samples: fake };
     },
   };
-  return evaluator;
 }
 
 /**

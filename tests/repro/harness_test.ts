@@ -303,23 +303,13 @@ Deno.test({
     }
     await Deno.writeFile(`${dir}/img`, new Uint8Array([...header([n, 28, 28]), ...pixels]));
     await Deno.writeFile(`${dir}/lab`, new Uint8Array([...header([n]), ...labels]));
-    const r = await run([
-      "mnist-mlp",
-      "--profile",
-      "quick",
-      "--backend",
-      "wasm",
-      "--seeds",
-      "0",
-      "--set",
-      "iterations=4",
-      "--set",
-      "evalEvery=2",
-      "--dataset",
-      `idx:${dir}/img,${dir}/lab`,
-      "--out",
-      `${dir}/out`,
-    ]);
+    const idxRun = (labelFile: string, out: string) =>
+      run([
+        "mnist-mlp",
+        ...["--profile", "quick", "--backend", "wasm", "--seeds", "0", "--set", "iterations=4", "--set", "evalEvery=2"],
+        ...["--dataset", `idx:${dir}/img,${dir}/${labelFile}`, "--out", `${dir}/${out}`],
+      ]);
+    const r = await idxRun("lab", "out");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /classifier_heldout_accuracy: /);
     const rows = await table(`${dir}/out/steps.csv`);
@@ -330,19 +320,7 @@ Deno.test({
     // labels that do not match the images: the classifier cannot learn them, and the harness refuses to score
     const shuffled = labels.map((_, i) => (i * 7919 + (i >> 3)) % 2);
     await Deno.writeFile(`${dir}/bad-lab`, new Uint8Array([...header([n]), ...shuffled]));
-    const bad = await run([
-      "mnist-mlp",
-      "--profile",
-      "quick",
-      "--backend",
-      "wasm",
-      "--seeds",
-      "0",
-      "--dataset",
-      `idx:${dir}/img,${dir}/bad-lab`,
-      "--out",
-      `${dir}/bad-out`,
-    ]);
+    const bad = await idxRun("bad-lab", "bad-out");
     assert.equal(bad.code, 1);
     const errorLines = bad.stderr.split("\n").filter((l) => l.startsWith("error:"));
     assert.equal(errorLines.length, 1, bad.stderr);
