@@ -147,6 +147,16 @@ async function main(argv: string[]): Promise<number> {
     controller.abort();
   };
   Deno.addSignalListener("SIGINT", onSignal);
+  // Under `deno task` (which sets INIT_CWD), this process is the task runner's child: if the runner is killed
+  // (kill -9 of the pid a user sees), stop at the next iteration with a checkpoint instead of training on as an
+  // orphan. Started directly (e.g. under nohup), nothing is watched.
+  if (Deno.env.get("INIT_CWD") !== undefined) {
+    const { watchParent } = await import("./out_lock.ts");
+    watchParent(Deno.ppid, () => {
+      console.error("\nthe deno task process that started this run is gone: stopping after this iteration");
+      controller.abort();
+    });
+  }
   const { runExperiment } = await import("./run.ts");
   const result = await runExperiment({
     experiment,

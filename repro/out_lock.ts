@@ -27,20 +27,43 @@ export const STALE_LOCK_MS = 10 * 60 * 1000;
 const HEARTBEAT_MS = 20 * 1000;
 
 function alive(holder: Holder, path: string): boolean {
-  if (holder.host === os.hostname()) {
-    try {
-      os.getPriority(holder.pid);
-      return true;
-    } catch (e) {
-      return !String((e as Error).message).includes("ESRCH"); // EPERM: another user's live process
-    }
-  }
+  if (holder.host === os.hostname()) return processAlive(holder.pid);
   try {
     const mtime = Deno.statSync(path).mtime?.getTime() ?? 0;
     return Date.now() - mtime < STALE_LOCK_MS;
   } catch {
     return false; // gone meanwhile
   }
+}
+
+/**
+ * Whether a process with this pid exists on this host: getpriority fails with ESRCH for none (EPERM means another
+ * user's live process).
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    os.getPriority(pid);
+    return true;
+  } catch (e) {
+    return !/ESRCH/.test(String((e as Error).message ?? e));
+  }
+}
+
+/**
+ * Calls `onGone` once when this process's parent `pid` has died (polled every `everyMs`): when this process has
+ * been re-parented (`Deno.ppid` is read afresh; re-parenting happens at the parent's death, even while it lingers
+ * unreaped as a zombie) or `pid` no longer exists. Returns a stop function; the timer does not keep the program
+ * alive.
+ */
+export function watchParent(pid: number, onGone: () => void, everyMs = 500): () => void {
+  const timer = setInterval(() => {
+    if (Deno.ppid !== pid || !processAlive(pid)) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, everyMs);
+  Deno.unrefTimer(timer);
+  return () => clearInterval(timer);
 }
 
 /**

@@ -12,24 +12,14 @@
  *
  * @module
  */
-import { getPriority } from "node:os";
 import { selectBackend } from "../mod.ts";
 import { findExperiment } from "./config.ts";
 import { loadExperimentData } from "./data.ts";
 import { createEvaluator } from "./evaluate.ts";
 import { runOne } from "./run_one.ts";
 import type { WorkerJob } from "./workers.ts";
-import { lockOutDirWaiting } from "./out_lock.ts";
+import { lockOutDirWaiting, watchParent } from "./out_lock.ts";
 import { runDir } from "./steps_schema.ts";
-
-function parentAlive(pid: number): boolean {
-  try {
-    getPriority(pid);
-    return true;
-  } catch (e) {
-    return !/ESRCH/.test(String((e as Error).message ?? e));
-  }
-}
 
 async function main(): Promise<number> {
   const job = JSON.parse(await new Response(Deno.stdin.readable).text()) as WorkerJob;
@@ -38,9 +28,7 @@ async function main(): Promise<number> {
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  const watch = setInterval(() => {
-    if (!parentAlive(job.parentPid)) stop();
-  }, 500);
+  const unwatch = watchParent(job.parentPid, stop);
   // the run's own folder is locked: a worker orphaned by a killed parent may still be checkpointing it
   const lock = await lockOutDirWaiting(runDir(job.outDir, job.key), 60_000);
   const send = (message: unknown) => console.log(JSON.stringify(message));
@@ -75,7 +63,7 @@ async function main(): Promise<number> {
     send(record ? { record } : { interrupted: true });
     return record ? 0 : 130;
   } finally {
-    clearInterval(watch);
+    unwatch();
     lock.release();
   }
 }

@@ -414,3 +414,54 @@ Deno.test({
     assert.equal(again.code, 0, again.stderr);
   },
 });
+
+Deno.test({
+  name: "kill -9 of the `deno task` process stops the run it started (checkpointed), instead of leaving an orphan",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const base = await Deno.makeTempDir();
+    const root = new URL("../..", import.meta.url).pathname;
+    const task = new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        "repro",
+        "toy-8gaussians",
+        "--profile",
+        "quick",
+        "--backend",
+        "cpu",
+        "--jobs",
+        "1",
+        "--seeds",
+        "0-3",
+        "--set",
+        "iterations=400",
+        "--set",
+        "evalEvery=50",
+        "--out",
+        `${base}/out`,
+      ],
+      cwd: root,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const ckpt = `${base}/out/runs/wgan/seed-0/checkpoint.bin`;
+    for (let i = 0; i < 2400 && !(await Deno.stat(ckpt).then(() => true, () => false)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const running = await processesMentioning(`${base}/out`);
+    assert.ok(running.some((pid) => pid !== task.pid), "the task started a deno run process");
+    task.kill("SIGKILL");
+    await task.status;
+    let left: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      left = await processesMentioning(`${base}/out`);
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(left, [], "the orphaned run stopped within 10 s");
+    // it stopped cleanly: the lock was released and a rerun resumes
+    assert.ok(!(await Deno.stat(`${base}/out/.lock`).then(() => true, () => false)), "lock released");
+  },
+});
