@@ -1,10 +1,12 @@
 /**
  * Pictures written next to the tables: sample grids of generated images and
- * scatter plots of generated vs real toy points, encoded with fast-png.
+ * scatter plots of generated vs real toy points, encoded with fast-png, and
+ * {@linkcode labelPng} to enlarge one and title it (rendered with resvg).
  *
  * @module
  */
 import { encode } from "fast-png";
+import { Resvg } from "@resvg/resvg-js";
 
 /** An 8×8 (or smaller) grid of images in [−1, 1] (NHWC, 1 or 3 channels) as PNG bytes, 2-pixel gutters. */
 export function sampleGridPng(samples: Float32Array, shape: readonly number[], count = 64): Uint8Array {
@@ -51,4 +53,35 @@ export function scatterPng(fake: Float32Array, real: Float32Array, range = 2.5):
   plot(real, [150, 150, 150]);
   plot(fake, [230, 120, 20]);
   return encode({ width: S, height: S, data: rgb, channels: 3 });
+}
+
+/**
+ * The picture `png` (`width` × `height` pixels) enlarged `scale` times, without smoothing, under a title line and
+ * an optional caption line: what run, which seed, which iteration a grid shows.
+ */
+export function labelPng(
+  png: Uint8Array,
+  width: number,
+  height: number,
+  title: string,
+  caption = "",
+  scale = 2,
+): Uint8Array {
+  const W = width * scale, top = caption ? 40 : 24, H = height * scale + top;
+  const esc = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  let binary = "";
+  for (let i = 0; i < png.length; i += 0x8000) binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">` +
+    `<rect width="${W}" height="${H}" fill="white"/>` +
+    `<text x="4" y="16" font-family="sans-serif" font-size="13" fill="#222">${esc(title)}</text>` +
+    (caption ? `<text x="4" y="32" font-family="sans-serif" font-size="11" fill="#555">${esc(caption)}</text>` : "") +
+    `<image x="0" y="${top}" width="${W}" height="${height * scale}" style="image-rendering:pixelated" ` +
+    `href="data:image/png;base64,${btoa(binary)}"/></svg>`;
+  return new Resvg(svg, { background: "white" }).render().asPng();
+}
+
+/** Width and height of a PNG from its header. */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
 }

@@ -16,7 +16,7 @@ import { type ArmConfig, buildTrainer } from "./arm_config.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { exists, readCsvIfExists, type Row, toCsv, writeAtomic } from "./files.ts";
 import { classifyOutcome, type Outcome } from "./outcome.ts";
-import { sampleGridPng, scatterPng } from "./pictures.ts";
+import { labelPng, pngSize, sampleGridPng, scatterPng } from "./pictures.ts";
 import { provenanceCells, runDir, statCells, stepColumns } from "./steps_schema.ts";
 
 export type { Outcome } from "./outcome.ts";
@@ -77,9 +77,18 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   let toyReference: Float32Array | undefined;
   const evaluate = async (step: number) => {
     const { quality, samples } = await ctx.evaluator.evaluate(trainer, key.seed);
-    const png = ctx.data.sampleShape.length === 3
+    const image = ctx.data.sampleShape.length === 3;
+    const raw = image
       ? sampleGridPng(samples, ctx.data.sampleShape)
       : scatterPng(samples, toyReference ??= ctx.data.train.sampler(new Rng(7).fork("plot-real")).next(512));
+    const { width, height } = pngSize(raw);
+    const png = labelPng(
+      raw,
+      width,
+      height,
+      `${ctx.experimentId} · ${key.arm} · seed ${key.seed} · iteration ${step}`,
+      image ? "fixed evaluation noise" : "orange: generated · grey: real",
+    );
     await writeAtomic(`${dir}/samples-${String(step).padStart(6, "0")}.png`, png);
     return quality;
   };
