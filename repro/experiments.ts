@@ -103,7 +103,8 @@ function toyExperiment(toy: ToyName): ExperimentSpec {
       { id: "gan", algorithm: "gan", overrides: { optimizer: adamToy }, generator: net, critic: net },
     ],
     profiles: {
-      quick: { ...TOY_BASE, iterations: 60, evalEvery: 20, logEvery: 5, seeds: 2, hidden: 64, batchSize: 64 },
+      // evaluations every 10 iterations: 6 per run, enough for the correlation verdicts to be computed at all
+      quick: { ...TOY_BASE, iterations: 60, evalEvery: 10, logEvery: 5, seeds: 2, hidden: 64, batchSize: 64 },
       default: { ...TOY_BASE, iterations: 1000, evalEvery: 100, logEvery: 10, seeds: 5, hidden: 128 },
       paper: { ...TOY_BASE, iterations: 100_000, evalEvery: 2000, logEvery: 100, seeds: 5, hidden: 512 },
     },
