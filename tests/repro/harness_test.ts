@@ -2,6 +2,7 @@
  * The harness end to end, as a user runs it: real subprocesses of the CLI.
  */
 import assert from "node:assert/strict";
+import { getPriority } from "node:os";
 import { parseCsv } from "../../repro/files.ts";
 
 const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
@@ -100,15 +101,32 @@ Deno.test({
   },
 });
 
-/** Pids of live processes whose command line mentions `text`. */
-async function processesMentioning(text: string): Promise<number[]> {
+/** Pids named in the lock files under `dir` (the run's `.lock`, each worker's `runs/<arm>/seed-<k>/.lock`). */
+async function lockHolders(dir: string): Promise<number[]> {
   const pids: number[] = [];
-  for await (const e of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`).catch(() => "");
-    if (cmd.includes(text)) pids.push(Number(e.name));
-  }
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      if (e.isDirectory) await walk(`${d}/${e.name}`);
+      else if (e.name === ".lock") {
+        const holder = await Deno.readTextFile(`${d}/.lock`).then(JSON.parse, () => null);
+        if (holder?.pid) pids.push(holder.pid);
+      }
+    }
+  };
+  await walk(dir).catch(() => {});
   return pids;
+}
+
+/** Which of `pids` still run (getpriority: ESRCH for none; needs only --allow-sys). */
+function alive(pids: readonly number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      getPriority(pid);
+      return true;
+    } catch (e) {
+      return !/ESRCH/.test(String((e as Error).message));
+    }
+  });
 }
 
 Deno.test({
@@ -134,15 +152,15 @@ Deno.test({
       if (await Deno.stat(ckpt).then(() => true, () => false)) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const workers = (await processesMentioning(`${base}/killed`)).filter((pid) => pid !== child.pid);
-    assert.ok(workers.length > 0, "workers were running");
+    const workers = (await lockHolders(`${base}/killed/runs`)).filter((pid) => pid !== child.pid);
+    assert.ok(alive(workers).length > 0, "workers were running");
     child.kill("SIGKILL");
     await child.status;
     await child.stdout.cancel();
     await child.stderr.cancel();
     let left: number[] = [];
     for (let i = 0; i < 100; i++) {
-      left = await processesMentioning(`${base}/killed`);
+      left = alive(workers);
       if (left.length === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -450,13 +468,14 @@ Deno.test({
     for (let i = 0; i < 2400 && !(await Deno.stat(ckpt).then(() => true, () => false)); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    const running = await processesMentioning(`${base}/out`);
-    assert.ok(running.some((pid) => pid !== task.pid), "the task started a deno run process");
+    // the run's own process (the task runner's child) holds the result folder's lock
+    const running = (await lockHolders(`${base}/out`)).filter((pid) => pid !== task.pid);
+    assert.ok(alive(running).length > 0, "the task started a deno run process");
     task.kill("SIGKILL");
     await task.status;
     let left: number[] = [];
     for (let i = 0; i < 100; i++) {
-      left = await processesMentioning(`${base}/out`);
+      left = alive(running);
       if (left.length === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
