@@ -57,8 +57,9 @@ export function verdictMarkdown(
     "Outcomes: diverged = a loss became NaN/Inf; blew-up = the samples' RMS exceeded 10 (data lie in [−1, 1]; " +
     "such runs are left out of the final-quality mean); not-trained = fewer than 20% of samples recognisable " +
     "(images: classifier confidence at the level 95% of held-out real images reach, and features inside the real " +
-    "images' 3-NN manifold; toys: within 3σ of a mode); collapsed = recognisable samples cover fewer than half " +
-    "the classes/modes; converged = quality at least halved and ≥ 80% of classes/modes covered; failed = the rest.",
+    "images' 3-NN manifold); collapsed = recognisable samples cover fewer than half the classes; converged = " +
+    "quality at least halved and ≥ 80% of classes covered; failed = the rest. Toys are labelled by W1 alone " +
+    "(converged = W1 at least halved, else failed); their mode columns are reported, not used for labels.",
     "",
   ];
   return lines.join("\n");
