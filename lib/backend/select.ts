@@ -69,6 +69,16 @@ interface Probe {
   adapter?: WebGpuAdapterFacts;
 }
 
+/**
+ * "OpenBLAS 0.3.21 (Cooperlake kernels)" from OpenBLAS's build string ("OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH
+ * NO_AFFINITY Cooperlake MAX_THREADS=64"): the kernel family is what makes float results machine-specific.
+ */
+function blasName(config: string): string {
+  const words = config.split(" ");
+  const core = words.find((w, i) => i >= 2 && /^[A-Z][A-Za-z0-9]+$/.test(w) && !/^[A-Z0-9_]+$/.test(w));
+  return `${words.slice(0, 2).join(" ")}${core ? ` (${core} kernels)` : ""}`;
+}
+
 async function probeWebGpu(): Promise<Probe> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) {
@@ -162,7 +172,7 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   const device = name === "webgpu"
     ? (facts ? describeAdapter(facts) : probe.device)
     : native?.ok
-    ? `${native.blas.config.split(" ").slice(0, 2).join(" ")} sgemm${
+    ? `${blasName(native.blas.config)} sgemm${
       native.dnnl ? ` + ${native.dnnl.description} convolutions` : ""
     } via Deno FFI (${native.blas.getThreads()} threads)`
     : name === "wasm"
