@@ -263,7 +263,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     ],
     claims: ["loss-tracks-quality"],
     secondsPerIteration: { "wgan": 0.31, "wgan-gp": 1.0, "wgan-div": 1.4 },
-  }, { iterations: 900 }), // measured here: a GP iteration costs 3.3× a clipped one, a div iteration 4.5× (1,500 → 50 min)
+  }, { iterations: 900 }), // from the runs' training times here: a GP iteration ~3× a clipped one, a div iteration ~4–6× (1,500 ran toward ~50 min)
 ];
 
 /** Experiment ids in order. */
