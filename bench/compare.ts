@@ -7,6 +7,10 @@
  *   X/A and speed-up A/X.
  * - repro `summary.csv` files: rows match on experiment, profile and arm;
  *   final quality, Spearman ρ and throughput side by side.
+ * - repro `steps.csv` files (the same seeds run on other backends or
+ *   machines): runs match on experiment, profile, arm and seed; for each run,
+ *   how long the trajectories stay identical, the first logged step where the
+ *   critic loss is more than 1% apart, and the final quality on each side.
  *
  * Mixed kinds, unknown schemas or no common rows: one line, exit status 1.
  *
@@ -17,9 +21,10 @@ import { parseCsv } from "../repro/files.ts";
 import { runMain } from "../repro/errors.ts";
 import { BENCH_COLUMNS, BENCH_KEY } from "./schema.ts";
 import { SUMMARY_COLUMNS } from "../repro/arm_summary.ts";
+import { STAT_COLUMNS } from "../repro/steps_schema.ts";
 
 /** A CSV kind compare understands. */
-export type CsvKind = "bench" | "summary";
+export type CsvKind = "bench" | "summary" | "steps";
 
 /** Thrown for inputs that cannot be compared; the message is one line. */
 export class CompareError extends Error {
@@ -38,11 +43,12 @@ export function detectKind(header: readonly string[], label: string): CsvKind {
   const has = (cols: readonly string[]) => cols.every((c) => header.includes(c));
   if (has(BENCH_COLUMNS)) return "bench";
   if (has(SUMMARY_COLUMNS)) return "summary";
+  if (has(STAT_COLUMNS) && QUALITY_COLUMNS.some((c) => header.includes(c))) return "steps";
   const missingBench = BENCH_COLUMNS.filter((c) => !header.includes(c));
   const missingSummary = SUMMARY_COLUMNS.filter((c) => !header.includes(c));
   const closer = missingBench.length <= missingSummary.length ? ["bench", missingBench] : ["summary", missingSummary];
   throw new CompareError(
-    `Cannot compare "${label}": not a bench or summary CSV (as a ${closer[0]} CSV it lacks ${
+    `Cannot compare "${label}": not a bench, summary or steps CSV (as a ${closer[0]} CSV it lacks ${
       (closer[1] as string[]).slice(0, 4).join(", ")
     }${(closer[1] as string[]).length > 4 ? ", ..." : ""})`,
   );
@@ -62,10 +68,59 @@ export function loadCsvText(text: string, label: string): LoadedCsv {
   return { label, kind: detectKind(header, label), rows };
 }
 
+/** Quality columns of steps.csv, the first present being the primary one (images: FID, toys: W1). */
+const QUALITY_COLUMNS = ["fid", "w1"] as const;
+
 const KEYS: Record<CsvKind, readonly string[]> = {
   bench: BENCH_KEY,
   summary: ["experiment", "profile", "arm"],
+  steps: ["experiment", "profile", "arm", "seed"],
 };
+
+/** A steps.csv grouped into runs (one key per arm and seed), rows in step order. */
+function runsOf(file: LoadedCsv): LoadedCsv {
+  const byRun = new Map<string, Record<string, string>[]>();
+  for (const r of file.rows) {
+    const key = KEYS.steps.map((c) => r[c]).join("\u0000");
+    byRun.set(key, [...(byRun.get(key) ?? []), r]);
+  }
+  // one summary row per run; the run's rows travel along for the drift measures
+  const rows = [...byRun.values()].map((rs) => {
+    rs.sort((a, b) => Number(a.step) - Number(b.step));
+    return { ...rs[0], __rows: JSON.stringify(rs) } as Record<string, string>;
+  });
+  return { ...file, rows };
+}
+
+/** How two runs of the same arm and seed drift apart (steps.csv rows in step order). */
+export function drift(a: readonly Record<string, string>[], b: readonly Record<string, string>[]): {
+  identicalUntil: number | null;
+  firstApart: number | null;
+  finalA: number;
+  finalB: number;
+  metric: string;
+} {
+  const metric = QUALITY_COLUMNS.find((c) => a.some((r) => r[c] !== undefined && r[c] !== "")) ?? "fid";
+  const byStep = new Map(b.map((r) => [r.step, r]));
+  let identicalUntil: number | null = null;
+  let firstApart: number | null = null;
+  let diverged = false;
+  for (const ra of a) {
+    const rb = byStep.get(ra.step);
+    if (!rb || ra.critic_loss === "" || rb.critic_loss === "") continue;
+    const x = Number(ra.critic_loss), y = Number(rb.critic_loss);
+    if (!diverged && x === y) identicalUntil = Number(ra.step);
+    else diverged = true;
+    if (firstApart === null && Math.abs(x - y) > 0.01 * Math.max(Math.abs(x), Math.abs(y), 1e-12)) {
+      firstApart = Number(ra.step);
+    }
+  }
+  const final = (rs: readonly Record<string, string>[]) => {
+    const q = rs.filter((r) => r[metric] !== undefined && r[metric] !== "");
+    return q.length ? Number(q[q.length - 1][metric]) : NaN;
+  };
+  return { identicalUntil, firstApart, finalA: final(a), finalB: final(b), metric };
+}
 
 /** Matched rows: key → one row per file (undefined where a file lacks it). */
 export function matchRows(
@@ -80,7 +135,8 @@ export function matchRows(
   }
   const keyCols = KEYS[files[0].kind];
   const keyOf = (r: Record<string, string>) => keyCols.map((c) => r[c]).join(" / ");
-  const maps = files.map((f) => {
+  // steps.csv: one row per run (arm, seed), carrying the run's rows
+  const maps = (files[0].kind === "steps" ? files.map(runsOf) : files).map((f) => {
     const m = new Map<string, Record<string, string>>();
     for (const r of f.rows) m.set(keyOf(r), r);
     return m;
@@ -128,6 +184,29 @@ export function compareTable(files: readonly LoadedCsv[]): { header: string[]; r
     });
     return { header, rows };
   }
+  if (files[0].kind === "steps") {
+    const header = [`experiment / profile / arm / seed`, `${name(files[0])} final`];
+    files.slice(1).forEach((x) =>
+      header.push(`${name(x)} final`, "Δ final", "identical through step", "first step ≥ 1% apart")
+    );
+    const rows = matched.map(({ key, rows }) => {
+      const a = rows[0] ? JSON.parse(rows[0].__rows) : [];
+      const cells = [key];
+      let first = true;
+      rows.slice(1).forEach((r) => {
+        const d = drift(a, r ? JSON.parse(r.__rows) : []);
+        if (first) cells.push(`${f(d.finalA, 3)} ${d.metric}`), first = false;
+        cells.push(
+          r ? f(d.finalB, 3) : "–",
+          r ? `${(100 * (d.finalB - d.finalA) / Math.abs(d.finalA)).toFixed(1)}%` : "–",
+          r ? (d.identicalUntil === null ? "none" : String(d.identicalUntil)) : "–",
+          r ? (d.firstApart === null ? "never" : String(d.firstApart)) : "–",
+        );
+      });
+      return cells;
+    });
+    return { header, rows };
+  }
   const header = ["experiment / profile / arm"];
   files.forEach((x) => header.push(`${name(x)} final`, `${name(x)} ρ`, `${name(x)} it/s`));
   const rows = matched.map(({ key, rows }) => {
@@ -166,7 +245,10 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    console.log("usage: deno task compare A.csv B.csv [more.csv ...] [--markdown]");
+    console.log(
+      "usage: deno task compare A.csv B.csv [more.csv ...] [--markdown]\n" +
+        "  bench CSVs: time ratios; summary.csv: final quality, ρ, throughput; steps.csv: per-seed drift from A",
+    );
     return;
   }
   const files: LoadedCsv[] = [];

@@ -53,10 +53,12 @@ export interface RunSummary {
 
 /** The part of the configuration that must match to continue in an existing folder. */
 function identity(o: RunOptions) {
+  // how many seeds a profile runs by default is not a property of any run: a folder grows by seeds
+  const { seeds: _seeds, ...settings } = o.config.settings;
   return {
     experiment: o.experiment.id,
     profile: o.profile,
-    settings: o.config.settings,
+    settings,
     arms: o.config.arms,
     dataset: o.dataset ?? "default",
   };
@@ -167,6 +169,8 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const configPath = `${o.outDir}/config.json`;
   const id = identity(o);
   const previous = !o.fresh && (await exists(configPath)) ? JSON.parse(await Deno.readTextFile(configPath)) : null;
+  // folders written before the seed count left the identity carry it in their settings
+  if (previous?.identity?.settings) delete previous.identity.settings.seeds;
   if (previous && JSON.stringify(previous.identity) !== JSON.stringify(id)) {
     throw new UsageError(
       `Cannot continue in "${o.outDir}": it holds a run with other settings (${previous.identity.experiment}, ` +

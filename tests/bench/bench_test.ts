@@ -5,6 +5,7 @@ import { forwardFlops, stepFlops } from "../../bench/fixtures.ts";
 import { BENCH_COLUMNS } from "../../bench/schema.ts";
 import { parseCsv, toCsv } from "../../repro/files.ts";
 import { SUMMARY_COLUMNS } from "../../repro/arm_summary.ts";
+import { STAT_COLUMNS } from "../../repro/steps_schema.ts";
 
 function benchCsv(backend: string, rows: [string, string, string, number][]): string {
   return toCsv(
@@ -64,6 +65,39 @@ Deno.test("compare puts summary tables side by side", () => {
   assert.match(t.rows[0][4], /^0\.250 ± – w1$/);
 });
 
+Deno.test("compare measures per-seed drift between steps.csv files: identical prefix, first step 1% apart, final quality", () => {
+  // critic losses per logged step (10, 20, ...), quality every 20 steps
+  const steps = (backend: string, losses: number[], w1: number[]) =>
+    toCsv(
+      losses.map((l, i) => ({
+        experiment: "toy-8gaussians",
+        profile: "default",
+        arm: "wgan",
+        seed: 0,
+        step: 10 * (i + 1),
+        critic_loss: l,
+        w1: (i + 1) % 2 === 0 ? w1[(i + 1) / 2 - 1] : "",
+        backend,
+      })),
+      [...STAT_COLUMNS, "w1", "backend"],
+    );
+  const a = loadCsvText(steps("native", [-1, -0.5, -0.4, -0.3], [0.8, 0.4]), "a");
+  const b = loadCsvText(steps("wasm", [-1, -0.5000001, -0.401, -0.2], [0.7, 0.5]), "b");
+  const t = compareTable([a, b]);
+  assert.deepEqual(t.header, [
+    "experiment / profile / arm / seed",
+    "native final",
+    "wasm final",
+    "Δ final",
+    "identical through step",
+    "first step ≥ 1% apart",
+  ]);
+  assert.deepEqual(t.rows, [["toy-8gaussians / default / wgan / 0", "0.400 w1", "0.500", "25.0%", "10", "40"]]);
+  // a run that never separates
+  const same = compareTable([a, loadCsvText(steps("cpu", [-1, -0.5, -0.4, -0.3], [0.8, 0.4]), "c")]);
+  assert.deepEqual(same.rows[0].slice(2), ["0.400", "0.0%", "40", "never"]);
+});
+
 Deno.test("compare rejects mixed kinds, unknown schemas and files with no common rows in one line", () => {
   const bench = loadCsvText(benchCsv("wasm", [["mlp-28", "wgan", "critic", 50]]), "bench.csv");
   const summary = loadCsvText(toCsv([{ experiment: "x", profile: "p", arm: "a" }], SUMMARY_COLUMNS), "summary.csv");
@@ -71,7 +105,10 @@ Deno.test("compare rejects mixed kinds, unknown schemas and files with no common
     () => matchRows([bench, summary]),
     (e: Error) => e instanceof CompareError && /different kinds of CSV/.test(e.message),
   );
-  assert.throws(() => loadCsvText("a,b\n1,2\n", "odd.csv"), /Cannot compare "odd.csv": not a bench or summary CSV/);
+  assert.throws(
+    () => loadCsvText("a,b\n1,2\n", "odd.csv"),
+    /Cannot compare "odd.csv": not a bench, summary or steps CSV/,
+  );
   const other = loadCsvText(benchCsv("cpu", [["dcgan-64", "gan", "generator", 1]]), "other.csv");
   assert.throws(
     () => matchRows([bench, other]),

@@ -209,6 +209,16 @@ Deno.test({
     const again = await run([...args, "--out", `${base}/whole`]);
     assert.equal(again.code, 0);
     assert.equal(await Deno.readTextFile(`${base}/whole/runs/gan/seed-1/done.json`), before);
+    // a profile with more seeds grows the folder: only the new seed runs
+    const grown = await run(["toy-25gaussians", ...TINY, "--set", "seeds=3", "--out", `${base}/whole`]);
+    assert.equal(grown.code, 0, grown.stderr);
+    assert.equal(await Deno.readTextFile(`${base}/whole/runs/gan/seed-1/done.json`), before);
+    const seeds = new Set((await table(`${base}/whole/steps.csv`)).map((r) => r.seed));
+    assert.deepEqual([...seeds].sort(), ["0", "1", "2"]);
+    // other settings are still refused
+    const other = await run(["toy-25gaussians", ...TINY, "--set", "batchSize=32", "--out", `${base}/whole`]);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /holds a run with other settings/);
   },
 });
 
