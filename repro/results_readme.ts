@@ -20,9 +20,17 @@ const FIGURES: [string, string][] = [
 /** The sections for every `<dir>/<experiment>-<profile>/verdict.md`, in experiment order. */
 export async function resultSections(dir: string): Promise<string> {
   const folders = (await Array.fromAsync(Deno.readDir(dir))).filter((e) => e.isDirectory).map((e) => e.name);
-  const order = (name: string) => EXPERIMENT_IDS.findIndex((id) => name.startsWith(`${id}-`));
+  // the longest id that prefixes the folder: "mnist-dcgan-nobn-default" is mnist-dcgan-nobn's, not mnist-dcgan's
+  const order = (name: string) => {
+    const ids = EXPERIMENT_IDS.filter((id) => name.startsWith(`${id}-`));
+    return ids.length ? EXPERIMENT_IDS.indexOf(ids.reduce((a, b) => b.length > a.length ? b : a)) : -1;
+  };
   const parts: string[] = [];
-  for (const name of folders.filter((n) => order(n) >= 0).sort((a, b) => order(a) - order(b))) {
+  for (
+    const name of folders.filter((n) => order(n) >= 0).sort((a, b) =>
+      order(a) - order(b) || Number(!a.endsWith("-default")) - Number(!b.endsWith("-default")) || (a < b ? -1 : 1)
+    )
+  ) {
     const verdict = await Deno.readTextFile(`${dir}/${name}/verdict.md`).catch(() => null);
     if (!verdict) continue;
     const files = (await Array.fromAsync(Deno.readDir(`${dir}/${name}`))).map((e) => e.name);

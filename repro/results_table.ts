@@ -10,6 +10,8 @@ interface Claims {
   experiment: string;
   profile: string;
   seeds: number;
+  /** Generator iterations per run (older folders: read from their config.json). */
+  iterations?: number;
   claims: { claim: string; ours: string; verdict: string; why?: string }[];
 }
 
@@ -20,16 +22,26 @@ export async function resultsTable(dir: string, order: readonly string[]): Promi
     if (!e.isDirectory) continue;
     const path = `${dir}/${e.name}/claims.json`;
     const text = await Deno.readTextFile(path).catch(() => null);
-    if (text) found.push(JSON.parse(text));
+    if (!text) continue;
+    const claims: Claims = JSON.parse(text);
+    if (claims.iterations === undefined) {
+      const config = await Deno.readTextFile(`${dir}/${e.name}/config.json`).catch(() => null);
+      claims.iterations = config ? JSON.parse(config).tables?.iterations : undefined;
+    }
+    found.push(claims);
   }
-  found.sort((a, b) => order.indexOf(a.experiment) - order.indexOf(b.experiment));
+  // experiment order, then the longer runs of one experiment after the shorter
+  found.sort((a, b) =>
+    order.indexOf(a.experiment) - order.indexOf(b.experiment) || (a.iterations ?? 0) - (b.iterations ?? 0)
+  );
   const lines = [
     "| experiment | claim | ours (mean, 95% CI) | verdict | why undecided |",
     "| --- | --- | --- | --- | --- |",
   ];
   for (const c of found) {
     c.claims.forEach((k, i) => {
-      const name = i === 0 ? `${c.experiment} (${c.profile}, ${c.seeds} seeds)` : "";
+      const runs = c.iterations ? `${c.seeds} seeds × ${c.iterations.toLocaleString("en-US")} it.` : `${c.seeds} seeds`;
+      const name = i === 0 ? `${c.experiment} (${c.profile}, ${runs})` : "";
       const cell = (t: string) => t.replaceAll("|", "\\|");
       lines.push(`| ${name} | ${cell(k.claim)} | ${cell(k.ours)} | **${k.verdict}** | ${cell(k.why ?? "")} |`);
     });

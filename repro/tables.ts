@@ -77,7 +77,11 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Cl
   await writeAtomic(`${outDir}/records.json`, JSON.stringify(runs.map((r) => r.record), null, 2));
   await writeAtomic(
     `${outDir}/claims.json`,
-    JSON.stringify({ experiment: ctx.experiment.id, profile: ctx.profile, seeds: seedsDone, claims }, null, 2),
+    JSON.stringify(
+      { experiment: ctx.experiment.id, profile: ctx.profile, seeds: seedsDone, iterations: ctx.iterations, claims },
+      null,
+      2,
+    ),
   );
   if (ctx.figures !== false) {
     try {
