@@ -334,7 +334,14 @@ export async function train(trainer: Trainer, opts: TrainOptions): Promise<Train
     iterations: trainer.generatorIteration - start,
     trainSeconds,
   });
+  // trainer.step() is synchronous: an abort (a signal handler, a timer) is only seen when the event loop runs, so
+  // yield to it at least every 200 ms — on a slow backend ten iterations between logs can take a minute
+  let lastYield = performance.now();
   while (trainer.generatorIteration < end) {
+    if (opts.signal && performance.now() - lastYield > 200) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
     if (opts.signal?.aborted) return result(false, true);
     const t0 = performance.now();
     trainer.step();

@@ -218,6 +218,23 @@ Deno.test("train(): an aborted signal stops between iterations; a non-finite los
   blowUp.dispose();
 });
 
+Deno.test("train(): an abort that arrives through the event loop (a signal handler, a timer) is seen within ~200 ms even between logs", async () => {
+  const trainer = toyTrainer("gan", 4);
+  const step = trainer.step.bind(trainer);
+  // a slow backend's iteration: 60 ms of synchronous work
+  trainer.step = () => {
+    const until = performance.now() + 60;
+    while (performance.now() < until) { /* busy */ }
+    step();
+  };
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  const r = await train(trainer, { iterations: 40, logEvery: 1000, signal: controller.signal });
+  assert.ok(r.aborted, "stopped by the timer's abort");
+  assert.ok(r.iterations <= 8, `stopped after ${r.iterations} iterations (~6 expected), not at the next log`);
+  trainer.dispose();
+});
+
 backendTest("saving and restoring trainer state continues a run exactly", async () => {
   const straight = toyTrainer("wgan", 8, { nCritic: 2 });
   await train(straight, { iterations: 6 });
