@@ -77,19 +77,34 @@ const KEYS: Record<CsvKind, readonly string[]> = {
   steps: ["experiment", "profile", "arm", "seed"],
 };
 
-/** A steps.csv grouped into runs (one key per arm and seed), rows in step order. */
+/** The rows of its run (in step order) behind each first row that {@linkcode runsOf} stands for a run. */
+const runRows = new WeakMap<Record<string, string>, Record<string, string>[]>();
+
+/** A steps.csv as one row per run (arm and seed): each run's first row, its rows in `runRows`. */
 function runsOf(file: LoadedCsv): LoadedCsv {
   const byRun = new Map<string, Record<string, string>[]>();
   for (const r of file.rows) {
     const key = KEYS.steps.map((c) => r[c]).join("\u0000");
-    byRun.set(key, [...(byRun.get(key) ?? []), r]);
+    const rows = byRun.get(key);
+    if (rows) rows.push(r);
+    else byRun.set(key, [r]);
   }
-  // one summary row per run; the run's rows travel along for the drift measures
   const rows = [...byRun.values()].map((rs) => {
     rs.sort((a, b) => Number(a.step) - Number(b.step));
-    return { ...rs[0], __rows: JSON.stringify(rs) } as Record<string, string>;
+    runRows.set(rs[0], rs);
+    return rs[0];
   });
   return { ...file, rows };
+}
+
+/** The primary quality column a run reports (images: FID, toys: W1). */
+const qualityColumn = (rows: readonly Record<string, string>[]) =>
+  QUALITY_COLUMNS.find((c) => rows.some((r) => r[c] !== undefined && r[c] !== "")) ?? "fid";
+
+/** The last value of `metric` a run logged. */
+function finalQuality(rows: readonly Record<string, string>[], metric: string): number {
+  const q = rows.filter((r) => r[metric] !== undefined && r[metric] !== "");
+  return q.length ? Number(q[q.length - 1][metric]) : NaN;
 }
 
 /** How two runs of the same arm and seed drift apart (steps.csv rows in step order). */
@@ -100,7 +115,7 @@ export function drift(a: readonly Record<string, string>[], b: readonly Record<s
   finalB: number;
   metric: string;
 } {
-  const metric = QUALITY_COLUMNS.find((c) => a.some((r) => r[c] !== undefined && r[c] !== "")) ?? "fid";
+  const metric = qualityColumn(a);
   const byStep = new Map(b.map((r) => [r.step, r]));
   let identicalUntil: number | null = null;
   let firstApart: number | null = null;
@@ -115,11 +130,7 @@ export function drift(a: readonly Record<string, string>[], b: readonly Record<s
       firstApart = Number(ra.step);
     }
   }
-  const final = (rs: readonly Record<string, string>[]) => {
-    const q = rs.filter((r) => r[metric] !== undefined && r[metric] !== "");
-    return q.length ? Number(q[q.length - 1][metric]) : NaN;
-  };
-  return { identicalUntil, firstApart, finalA: final(a), finalB: final(b), metric };
+  return { identicalUntil, firstApart, finalA: finalQuality(a, metric), finalB: finalQuality(b, metric), metric };
 }
 
 /** Matched rows: key → one row per file (undefined where a file lacks it). */
@@ -135,7 +146,7 @@ export function matchRows(
   }
   const keyCols = KEYS[files[0].kind];
   const keyOf = (r: Record<string, string>) => keyCols.map((c) => r[c]).join(" / ");
-  // steps.csv: one row per run (arm, seed), carrying the run's rows
+  // steps.csv: one row per run (arm, seed)
   const maps = (files[0].kind === "steps" ? files.map(runsOf) : files).map((f) => {
     const m = new Map<string, Record<string, string>>();
     for (const r of f.rows) m.set(keyOf(r), r);
@@ -190,12 +201,11 @@ export function compareTable(files: readonly LoadedCsv[]): { header: string[]; r
       header.push(`${name(x)} final`, "Δ final", "identical through step", "first step ≥ 1% apart")
     );
     const rows = matched.map(({ key, rows }) => {
-      const a = rows[0] ? JSON.parse(rows[0].__rows) : [];
-      const cells = [key];
-      let first = true;
+      const a = rows[0] ? runRows.get(rows[0])! : [];
+      const metric = qualityColumn(a);
+      const cells = [key, `${f(finalQuality(a, metric), 3)} ${metric}`];
       rows.slice(1).forEach((r) => {
-        const d = drift(a, r ? JSON.parse(r.__rows) : []);
-        if (first) cells.push(`${f(d.finalA, 3)} ${d.metric}`), first = false;
+        const d = drift(a, r ? runRows.get(r)! : []);
         cells.push(
           r ? f(d.finalB, 3) : "–",
           r ? `${(100 * (d.finalB - d.finalA) / Math.abs(d.finalA)).toFixed(1)}%` : "–",

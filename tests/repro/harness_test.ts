@@ -2,7 +2,7 @@
  * The harness end to end, as a user runs it: real subprocesses of the CLI.
  */
 import assert from "node:assert/strict";
-import { getPriority } from "node:os";
+import { processAlive } from "../../repro/out_lock.ts";
 import { parseCsv } from "../../repro/files.ts";
 
 const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
@@ -117,16 +117,20 @@ async function lockHolders(dir: string): Promise<number[]> {
   return pids;
 }
 
-/** Which of `pids` still run (getpriority: ESRCH for none; needs only --allow-sys). */
+/** Which of `pids` still run. */
 function alive(pids: readonly number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      getPriority(pid);
-      return true;
-    } catch (e) {
-      return !/ESRCH/.test(String((e as Error).message));
-    }
-  });
+  return pids.filter(processAlive);
+}
+
+/** The pids of `pids` still alive after waiting up to `timeoutMs` for all of them to exit. */
+async function stillAlive(pids: readonly number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = alive(pids);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = alive(pids);
+  }
+  return left;
 }
 
 Deno.test({
@@ -158,12 +162,7 @@ Deno.test({
     await child.status;
     await child.stdout.cancel();
     await child.stderr.cancel();
-    let left: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      left = alive(workers);
-      if (left.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const left = await stillAlive(workers, 10_000);
     assert.deepEqual(left, [], "no orphaned worker 10 s after the parent was killed");
     const resumed = await run([...args, "--jobs", "2", "--out", `${base}/killed`]);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -483,12 +482,7 @@ Deno.test({
     assert.ok(alive(running).length > 0, "the task started a deno run process");
     task.kill("SIGKILL");
     await task.status;
-    let left: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      left = alive(running);
-      if (left.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const left = await stillAlive(running, 10_000);
     assert.deepEqual(left, [], "the orphaned run stopped within 10 s");
     // it stopped cleanly: the lock was released and a rerun resumes
     assert.ok(!(await Deno.stat(`${base}/out/.lock`).then(() => true, () => false)), "lock released");
