@@ -4,13 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { lastJsonLine, runDeno } from "./subprocess.ts";
+import { tempDir } from "./temp.ts";
 
 Deno.test({
   name: "the library trains from a project outside this repository (no deno.json of ours)",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "wgan-bench-user-" });
+    const dir = await tempDir({ prefix: "wgan-bench-user-" });
     const mod = new URL("../mod.ts", import.meta.url).href;
     await Deno.writeTextFile(
       `${dir}/main.ts`,

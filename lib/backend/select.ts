@@ -6,7 +6,7 @@
  */
 import { silenceCpuBanner, tf } from "./tf.ts";
 import { registerNativeBackend } from "./native/native_backend.ts";
-import { describeAdapter, quietWgpu, type WebGpuAdapterFacts, webGpuAdapterFacts } from "./webgpu.ts";
+import { describeAdapter, prepareWgpu, type WebGpuAdapterFacts, webGpuAdapterFacts } from "./webgpu.ts";
 
 /** A backend a user can ask for. */
 export type BackendName = "native" | "cpu" | "wasm" | "webgpu" | "tensorflow" | "auto";
@@ -85,7 +85,7 @@ async function probeWebGpu(): Promise<Probe> {
     return { ok: false, why: "navigator.gpu is not defined", device: "", isFallbackAdapter: false };
   }
   let adapter: GPUAdapter | null = null;
-  quietWgpu();
+  prepareWgpu();
   try {
     adapter = await gpu.requestAdapter();
   } catch (e) {

@@ -91,25 +91,58 @@ export function deviceRequest(
 }
 
 /**
- * wgpu prints "XDG_RUNTIME_DIR is invalid or not set" on every adapter request when the variable is unset
- * (harmless, but it buries a program's output): point it at a private temporary folder first — only when the
- * variable is unset and the program already may set variables and write files (never a permission prompt).
+ * Prepares wgpu's environment before the first adapter request, only where the program may already set variables
+ * (and, for the folder, write files): never a permission prompt, and a variable the user set is left alone.
+ *
+ * - `DENO_WEBGPU_BACKEND=vulkan` on Linux. Unset, wgpu also brings up its OpenGL backend to enumerate adapters, which
+ *   loads Mesa's EGL (libEGL_mesa, libGLdispatch, 8 more threads) although tfjs runs on the Vulkan adapter. Seen
+ *   here: a test process that had finished every test aborted at exit in glibc ("corrupted size vs. prev_size in
+ *   fastbins") while libGLdispatch's destructors ran beside exiting threads. Vulkan only, that library is never
+ *   loaded. Set the variable yourself (e.g. `gl`) to choose otherwise.
+ * - `XDG_RUNTIME_DIR`: wgpu prints "XDG_RUNTIME_DIR is invalid or not set" on every adapter request when it is unset
+ *   (harmless, but it buries a program's output); it is pointed at a private folder, one per user reused by every
+ *   process (`<tmp>/wgan-bench-xdg-<uid>`, mode 0700), so none is left behind per run.
  */
-export function quietWgpu(): void {
+export function prepareWgpu(): void {
+  if (Deno.build.os === "linux" && granted({ name: "env", variable: "DENO_WEBGPU_BACKEND" })) {
+    if (!Deno.env.get("DENO_WEBGPU_BACKEND")) Deno.env.set("DENO_WEBGPU_BACKEND", "vulkan");
+  }
+  if (!granted({ name: "env", variable: "XDG_RUNTIME_DIR" }) || !granted({ name: "write" })) return;
+  if (Deno.env.get("XDG_RUNTIME_DIR")) return;
   try {
-    const granted = (d: Deno.PermissionDescriptor) => Deno.permissions.querySync(d).state === "granted";
-    if (!granted({ name: "env", variable: "XDG_RUNTIME_DIR" }) || !granted({ name: "write" })) return;
-    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
-    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "xdg-" }));
+    Deno.env.set("XDG_RUNTIME_DIR", privateRuntimeDir());
   } catch {
-    // without the permissions the warning stays: harmless
+    // without a usable folder the warning stays: harmless
+  }
+}
+
+/** `<tmp>/wgan-bench-xdg-<uid>`, created 0700; a fresh temporary folder if that path is not ours or not private. */
+function privateRuntimeDir(): string {
+  const tmp = (granted({ name: "env", variable: "TMPDIR" }) && Deno.env.get("TMPDIR")) || "/tmp";
+  const uid = Deno.uid();
+  const path = `${tmp}/wgan-bench-xdg-${uid ?? "user"}`;
+  try {
+    Deno.mkdirSync(path, { mode: 0o700 });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  const st = Deno.lstatSync(path);
+  const ours = st.isDirectory && (uid === null || st.uid === uid) && ((st.mode ?? 0) & 0o077) === 0;
+  return ours ? path : Deno.makeTempDirSync({ prefix: "xdg-" });
+}
+
+function granted(d: Deno.PermissionDescriptor): boolean {
+  try {
+    return Deno.permissions.querySync(d).state === "granted";
+  } catch {
+    return false;
   }
 }
 
 async function createBackend(): Promise<Tf.KernelBackend> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) throw new Error("navigator.gpu is not defined");
-  quietWgpu();
+  prepareWgpu();
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new Error("no WebGPU adapter (requestAdapter() returned null)");
   // Read everything from the adapter before requesting the device: Deno invalidates it afterwards.

@@ -23,6 +23,7 @@ const RECORD = 1 + 3072;
  * await Deno.writeFile(path, record);
  * const ds = await loadCifar10([path]);
  * if (ds.labels![0] !== 7 || ds.images[0] !== 1 || ds.images[1] !== -1) throw new Error("red pixel expected");
+ * await Deno.remove(path);
  * ```
  */
 export async function loadCifar10(paths: string[]): Promise<ImageDataset> {

@@ -81,6 +81,7 @@ export interface IdxImagesOptions {
  * await Deno.writeFile(path, new Uint8Array([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 0, 255, 255, 0, 255, 0]));
  * const ds = await loadIdxImages({ images: path });
  * if (ds.count !== 2 || ds.images[1] !== 1 || ds.images[0] !== -1) throw new Error("wrong pixels");
+ * await Deno.remove(path);
  * ```
  */
 export async function loadIdxImages(opts: IdxImagesOptions): Promise<ImageDataset> {

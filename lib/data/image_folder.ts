@@ -111,6 +111,7 @@ function resizeInto(
  * await Deno.writeFile(`${dir}/stop/a.png`, encode({ width: 8, height: 8, data: red, channels: 3 }));
  * const ds = await loadImageFolder(dir, { size: 4 });
  * if (ds.count !== 1 || ds.labels![0] !== 0 || ds.images[0] !== 1) throw new Error("one red image of class 0");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}): Promise<ImageDataset> {

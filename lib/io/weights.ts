@@ -23,6 +23,7 @@ import { writeFileAtomic } from "./write_atomic.ts";
  * await loadWeights(b, path);
  * const [wa, wb] = [await a.variables[0].data(), await b.variables[0].data()];
  * if (wa.some((x, i) => x !== wb[i])) throw new Error("b now has a's weights");
+ * await Deno.remove(path);
  * ```
  */
 export async function saveWeights(model: Model, path: string): Promise<void> {
@@ -53,6 +54,7 @@ export async function saveWeights(model: Model, path: string): Promise<void> {
  * } catch (e) {
  *   if (!/tensor 0 is 2x8, the model's 2x16/.test((e as Error).message)) throw e;
  * }
+ * await Deno.remove(path);
  * ```
  */
 export async function loadWeights(model: Model, path: string): Promise<void> {

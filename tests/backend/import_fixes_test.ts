@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { lastJsonLine, runDeno } from "../subprocess.ts";
+import { tempDir } from "../temp.ts";
 
 const SCRIPT = `
 import { algorithm, gradientPenalty, mlpCritic, mlpGenerator, tf, toyDataset, train, Trainer } from "wgan-bench";
@@ -40,7 +41,7 @@ console.log(JSON.stringify({ backend: tf.getBackend(), penalty: stats.penalty, c
 `;
 
 Deno.test("importing the library registers the gradient fixes: no selectBackend call is needed", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const script = `${dir}/uses_library.ts`;
   await Deno.writeTextFile(script, SCRIPT);
   const root = new URL("../../", import.meta.url).pathname;

@@ -12,6 +12,7 @@ import { loadOneDnn } from "../../lib/backend/mod.ts";
 import { batchNorm } from "../../lib/models/mod.ts";
 import { convInfo } from "../../lib/backend/native/conv_kernels.ts";
 import { BACKENDS } from "../helpers.ts";
+import { tempFile } from "../temp.ts";
 
 const HAS_NATIVE = BACKENDS.includes("native");
 /** oneDNN is installed here (CI installs libdnnl2): the native convolutions must then run on it. */
@@ -431,7 +432,7 @@ nativeTest("the fused RMSProp and Adam updates equal the composite updates tfjs 
 
 /** Runs a snippet in a fresh Deno with the given flags and environment; returns its exit code and output. */
 async function runSnippet(code: string, flags: string[], env: Record<string, string> = {}) {
-  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  const file = await tempFile({ suffix: ".ts" });
   await Deno.writeTextFile(file, code);
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--config", new URL("../../deno.json", import.meta.url).pathname, ...flags, file],

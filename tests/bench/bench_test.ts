@@ -6,6 +6,7 @@ import { BENCH_COLUMNS } from "../../bench/schema.ts";
 import { parseCsv, toCsv } from "../../repro/files.ts";
 import { SUMMARY_COLUMNS } from "../../repro/arm_summary.ts";
 import { STAT_COLUMNS } from "../../repro/steps_schema.ts";
+import { tempDir } from "../temp.ts";
 
 function benchCsv(backend: string, rows: [string, string, string, number][]): string {
   return toCsv(
@@ -122,7 +123,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const out = `${dir}/bench.csv`;
     const exporter = new URL("../../bench/export.ts", import.meta.url).pathname;
     const res = await new Deno.Command(Deno.execPath(), {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { insideBand } from "../../bench/fidelity.ts";
 import { findExperiment, resolveConfig } from "../../repro/config.ts";
+import { tempDir } from "../temp.ts";
 
 Deno.test("fidelity band: two standard errors of the difference of seed means plus 10% of the reference", () => {
   // equal means: inside; a difference of 3 with sd 1 over 3 seeds each (2·√(2/3) + 0.1·10 = 2.63): outside
@@ -30,7 +31,7 @@ Deno.test({
   async fn() {
     const experiment = findExperiment("toy-8gaussians");
     const { settings, arms } = resolveConfig(experiment, "quick", ["iterations=10", "evalEvery=5", "logEvery=5"]);
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const job = {
       experiment: experiment.id,
       profile: "quick",

@@ -10,6 +10,7 @@ import {
   Rng,
 } from "../../mod.ts";
 import { FASHION_MNIST_DIR, parseIdx, resizeBilinear } from "../../lib/data/mod.ts";
+import { tempDir } from "../temp.ts";
 
 function idxBytes(dims: number[], data: number[]): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
@@ -28,7 +29,7 @@ async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 Deno.test("loadIdxImages() reads raw and gzipped IDX images with labels, scaled to [−1, 1] and optionally padded", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const pixels = Array.from({ length: 3 * 4 * 5 }, (_, i) => (i * 37) % 256);
   await Deno.writeFile(`${dir}/img`, idxBytes([3, 4, 5], pixels));
   await Deno.writeFile(`${dir}/img.gz`, await gzip(idxBytes([3, 4, 5], pixels)));
@@ -47,7 +48,7 @@ Deno.test("loadIdxImages() reads raw and gzipped IDX images with labels, scaled 
 });
 
 Deno.test("IDX files that are missing, not IDX, truncated or mismatched fail with one line naming the file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/bad-magic`, new Uint8Array([1, 2, 3, 4, 5]));
   await Deno.writeFile(`${dir}/truncated`, idxBytes([2, 2, 2], [1, 2, 3]));
   await Deno.writeFile(`${dir}/floats`, new Uint8Array([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]));
@@ -102,7 +103,7 @@ Deno.test({
 });
 
 Deno.test("loadFashionMnist() from a folder without the files says how to get them", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await assert.rejects(() => loadFashionMnist({ dir }), /not found \(install Debian's dataset-fashion-mnist/);
 });
 
@@ -160,7 +161,7 @@ Deno.test('resizeBilinear() matches PyTorch\'s interpolate(mode="bilinear", alig
 });
 
 Deno.test("loadCifar10() converts channel-planar records to NHWC and rejects corrupt batches", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const rng = new Rng(1);
   const records = new Uint8Array(2 * 3073).map(() => rng.int(256));
   records[0] = 3;
@@ -184,7 +185,7 @@ Deno.test("loadCifar10() converts channel-planar records to NHWC and rejects cor
 });
 
 Deno.test("loadImageFolder() labels class folders, resizes, converts channels, and names a corrupt PNG", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const solid = (w: number, h: number, rgb: number[]) =>
     encode({ width: w, height: h, channels: 3, data: new Uint8Array(w * h * 3).map((_, i) => rgb[i % 3]) });
   await Deno.mkdir(`${dir}/b_yield`);
@@ -207,6 +208,6 @@ Deno.test("loadImageFolder() labels class folders, resizes, converts channels, a
   await Deno.writeFile(`${dir}/a_stop/broken.png`, new Uint8Array([137, 80, 78, 71, 1, 2, 3]));
   await assert.rejects(() => loadImageFolder(dir), /Cannot decode PNG "[^"]*broken.png"/);
   await assert.rejects(() => loadImageFolder(`${dir}/none`), /no such folder/);
-  const empty = await Deno.makeTempDir();
+  const empty = await tempDir();
   await assert.rejects(() => loadImageFolder(empty), /contains no .png files/);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { decodeTensorFile, encodeTensorFile } from "../../lib/io/tensor_file.ts";
 import { dcganGenerator, loadWeights, sample, saveWeights } from "../../mod.ts";
 import { loadCheckpoint } from "../../repro/checkpoint.ts";
+import { tempDir, tempFile } from "../temp.ts";
 
 const expect = { kind: "test", what: "test file" };
 
@@ -36,7 +37,7 @@ Deno.test("tensor files: truncated, foreign, corrupt-header and other-kind files
 });
 
 Deno.test("a corrupt checkpoint: one line saying how to recover", async () => {
-  const path = await Deno.makeTempFile();
+  const path = await tempFile();
   await Deno.writeFile(path, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
   await assert.rejects(
     loadCheckpoint(path),
@@ -48,7 +49,7 @@ Deno.test("a corrupt checkpoint: one line saying how to recover", async () => {
 Deno.test("saveWeights/loadWeights: a reloaded DCGAN generator draws the same samples; a missing file is one line", async () => {
   const opts = { imageSize: 28, channels: 1, noiseDim: 8, width: 4 } as const;
   const a = dcganGenerator({ seed: 1, ...opts }), b = dcganGenerator({ seed: 2, ...opts });
-  const path = `${await Deno.makeTempDir()}/g.bin`;
+  const path = `${await tempDir()}/g.bin`;
   await saveWeights(a, path);
   assert.notDeepEqual(await sample(b, 4, { seed: 0 }), await sample(a, 4, { seed: 0 }));
   await loadWeights(b, path);

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { sweepTempFiles, writeFileAtomic } from "../../lib/io/write_atomic.ts";
+import { tempDir } from "../temp.ts";
 
 Deno.test("a failed write (ENOSPC from /dev/full) fails in one line, removes the temporary file and keeps the old file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const path = `${dir}/checkpoint.bin`;
   await writeFileAtomic(path, new Uint8Array([1, 2, 3]));
   // the next write's temporary file is (a link to) a full device: every write to it fails with ENOSPC (with -A;
@@ -25,7 +26,7 @@ Deno.test("a failed write (ENOSPC from /dev/full) fails in one line, removes the
 });
 
 Deno.test("sweepTempFiles() removes temporary files left by killed writers, in sub-folders too, and nothing else", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.mkdir(`${dir}/runs/wgan/seed-0`, { recursive: true });
   for (const f of ["steps.csv", "steps.csv.tmp-4242", "runs/wgan/seed-0/checkpoint.bin.tmp-17", "runs/x.tmp-a"]) {
     await Deno.writeTextFile(`${dir}/${f}`, "x");

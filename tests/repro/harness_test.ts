@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { processAlive } from "../../repro/out_lock.ts";
 import { parseCsv } from "../../repro/files.ts";
+import { tempDir, tempFile } from "../temp.ts";
 
 const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
 const PERMS = [
@@ -44,7 +45,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const base = await Deno.makeTempDir();
+    const base = await tempDir();
     const straight = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--jobs", "1", "--out", `${base}/straight`]);
     assert.equal(straight.code, 0, straight.stderr);
 
@@ -139,7 +140,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const base = await Deno.makeTempDir();
+    const base = await tempDir();
     const args = ["toy-8gaussians", ...TINY, "--seeds", "0"];
     const one = await run([...args, "--jobs", "1", "--out", `${base}/one`]);
     assert.equal(one.code, 0, one.stderr);
@@ -177,7 +178,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const base = await Deno.makeTempDir();
+    const base = await tempDir();
     const args = ["toy-25gaussians", ...TINY, "--seeds", "0-1"];
     for (const shard of ["1/2", "2/2"]) {
       const r = await run([...args, "--shard", shard, "--out", `${base}/shard-${shard[0]}`]);
@@ -226,7 +227,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const base = await Deno.makeTempDir();
+    const base = await tempDir();
     const cases: [string[], RegExp, number][] = [
       [["mnist-mpl"], /unknown name \(did you mean "mnist-mlp"\?\)/, 2],
       [["toy-8gaussians", "--seeds", "5-1"], /range 5-1 is empty/, 2],
@@ -314,7 +315,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     // 200 digits of two classes: bright top half (0) or bright bottom half (1)
     const n = 200,
       header = (dims: number[]) => {
@@ -364,7 +365,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const r = await run([
       "toy-8gaussians",
       "--profile",
@@ -396,7 +397,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const file = await Deno.makeTempFile();
+    const file = await tempFile();
     for (const [out, pattern] of [[file, /it is a file, not a folder/], [`${file}/sub`, /" is a file$/]] as const) {
       const r = await run(["toy-8gaussians", ...TINY, "--seeds", "0", "--out", out]);
       assert.equal(r.code, 2, r.stderr);
@@ -413,7 +414,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const out = await Deno.makeTempDir();
+    const out = await tempDir();
     const host = (await import("node:os")).default.hostname();
     const lock = (pid: number) => Deno.writeTextFile(`${out}/.lock`, JSON.stringify({ pid, host, started: "then" }));
     await lock(Deno.pid); // this test process: alive
@@ -447,7 +448,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const base = await Deno.makeTempDir();
+    const base = await tempDir();
     const root = new URL("../..", import.meta.url).pathname;
     const task = new Deno.Command(Deno.execPath(), {
       args: [

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { resultsTable } from "../../repro/results_table.ts";
+import { tempDir } from "../temp.ts";
 
 Deno.test("results-table: one row per claim, experiments in order, a run's seeds and iterations (older folders: from config.json)", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const claim = (verdict: string, why = "") => ({ claim: "c | d", ours: "ρ = 1", verdict, why });
   const write = async (folder: string, claims: object, config?: object) => {
     await Deno.mkdir(`${dir}/${folder}`);

@@ -10,13 +10,14 @@ import { describeEnvironment } from "../../repro/environment.ts";
 import { createEvaluator } from "../../repro/evaluate.ts";
 import { type RunContext, runOne } from "../../repro/run_one.ts";
 import { readCsvIfExists } from "../../repro/files.ts";
+import { tempDir } from "../temp.ts";
 
 async function context(outDir: string): Promise<RunContext> {
   const experiment = findExperiment("toy-8gaussians");
   const { settings, arms } = resolveConfig(experiment, "quick", ["iterations=6", "evalEvery=3", "logEvery=1"]);
   const backend = await selectBackend("cpu");
   const data = await loadExperimentData(experiment, settings, undefined);
-  const evaluator = await createEvaluator(experiment, settings, data, await Deno.makeTempDir(), () => {});
+  const evaluator = await createEvaluator(experiment, settings, data, await tempDir(), () => {});
   return {
     experimentId: experiment.id,
     profile: "quick",
@@ -42,11 +43,11 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const key = { arm: "wgan-gp", seed: 0 };
-    const straightCtx = await context(await Deno.makeTempDir());
+    const straightCtx = await context(await tempDir());
     const straight = (await runOne(straightCtx, key))!;
     assert.notEqual(straight.finalQuality.w1, straight.initialQuality.w1);
 
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const ctx = await context(dir);
     // the last iteration's checkpoint is written, then the process dies before done.json
     await assert.rejects(
@@ -78,7 +79,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const ctx = await context(await Deno.makeTempDir());
+    const ctx = await context(await tempDir());
     await runOne({ ...ctx, iterations: 1 }, { arm: "wgan", seed: 3 });
     const saved = JSON.parse(await Deno.readTextFile(`${ctx.outDir}/runs/wgan/seed-3/config.json`));
     const arm = ctx.arms.find((a) => a.id === "wgan")!;
