@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { createOptimizer, selectBackend, tf } from "../../mod.ts";
 import { loadOneDnn } from "../../lib/backend/mod.ts";
+import type { PassOp } from "../../lib/backend/native/onednn.ts";
+import { OPTIMIZER_PASSES } from "../../lib/backend/native/optimizer_kernels.ts";
 import { batchNorm } from "../../lib/models/mod.ts";
 import { convInfo } from "../../lib/backend/native/conv_kernels.ts";
 import { BACKENDS } from "../helpers.ts";
@@ -315,6 +317,9 @@ nativeTest(
       [[1, 1, 1, 32], [64, 8, 8, 32]],
       [[64, 8, 8, 32], []],
       [[140000], [1]],
+      [[400, 400], [400, 400]],
+      [[400, 400], [400]],
+      [[400, 1], [400, 400]],
     ];
     for (const [sa, sb] of pairs) {
       for (const [name, op] of [["add", tf.add], ["sub", tf.sub], ["mul", tf.mul], ["div", tf.div]] as const) {
@@ -408,25 +413,80 @@ nativeTest("sum and mean match tfjs over every axis set, with and without keepDi
 });
 
 nativeTest("the fused RMSProp and Adam updates equal the composite updates tfjs runs elsewhere", async () => {
-  for (
-    const spec of [
-      { kind: "rmsprop", lr: 5e-3, alpha: 0.99, eps: 1e-8 },
-      { kind: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
-    ] as const
-  ) {
-    const [c, n] = await both(() => {
-      const w = tf.variable(input([300, 7], 1), true, `w-${spec.kind}-${tf.getBackend()}`);
-      const optimizer = createOptimizer(spec);
-      for (let step = 0; step < 3; step++) {
-        const g = tf.mul(input([300, 7], 10 + step), 0.1);
-        optimizer.apply([w], [g]);
+  // [300, 7]: the loop; [300, 70] (≥ DNNL_OPTIMIZER_MIN_ELEMENTS): oneDNN's passes where it is installed
+  for (const shape of [[300, 7], [300, 70]]) {
+    for (
+      const spec of [
+        { kind: "rmsprop", lr: 5e-3, alpha: 0.99, eps: 1e-8 },
+        { kind: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 },
+        { kind: "adam", lr: 1e-4, beta1: 0, beta2: 0.9, eps: 1e-8 },
+      ] as const
+    ) {
+      const [c, n] = await both(() => {
+        const w = tf.variable(input(shape, 1), true, `w-${spec.kind}-${shape}-${tf.getBackend()}`);
+        const optimizer = createOptimizer(spec);
+        for (let step = 0; step < 3; step++) {
+          const g = tf.mul(input(shape, 10 + step), 0.1);
+          optimizer.apply([w], [g]);
+        }
+        const out = tf.clone(w);
+        optimizer.dispose();
+        w.dispose();
+        return out;
+      });
+      assertClose(c[0], n[0], 1e-6, `${JSON.stringify(spec)} ${shape} after 3 steps`);
+    }
+  }
+});
+
+Deno.test({
+  name: "oneDNN's fused passes for the optimizers vectorise and compute their formulas (float32 rounding)",
+  ignore: !loadOneDnn().ok,
+  fn: () => {
+    const r = loadOneDnn();
+    if (!r.ok) return;
+    const { SQUARE_AVERAGE, DENOMINATOR, STEP, MOMENT } = OPTIMIZER_PASSES;
+    const n = 20000;
+    const rng = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1e4 + i * 1.7) * 0.5);
+    const one = (v: number) => new Float32Array([v]);
+    const [g, acc, p] = [rng(1), rng(2).map(Math.abs), rng(3)];
+    // expected value and the magnitude its float32 rounding scales with (the step's: |p| + |lr·g/d|)
+    const cases: [string, readonly PassOp[], Float32Array[], (i: number) => [number, number]][] = [
+      ["square average", SQUARE_AVERAGE, [g, g, one(0.01 / 0.99), acc, one(0.99)], (i) => {
+        const e = 0.99 * acc[i] + 0.01 * g[i] ** 2;
+        return [e, e];
+      }],
+      ["denominator", DENOMINATOR, [acc, one(1), one(1.5), one(1e-3)], (i) => {
+        const e = Math.sqrt(acc[i]) * 1.5 + 1e-3;
+        return [e, e];
+      }],
+      ["step", STEP, [g, acc.map((v) => v + 0.5), one(-0.1), p], (i) => {
+        const d = 0.1 * g[i] / (Math.fround(acc[i] + 0.5));
+        return [p[i] - d, Math.abs(p[i]) + Math.abs(d)];
+      }],
+      ["moment", MOMENT, [acc, one(0.5 / 0.5), g, one(0.5)], (i) => {
+        const e = 0.5 * acc[i] + 0.5 * g[i];
+        return [e, Math.abs(0.5 * acc[i]) + Math.abs(0.5 * g[i])];
+      }],
+    ];
+    for (const [what, ops, inputs, expected] of cases) {
+      const out = new Float32Array(n);
+      assert.ok(r.dnnl.pass(ops, inputs, out), `${what}: oneDNN runs a vectorised kernel`);
+      for (let i = 0; i < n; i++) {
+        const [e, scale] = expected(i);
+        assert.ok(Math.abs(out[i] - e) <= 4e-7 * scale + 1e-12, `${what}[${i}]: ${out[i]} vs ${e}`);
       }
-      const out = tf.clone(w);
-      optimizer.dispose();
-      w.dispose();
-      return out;
-    });
-    assertClose(c[0], n[0], 1e-6, `${spec.kind} after 3 steps`);
+    }
+    assert.throws(() => r.dnnl.pass(STEP, [g, acc], new Float32Array(n)), /4 inputs expected, got 2/);
+  },
+});
+
+nativeTest("large weight clipping (oneDNN where installed) gives tfjs's exact values; NaN stays NaN", async () => {
+  for (const special of [false, true]) {
+    for (const [lo, hi] of [[-0.01, 0.01], [0, 6]]) {
+      const [c, n] = await both(() => tf.clipByValue(tf.mul(input([200, 100], 7, special), 0.02), lo, hi));
+      assertClose(c[0], n[0], 0, `clip [${lo}, ${hi}]${special ? " with NaN and ±∞" : ""}`);
+    }
   }
 });
 

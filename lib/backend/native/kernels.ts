@@ -29,7 +29,7 @@ export function nativeKernels(blas: Blas, dnnl: OneDnn | undefined, fallback: Fa
     ...matMulKernels(blas, fallback),
     ...convKernels(blas, dnnl, fallback),
     Transpose: transposeKernel(fallback),
-    ...optimizerKernels(),
+    ...optimizerKernels(dnnl),
     ...fusedKernels(),
   };
 }

@@ -30,6 +30,10 @@ const ARG_SRC_1 = 2;
 const PLAIN_TAGS = [0, 2, 3, 4, 5, 7, 8];
 const BINARY_ALGS = { add: 131056, mul: 131057, max: 131058, min: 131059, div: 131060, sub: 131061 } as const;
 const REDUCTION_ALGS = { sum: 196596, mean: 196598 } as const;
+const ELTWISE_ALGS = { sqrt: 0x6f, linear: 0x7f, clip: 0xff } as const;
+const FORWARD_INFERENCE = 96;
+/** `DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1`: the second operand of post-op `i`. */
+const postOpSrc1 = (i: number) => (16384 * (i + 1)) | ARG_SRC_1;
 /** The binary operations oneDNN computes here (IEEE float32 arithmetic: the values tfjs's cpu kernels give). */
 export type BinaryOp = keyof typeof BINARY_ALGS;
 /** Bytes reserved for a `dnnl_memory_desc_t` (696 in 2.6) and a `dnnl_convolution_desc_t` (5,976 in 2.6). */
@@ -57,6 +61,14 @@ const SYMBOLS = {
   },
   dnnl_binary_desc_init: { parameters: ["buffer", "i32", md, md, md], result: "i32" },
   dnnl_reduction_desc_init: { parameters: ["buffer", "i32", md, md, "f32", "f32"], result: "i32" },
+  dnnl_eltwise_forward_desc_init: { parameters: ["buffer", "i32", "i32", md, "f32", "f32"], result: "i32" },
+  dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_primitive_attr_destroy: { parameters: [h], result: "i32" },
+  dnnl_primitive_attr_set_post_ops: { parameters: [h, h], result: "i32" },
+  dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_destroy: { parameters: [h], result: "i32" },
+  dnnl_post_ops_append_eltwise: { parameters: [h, "f32", "i32", "f32", "f32"], result: "i32" },
+  dnnl_post_ops_append_binary: { parameters: [h, "i32", md], result: "i32" },
   dnnl_primitive_desc_create: { parameters: ["buffer", "buffer", h, h, h], result: "i32" },
   dnnl_primitive_desc_query_md: { parameters: [h, "i32", "i32"], result: h },
   dnnl_primitive_desc_query: { parameters: [h, "i32", "i32", "buffer"], result: "i32" },
@@ -84,6 +96,16 @@ const GOMP = {
   omp_set_num_threads: { parameters: ["i32"], result: "void" },
   omp_get_max_threads: { parameters: [], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
+
+/**
+ * One step of a fused element-wise pass ({@linkcode OneDnn.pass}): an eltwise function (`sqrt`; `linear`
+ * αx + β; `clip` to [α, β]), or a binary operation with an operand that is a tensor of the pass's length or,
+ * with `scalar`, one float read from a 1-element array when the pass runs (so a per-call constant needs no new
+ * primitive).
+ */
+export type PassOp =
+  | { eltwise: keyof typeof ELTWISE_ALGS; alpha?: number; beta?: number }
+  | { binary: BinaryOp; scalar?: boolean };
 
 /** A convolution primitive kind. */
 export type ConvKind = "forward" | "backward-data" | "backward-weights";
@@ -127,6 +149,14 @@ export interface OneDnn {
     x: Float32Array,
     out: Float32Array,
   ): boolean;
+  /**
+   * One vectorised, threaded pass over flat float32 arrays of one length `n`: `ops[0]` is the primitive (an eltwise
+   * op on `inputs[0]`, or a binary op on `inputs[0]` and `inputs[1]`), every later op a post-op applied in order to
+   * its result in registers, each binary one taking the next input (`n` elements, or 1 if `scalar`). Writes `out`
+   * (which may be one of the inputs). Returns false, computing nothing, where oneDNN would run a reference
+   * implementation. Float32 arithmetic, rounded after each op.
+   */
+  pass(ops: readonly PassOp[], inputs: readonly Float32Array[], out: Float32Array): boolean;
   /** The implementation oneDNN chose for a geometry (e.g. "jit:avx2"), creating the primitive if needed. */
   implementation(kind: ConvKind, g: ConvGeometry): string;
   /** Threads oneDNN's OpenMP runtime uses. */
@@ -388,7 +418,12 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
       },
     };
   };
-  const setHandle = (mem: Handle, data: Float32Array) => check(s.dnnl_memory_set_data_handle(mem, data), "set data");
+  const setHandle = (mem: Handle, data: Float32Array) => {
+    // oneDNN keeps this address until the next call that uses the memory. A typed array of at most 64 bytes may
+    // live inside V8's heap, where the garbage collector moves it; reading `.buffer` moves it out for good.
+    void data.buffer;
+    check(s.dnnl_memory_set_data_handle(mem, data), "set data");
+  };
 
   const build = (kind: ConvKind, g: ConvGeometry): Entry => {
     const d = geometry(g);
@@ -498,6 +533,7 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     key: string,
     args: [number, readonly number[]][],
     init: (desc: Uint8Array, mds: Uint8Array[]) => number,
+    postOps?: (postOps: Handle) => void,
   ): Plain => {
     let e = plainPrimitives.get(key);
     if (e !== undefined) return e;
@@ -506,7 +542,24 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     const desc = new Uint8Array(BINARY_DESC_BYTES);
     check(init(desc, mds), `${what} descriptor`);
     const pd = out();
-    check(s.dnnl_primitive_desc_create(pd, desc, 0n, engine, 0n), `${what} primitive descriptor`);
+    let attr = 0n;
+    if (postOps) {
+      const a = out(), po = out();
+      check(s.dnnl_primitive_attr_create(a), "attribute creation");
+      attr = a[0];
+      check(s.dnnl_post_ops_create(po), "post-ops creation");
+      try {
+        postOps(po[0]);
+        check(s.dnnl_primitive_attr_set_post_ops(attr, po[0]), "post-ops");
+      } finally {
+        s.dnnl_post_ops_destroy(po[0]);
+      }
+    }
+    try {
+      check(s.dnnl_primitive_desc_create(pd, desc, attr, engine, 0n), `${what} primitive descriptor`);
+    } finally {
+      if (attr) s.dnnl_primitive_attr_destroy(attr);
+    }
     if (implInfo(pd[0]).startsWith("ref")) {
       e = null;
     } else {
@@ -553,6 +606,46 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
         (desc, [src, dst]) => s.dnnl_reduction_desc_init(desc, REDUCTION_ALGS[op], src, dst, 0, 0),
       );
       e?.run(x, o);
+      return e !== null;
+    },
+    pass: (ops, inputs, o) => {
+      const n = o.length;
+      const [head, ...posts] = ops;
+      const wanted = ("binary" in head ? 2 : 1) + posts.filter((p) => "binary" in p).length;
+      if (inputs.length !== wanted) throw new Error(`oneDNN pass: ${wanted} inputs expected, got ${inputs.length}`);
+      const shapeOf = (op: PassOp) => ("binary" in op && op.scalar ? [1] : [n]);
+      const args: [number, readonly number[]][] = "binary" in head
+        ? [[ARG.SRC, [n]], [ARG_SRC_1, shapeOf(head)]]
+        : [[ARG.SRC, [n]]];
+      posts.forEach((p, i) => "binary" in p && args.push([postOpSrc1(i), shapeOf(p)]));
+      args.push([ARG.DST, [n]]);
+      const e = plainPrimitive(
+        `pass:${JSON.stringify(ops)}:${n}`,
+        args,
+        (desc, [x, y]) =>
+          "binary" in head
+            ? s.dnnl_binary_desc_init(desc, BINARY_ALGS[head.binary], x, y, memoryDesc([n], PLAIN_TAGS[1]))
+            : s.dnnl_eltwise_forward_desc_init(
+              desc,
+              FORWARD_INFERENCE,
+              ELTWISE_ALGS[head.eltwise],
+              x,
+              head.alpha ?? 0,
+              head.beta ?? 0,
+            ),
+        posts.length
+          ? (po) =>
+            posts.forEach((p) =>
+              check(
+                "binary" in p
+                  ? s.dnnl_post_ops_append_binary(po, BINARY_ALGS[p.binary], memoryDesc(shapeOf(p), PLAIN_TAGS[1]))
+                  : s.dnnl_post_ops_append_eltwise(po, 1, ELTWISE_ALGS[p.eltwise], p.alpha ?? 0, p.beta ?? 0),
+                "post-op",
+              )
+            )
+          : undefined,
+      );
+      e?.run(...inputs, o);
       return e !== null;
     },
     convForward: (g, x, w, y) => entry("forward", g).run(x, w, y),
