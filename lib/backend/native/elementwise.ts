@@ -232,9 +232,16 @@ export const DNNL_CLIP_MIN_ELEMENTS = 16384;
  * sum non-finite (a finite sum's overflow only sends the tensor to the loop), and the loop gives tfjs's values.
  */
 function clipFinite(dnnl: OneDnn, x: Float32Array, lo: number, hi: number, out: Float32Array): boolean {
+  return allFinite(dnnl, x) && dnnl.pass([{ eltwise: "clip", alpha: lo, beta: hi }], [x], out);
+}
+
+/**
+ * Whether oneDNN's vectorised sum of `x` is finite: true means no NaN or ±∞ in `x` (false may also be a finite
+ * sum's overflow, or no vectorised sum). For kernels whose oneDNN version differs from tfjs only on those values.
+ */
+export function allFinite(dnnl: OneDnn, x: Float32Array): boolean {
   const total = new Float32Array(new ArrayBuffer(4));
-  if (!dnnl.reduce("sum", [1, x.length], [1, 1], x, total) || !Number.isFinite(total[0])) return false;
-  return dnnl.pass([{ eltwise: "clip", alpha: lo, beta: hi }], [x], out);
+  return dnnl.reduce("sum", [1, x.length], [1, 1], x, total) && Number.isFinite(total[0]);
 }
 
 /**

@@ -15,6 +15,8 @@
  */
 import { allocOutput } from "./pool.ts";
 import { f32, type Kernel, size } from "./kernel_util.ts";
+import type { OneDnn } from "./onednn.ts";
+import { allFinite, DNNL_MIN_ELEMENTS } from "./elementwise.ts";
 
 /** Batch norm forward: outputs `[y, mean, invStd]`. */
 export const BATCH_NORM_KERNEL = "WganBenchBatchNorm";
@@ -113,8 +115,12 @@ function leakyReluGradInto(g: Float32Array, xv: Float32Array, alpha: number, out
   selectWherePositive(g, xv, out);
 }
 
-/** The fused kernels, by name. */
-export function fusedKernels(): Record<string, Kernel> {
+/**
+ * The fused kernels, by name. With `dnnl`, large LeakyReLU gradients run on its eltwise backward primitive: the
+ * same float32 values (`x > 0 ? dy : alpha·dy`, one rounding of a float32 product), vectorised and threaded, when
+ * `x` has no NaN (oneDNN passes `dy` through where `x` is NaN; tfjs scales it by alpha).
+ */
+export function fusedKernels(dnnl?: OneDnn): Record<string, Kernel> {
   return {
     [BATCH_NORM_KERNEL]: (args) => {
       const { x, gamma, beta } = args.inputs;
@@ -150,7 +156,12 @@ export function fusedKernels(): Record<string, Kernel> {
       const out = allocOutput(g.length);
       // The branch on the sign of x is unpredictable on activations: the "else" value first, then a bitwise select.
       if (alpha === 0) reluGradInto(g, xv, out);
-      else leakyReluGradInto(g, xv, Math.fround(alpha), out);
+      else if (
+        !(dnnl && g.length >= DNNL_MIN_ELEMENTS && allFinite(dnnl, xv) &&
+          dnnl.leakyReluBackward(Math.fround(alpha), xv, g, out))
+      ) {
+        leakyReluGradInto(g, xv, Math.fround(alpha), out);
+      }
       return args.backend.makeTensorInfo([...x.shape], "float32", out);
     },
   };

@@ -30,6 +30,6 @@ export function nativeKernels(blas: Blas, dnnl: OneDnn | undefined, fallback: Fa
     ...convKernels(blas, dnnl, fallback),
     Transpose: transposeKernel(fallback),
     ...optimizerKernels(dnnl),
-    ...fusedKernels(),
+    ...fusedKernels(dnnl),
   };
 }

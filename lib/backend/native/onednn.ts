@@ -30,7 +30,7 @@ const ARG_SRC_1 = 2;
 const PLAIN_TAGS = [0, 2, 3, 4, 5, 7, 8];
 const BINARY_ALGS = { add: 131056, mul: 131057, max: 131058, min: 131059, div: 131060, sub: 131061 } as const;
 const REDUCTION_ALGS = { sum: 196596, mean: 196598 } as const;
-const ELTWISE_ALGS = { sqrt: 0x6f, linear: 0x7f, clip: 0xff } as const;
+const ELTWISE_ALGS = { relu: 0x1f, sqrt: 0x6f, linear: 0x7f, clip: 0xff } as const;
 const FORWARD_INFERENCE = 96;
 /** `DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1`: the second operand of post-op `i`. */
 const postOpSrc1 = (i: number) => (16384 * (i + 1)) | ARG_SRC_1;
@@ -62,6 +62,7 @@ const SYMBOLS = {
   dnnl_binary_desc_init: { parameters: ["buffer", "i32", md, md, md], result: "i32" },
   dnnl_reduction_desc_init: { parameters: ["buffer", "i32", md, md, "f32", "f32"], result: "i32" },
   dnnl_eltwise_forward_desc_init: { parameters: ["buffer", "i32", "i32", md, "f32", "f32"], result: "i32" },
+  dnnl_eltwise_backward_desc_init: { parameters: ["buffer", "i32", md, md, "f32", "f32"], result: "i32" },
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
   dnnl_primitive_attr_destroy: { parameters: [h], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: [h, h], result: "i32" },
@@ -98,8 +99,8 @@ const GOMP = {
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**
- * One step of a fused element-wise pass ({@linkcode OneDnn.pass}): an eltwise function (`sqrt`; `linear`
- * αx + β; `clip` to [α, β]), or a binary operation with an operand that is a tensor of the pass's length or,
+ * One step of a fused element-wise pass ({@linkcode OneDnn.pass}): an eltwise function (`relu`: x > 0 ? x : αx;
+ * `sqrt`; `linear` αx + β; `clip` to [α, β]), or a binary operation with an operand that is a tensor of the pass's length or,
  * with `scalar`, one float read from a 1-element array when the pass runs (so a per-call constant needs no new
  * primitive).
  */
@@ -157,6 +158,11 @@ export interface OneDnn {
    * implementation. Float32 arithmetic, rounded after each op.
    */
   pass(ops: readonly PassOp[], inputs: readonly Float32Array[], out: Float32Array): boolean;
+  /**
+   * `dx = x > 0 ? dy : alpha·dy` (the LeakyReLU gradient; a NaN `x` takes `alpha·dy`) over flat arrays; false,
+   * computing nothing, where oneDNN would run a reference implementation.
+   */
+  leakyReluBackward(alpha: number, x: Float32Array, dy: Float32Array, dx: Float32Array): boolean;
   /** The implementation oneDNN chose for a geometry (e.g. "jit:avx2"), creating the primitive if needed. */
   implementation(kind: ConvKind, g: ConvGeometry): string;
   /** Threads oneDNN's OpenMP runtime uses. */
@@ -534,6 +540,7 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     args: [number, readonly number[]][],
     init: (desc: Uint8Array, mds: Uint8Array[]) => number,
     postOps?: (postOps: Handle) => void,
+    hint?: () => Handle,
   ): Plain => {
     let e = plainPrimitives.get(key);
     if (e !== undefined) return e;
@@ -556,7 +563,7 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
       }
     }
     try {
-      check(s.dnnl_primitive_desc_create(pd, desc, attr, engine, 0n), `${what} primitive descriptor`);
+      check(s.dnnl_primitive_desc_create(pd, desc, attr, engine, hint ? hint() : 0n), `${what} primitive descriptor`);
     } finally {
       if (attr) s.dnnl_primitive_attr_destroy(attr);
     }
@@ -646,6 +653,26 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
           : undefined,
       );
       e?.run(...inputs, o);
+      return e !== null;
+    },
+    leakyReluBackward: (alpha, x, dy, dx) => {
+      const n = dx.length;
+      const e = plainPrimitive(
+        `eltwise-backward:relu:${alpha}:${n}`,
+        [[ARG.SRC, [n]], [ARG.DIFF_DST, [n]], [ARG.DIFF_SRC, [n]]],
+        (desc, [src, , diffSrc]) => s.dnnl_eltwise_backward_desc_init(desc, ELTWISE_ALGS.relu, diffSrc, src, alpha, 0),
+        undefined,
+        () => {
+          // oneDNN builds a backward primitive from its forward one
+          const fwd = new Uint8Array(BINARY_DESC_BYTES);
+          const data = memoryDesc([n], PLAIN_TAGS[1]);
+          check(s.dnnl_eltwise_forward_desc_init(fwd, FORWARD_TRAINING, ELTWISE_ALGS.relu, data, alpha, 0), "eltwise");
+          const pd = out();
+          check(s.dnnl_primitive_desc_create(pd, fwd, 0n, engine, 0n), "eltwise primitive descriptor");
+          return pd[0];
+        },
+      );
+      e?.run(x, dy, dx);
       return e !== null;
     },
     convForward: (g, x, w, y) => entry("forward", g).run(x, w, y),
