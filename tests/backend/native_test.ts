@@ -332,9 +332,18 @@ nativeTest(
 );
 
 nativeTest(
-  "large per-row sums and means (oneDNN's reduction where installed) match tfjs within float32 rounding, and repeat exactly",
+  "large sums and means (oneDNN's reduction or OpenBLAS where installed) match tfjs within float32 rounding, and repeat exactly",
   async () => {
-    const cases: [number[], number[]][] = [[[64, 8, 8, 32], [1, 2, 3]], [[140000], [0]], [[32, 8192], [1]]];
+    // per-row (oneDNN's reduction where installed); kept axes inside (OpenBLAS: ones × matrix): per channel over
+    // N, H, W, per sample and channel over H, W, over rows of a matrix
+    const cases: [number[], number[]][] = [
+      [[64, 8, 8, 32], [1, 2, 3]],
+      [[140000], [0]],
+      [[32, 8192], [1]],
+      [[64, 8, 8, 32], [0, 1, 2]],
+      [[64, 8, 8, 32], [1, 2]],
+      [[2000, 70], [0]],
+    ];
     for (const [shape, axes] of cases) {
       const [c, n] = await both(() => [tf.sum(input(shape, 1), axes), tf.mean(input(shape, 1), axes, true)]);
       const [, again] = await both(() => [tf.sum(input(shape, 1), axes), tf.mean(input(shape, 1), axes, true)]);

@@ -14,6 +14,7 @@
  * @module
  */
 import type { BinaryOp, OneDnn } from "./onednn.ts";
+import type { Blas } from "./openblas.ts";
 import type { tf } from "../tf.ts";
 import { type CpuLikeBackend, transpose } from "./kernels.ts";
 import { allocOutput } from "./pool.ts";
@@ -248,7 +249,7 @@ export function allFinite(dnnl: OneDnn, x: Float32Array): boolean {
  * The native element-wise and reduction kernels; anything they do not cover goes to `fallback`. With `dnnl`,
  * large Add/Sub/Multiply/RealDiv run on oneDNN's binary primitive when one operand has the output's shape.
  */
-export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn): Record<string, Kernel> {
+export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn, blas?: Blas): Record<string, Kernel> {
   const kernels: Record<string, Kernel> = {};
   for (const [name, { expr, out }] of Object.entries(BINARY)) {
     const loop = compileBinary(expr);
@@ -333,8 +334,8 @@ export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn): Record<st
     result.fill(0); // a recycled buffer holds old values
     return args.backend.makeTensorInfo([...x.shape], "float32", result);
   };
-  kernels.Sum = (args) => reduce(args, "sum", dnnl) ?? fallback("Sum")(args);
-  kernels.Mean = (args) => reduce(args, "mean", dnnl) ?? fallback("Mean")(args);
+  kernels.Sum = (args) => reduce(args, "sum", dnnl, blas) ?? fallback("Sum")(args);
+  kernels.Mean = (args) => reduce(args, "mean", dnnl, blas) ?? fallback("Mean")(args);
   return kernels;
 }
 
@@ -351,7 +352,14 @@ function contiguousSum(x: Float32Array, start: number, n: number): number {
   return s;
 }
 
-function reduce(args: KernelArgs, kind: "sum" | "mean", dnnl?: OneDnn): tf.TensorInfo | undefined {
+/** A row of ones for sums as matrix products (grown on demand, never shrunk). */
+let ones = new Float32Array(0);
+function onesOf(n: number): Float32Array {
+  if (ones.length < n) ones = new Float32Array(Math.max(n, 2 * ones.length)).fill(1);
+  return ones.subarray(0, n);
+}
+
+function reduce(args: KernelArgs, kind: "sum" | "mean", dnnl?: OneDnn, blas?: Blas): tf.TensorInfo | undefined {
   const { x } = args.inputs;
   const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
   const xv = x.dtype === "float32" ? values(args.backend, x) : undefined;
@@ -386,6 +394,19 @@ function reduce(args: KernelArgs, kind: "sum" | "mean", dnnl?: OneDnn): tf.Tenso
   }
   // tfjs divides the sum by the count; so does this (s / count, not s * (1 / count)).
   const count = kind === "mean" ? reduceCount : 1;
+  const outer = runs.length === 2 && runs[0].reduced, middle = runs.length === 3 && !runs[0].reduced;
+  if (blas && xv.length >= DNNL_MIN_ELEMENTS && (outer || middle)) {
+    // Kept axes inside (a bias or per-channel gradient over N, H, W; per-sample per-channel over H, W): a row of
+    // ones times the [reduced × kept] matrix (per outer block), on OpenBLAS: measured ~6× faster than the float64
+    // loops below on 64 × 16 × 16 × 128. Accumulates in float32, like oneDNN's sums above.
+    const [k0, r, k1] = outer ? [1, runs[0].n, runs[1].n] : [runs[0].n, runs[1].n, runs[2].n];
+    const row = onesOf(r);
+    for (let a = 0; a < k0; a++) {
+      blas.sgemm(false, false, 1, k1, r, row, xv.subarray(a * r * k1, (a + 1) * r * k1), result.subarray(a * k1));
+    }
+    if (count !== 1) { for (let i = 0; i < result.length; i++) result[i] /= count; }
+    return args.backend.makeTensorInfo(keepDims ? keptShape : outShape, "float32", result);
+  }
   if (runs.length === 0 || (runs.length === 1 && !runs[0].reduced)) {
     for (let i = 0; i < result.length; i++) result[i] = xv[i] / count;
   } else if (runs.length === 1 || (runs.length === 2 && !runs[0].reduced)) {

@@ -111,7 +111,7 @@ function register(): NativeRegistration {
       attrs?: tf.NamedAttrMap;
     }) => tf.TensorInfo | tf.TensorInfo[];
   };
-  const own = { ...elementwiseKernels(fallback, dnnl), ...nativeKernels(blas, dnnl, fallback) };
+  const own = { ...elementwiseKernels(fallback, dnnl, blas), ...nativeKernels(blas, dnnl, fallback) };
   // Priority below cpu's: registering never changes which backend tfjs picks by itself.
   tf.registerBackend("native", () => new NativeBackend(), 0);
   for (const [kernelName, config] of cpuKernels) {
