@@ -158,3 +158,45 @@ backendTest(
   },
   { only: ["native"] },
 );
+
+backendTest(
+  "on native the mean and sum gradients broadcast dy in one kernel (no full-size ones), with the same values; second derivatives within rounding",
+  async () => {
+    const x = normalTensor(1, [4, 3, 5, 6]), w = normalTensor(2, [4, 3, 5, 6]);
+    // layer norm's moments (means over all but the batch axis), a per-channel mean and a plain sum
+    const f = (a: tf.Tensor) => {
+      const { mean, variance } = tf.moments(a, [1, 2, 3], true);
+      const normed = tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5)));
+      return tf.add(tf.sum(tf.mul(normed, w)), tf.add(tf.sum(tf.mean(a, [0, 2])), tf.sum(tf.square(tf.sum(a, 1)))));
+    };
+    const first = () => tf.grad(f)(x);
+    const second = () => tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.grad(f)(a))))(x);
+    const multiplies = async () =>
+      (await tf.profile(() => first())).kernels.filter((k) => k.name === "Multiply").length;
+    const [a1, a2] = [await first().data(), await second().data()];
+    const [b1, b2] = await without("native-fused", async () => [await first().data(), await second().data()]);
+    assert.deepEqual(a1, b1, "first derivatives: bit-identical to tfjs's");
+    const scale = maxAbs(b2);
+    assert.ok(maxAbsDiff(a2, b2) <= 1e-6 * scale, `second derivatives: ${maxAbsDiff(a2, b2)} (scale ${scale})`);
+    // tfjs multiplies dy by a full-size ones tensor once per mean and sum: 5 here (3 from moments' means and sum)
+    const stock = await without("native-fused", multiplies);
+    assert.ok((await multiplies()) <= stock - 5, `Multiply kernels: ${await multiplies()} vs stock ${stock}`);
+    // the kernel itself, over broadcast patterns (per sample, per channel, scalar, inner and outer runs)
+    for (
+      const [from, to] of [
+        [[4, 1, 1, 1], [4, 3, 5, 6]],
+        [[1, 1, 1, 6], [4, 3, 5, 6]],
+        [[4, 1, 5, 1], [4, 3, 5, 6]],
+        [[1, 3, 1, 6], [4, 3, 5, 6]],
+        [[1, 1], [7, 9]],
+        [[7, 1], [7, 9]],
+        [[3], [3]],
+      ]
+    ) {
+      const small = normalTensor(3, from);
+      const mine = tf.engine().runKernel("WganBenchBroadcastTo", { x: small }, { shape: to }) as tf.Tensor;
+      assert.deepEqual(await mine.data(), await tf.broadcastTo(small, to).data(), `${from} → ${to}`);
+    }
+  },
+  { only: ["native"] },
+);

@@ -22,6 +22,8 @@ import { allFinite, DNNL_MIN_ELEMENTS } from "./elementwise.ts";
 export const BATCH_NORM_KERNEL = "WganBenchBatchNorm";
 /** Batch norm backward: outputs `[dx, dGamma, dBeta]`. */
 export const BATCH_NORM_GRAD_KERNEL = "WganBenchBatchNormGrad";
+/** `x` (dimensions 1 or the target's) repeated to `attrs.shape` of the same rank. */
+export const BROADCAST_KERNEL = "WganBenchBroadcastTo";
 /** `dy · (x > 0 ? 1 : alpha)` (alpha 0 for ReLU): inputs `dy`, `x`. */
 export const LEAKY_RELU_GRAD_KERNEL = "WganBenchLeakyReluGrad";
 
@@ -116,6 +118,43 @@ function leakyReluGradInto(g: Float32Array, xv: Float32Array, alpha: number, out
 }
 
 /**
+ * `x` broadcast to `shape` (same rank; each dimension of `x` is 1 or the target's): after merging dimensions,
+ * each innermost run is one `fill` (a broadcast dimension) or one `set` (a copied one).
+ */
+function broadcastInto(x: Float32Array, xShape: readonly number[], shape: readonly number[], out: Float32Array): void {
+  // merged dimensions, innermost last: [size, stride in x (0 where broadcast)]
+  const dims: [number, number][] = [];
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    const s = xShape[d] === 1 ? 0 : stride;
+    stride *= xShape[d];
+    const inner = dims[0];
+    if (inner && ((s === 0 && inner[1] === 0) || (s !== 0 && inner[1] !== 0 && s === inner[0] * inner[1]))) {
+      inner[0] *= shape[d];
+    } else dims.unshift([shape[d], s]);
+  }
+  if (dims.length === 0) {
+    out[0] = x[0];
+    return;
+  }
+  const [n, s] = dims[dims.length - 1];
+  const outer = dims.slice(0, -1);
+  const index = new Array<number>(outer.length).fill(0);
+  let ix = 0;
+  for (let w = 0; w < out.length; w += n) {
+    if (s === 0) out.fill(x[ix], w, w + n);
+    else out.set(x.subarray(ix, ix + n), w);
+    for (let k = outer.length - 1; k >= 0; k--) {
+      ix += outer[k][1];
+      if (++index[k] < outer[k][0]) break;
+      ix -= outer[k][1] * outer[k][0];
+      index[k] = 0;
+    }
+  }
+}
+
+/**
  * The fused kernels, by name. With `dnnl`, large LeakyReLU gradients run on its eltwise backward primitive: the
  * same float32 values (`x > 0 ? dy : alpha·dy`, one rounding of a float32 product), vectorised and threaded, when
  * `x` has no NaN (oneDNN passes `dy` through where `x` is NaN; tfjs scales it by alpha).
@@ -148,6 +187,16 @@ export function fusedKernels(dnnl?: OneDnn): Record<string, Kernel> {
         args.backend.makeTensorInfo([c], "float32", r.dGamma),
         args.backend.makeTensorInfo([c], "float32", r.dBeta),
       ];
+    },
+    [BROADCAST_KERNEL]: (args) => {
+      const { x } = args.inputs;
+      const { shape } = args.attrs as unknown as { shape: number[] };
+      if (x.shape.length !== shape.length || x.shape.some((n, d) => n !== 1 && n !== shape[d])) {
+        throw new Error(`${BROADCAST_KERNEL}: cannot broadcast ${x.shape} to ${shape}`);
+      }
+      const out = allocOutput(size(shape));
+      if (out.length > 0) broadcastInto(f32(args.backend, x), x.shape, shape, out);
+      return args.backend.makeTensorInfo([...shape], "float32", out);
     },
     [LEAKY_RELU_GRAD_KERNEL]: (args) => {
       const { dy, x } = args.inputs;
