@@ -488,6 +488,8 @@ Deno.test({
       }
     }
     assert.throws(() => r.dnnl.pass(STEP, [g, acc], new Float32Array(n)), /4 inputs expected, got 2/);
+    const twoLinear: PassOp[] = [{ binary: "mul" }, { eltwise: "linear", alpha: 2 }, { eltwise: "linear", alpha: 0.5 }];
+    assert.throws(() => r.dnnl.pass(twoLinear, [g, g], new Float32Array(n)), /at most one eltwise post-op/);
   },
 });
 

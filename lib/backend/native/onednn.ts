@@ -153,7 +153,8 @@ export interface OneDnn {
   /**
    * One vectorised, threaded pass over flat float32 arrays of one length `n`: `ops[0]` is the primitive (an eltwise
    * op on `inputs[0]`, or a binary op on `inputs[0]` and `inputs[1]`), every later op a post-op applied in order to
-   * its result in registers, each binary one taking the next input (`n` elements, or 1 if `scalar`). Writes `out`
+   * its result in registers, each binary one taking the next input (`n` elements, or 1 if `scalar`); at most one
+   * eltwise post-op (oneDNN 2.6 computed a chain with two `linear` ones wrongly). Writes `out`
    * (which may be one of the inputs). Returns false, computing nothing, where oneDNN would run a reference
    * implementation. Float32 arithmetic, rounded after each op.
    */
@@ -620,6 +621,10 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
       const [head, ...posts] = ops;
       const wanted = ("binary" in head ? 2 : 1) + posts.filter((p) => "binary" in p).length;
       if (inputs.length !== wanted) throw new Error(`oneDNN pass: ${wanted} inputs expected, got ${inputs.length}`);
+      if (posts.filter((p) => "eltwise" in p).length > 1) {
+        // measured: oneDNN 2.6 applied the first `linear` post-op's constants to a second one (wrong values, no error)
+        throw new Error("oneDNN pass: at most one eltwise post-op per pass (give constants as scalar operands)");
+      }
       const shapeOf = (op: PassOp) => ("binary" in op && op.scalar ? [1] : [n]);
       const args: [number, readonly number[]][] = "binary" in head
         ? [[ARG.SRC, [n]], [ARG_SRC_1, shapeOf(head)]]
