@@ -237,26 +237,42 @@ function registerWasmTrainingGradients(): void {
 }
 
 /**
+ * Registers a gradient for `kernelName` (saving its input `x`) computed by `native`, or by tfjs's stock gradient
+ * where `native` returns undefined (another backend, or inputs it does not handle).
+ */
+function registerWhereNative(
+  kernelName: string,
+  native: (
+    dy: tf.Tensor | tf.Tensor[],
+    saved: tf.Tensor[],
+    attrs: unknown,
+  ) => ReturnType<GradConfig["gradFunc"]> | undefined,
+): void {
+  const original = stockGradient(kernelName);
+  tf.registerGradient({
+    kernelName,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs) => native(dy, saved, attrs) ?? original.gradFunc(dy, saved, attrs as NamedAttrMap),
+  });
+}
+
+/**
  * On the native backend: the ReLU and LeakyReLU gradients as one fused kernel
  * (tfjs composes them from three full-size ops), itself differentiable (its
  * gradient with respect to dy is the same kernel, with respect to x zero
- * almost everywhere, as the stock composition's), and the fused batch norm's
- * gradient. Other backends keep the stock gradients.
+ * almost everywhere, as the stock composition's), the fused batch norm's
+ * gradient, and the Mean and Sum gradients as one broadcast of `dy` (its
+ * gradient a sum, differentiable again). Other backends keep the stock
+ * gradients.
  */
 function registerNativeFusedGradients(): void {
   for (const kernelName of ACTIVATION_KERNELS) {
-    const original = stockGradient(kernelName);
-    tf.registerGradient({
-      kernelName,
-      inputsToSave: ["x"],
-      gradFunc: (dy, saved, attrs) => {
-        if (!activeBackendHas(LEAKY_RELU_GRAD_KERNEL)) return original.gradFunc(dy, saved, attrs as NamedAttrMap);
-        const [x] = saved;
-        const alpha = kernelName === "Relu" ? 0 : (attrs as unknown as { alpha: number }).alpha;
-        return {
-          x: () => tf.engine().runKernel(LEAKY_RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }, { alpha }) as tf.Tensor,
-        };
-      },
+    registerWhereNative(kernelName, (dy, [x], attrs) => {
+      if (!activeBackendHas(LEAKY_RELU_GRAD_KERNEL)) return undefined;
+      const alpha = kernelName === "Relu" ? 0 : (attrs as unknown as { alpha: number }).alpha;
+      return {
+        x: () => tf.engine().runKernel(LEAKY_RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }, { alpha }) as tf.Tensor,
+      };
     });
   }
   tf.registerGradient({
@@ -272,27 +288,19 @@ function registerNativeFusedGradients(): void {
     },
   });
   for (const kernelName of REDUCTION_KERNELS) {
-    const original = stockGradient(kernelName);
-    tf.registerGradient({
-      kernelName,
-      inputsToSave: ["x"],
-      gradFunc: (dy, saved, attrs) => {
-        const [x] = saved;
-        if (!activeBackendHas(BROADCAST_KERNEL) || x.dtype !== "float32") {
-          return original.gradFunc(dy, saved, attrs as NamedAttrMap);
-        }
-        const axes = tf.util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, x.shape);
-        const expanded = x.shape.map((n, d) => (axes.includes(d) ? 1 : n));
-        return {
-          x: () => {
-            const small = tf.reshape(dy as tf.Tensor, expanded);
-            // tfjs: div(mul(dy, ones), count) — each element dy/count, as here, before broadcasting
-            const count = axes.reduce((p, d) => p * x.shape[d], 1);
-            const scaled = kernelName === "Mean" ? tf.div(small, count) : small;
-            return tf.engine().runKernel(BROADCAST_KERNEL, { x: scaled }, { shape: x.shape }) as tf.Tensor;
-          },
-        };
-      },
+    registerWhereNative(kernelName, (dy, [x], attrs) => {
+      if (!activeBackendHas(BROADCAST_KERNEL) || x.dtype !== "float32") return undefined;
+      const axes = tf.util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, x.shape);
+      const expanded = x.shape.map((n, d) => (axes.includes(d) ? 1 : n));
+      return {
+        x: () => {
+          const small = tf.reshape(dy as tf.Tensor, expanded);
+          // tfjs: div(mul(dy, ones), count) — each element dy/count, as here, before broadcasting
+          const count = axes.reduce((p, d) => p * x.shape[d], 1);
+          const scaled = kernelName === "Mean" ? tf.div(small, count) : small;
+          return tf.engine().runKernel(BROADCAST_KERNEL, { x: scaled }, { shape: x.shape }) as tf.Tensor;
+        },
+      };
     });
   }
   tf.registerGradient({
