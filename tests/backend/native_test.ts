@@ -423,7 +423,7 @@ nativeTest("sum and mean match tfjs over every axis set, with and without keepDi
 });
 
 nativeTest("the fused RMSProp and Adam updates equal the composite updates tfjs runs elsewhere", async () => {
-  // [300, 7]: the loop; [300, 70] (≥ DNNL_OPTIMIZER_MIN_ELEMENTS): oneDNN's passes where it is installed
+  // [300, 7]: the loop; [300, 70] (≥ DNNL_PARAMETER_MIN_ELEMENTS): oneDNN's passes where it is installed
   for (const shape of [[300, 7], [300, 70]]) {
     for (
       const spec of [

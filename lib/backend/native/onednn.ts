@@ -634,14 +634,14 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
       const e = plainPrimitive(
         `pass:${JSON.stringify(ops)}:${n}`,
         args,
-        (desc, [x, y]) =>
+        (desc, mds) =>
           "binary" in head
-            ? s.dnnl_binary_desc_init(desc, BINARY_ALGS[head.binary], x, y, memoryDesc([n], PLAIN_TAGS[1]))
+            ? s.dnnl_binary_desc_init(desc, BINARY_ALGS[head.binary], mds[0], mds[1], mds[mds.length - 1])
             : s.dnnl_eltwise_forward_desc_init(
               desc,
               FORWARD_INFERENCE,
               ELTWISE_ALGS[head.eltwise],
-              x,
+              mds[0],
               head.alpha ?? 0,
               head.beta ?? 0,
             ),

@@ -17,9 +17,7 @@
 import { allocOutput, release } from "./pool.ts";
 import { f32, type Kernel } from "./kernel_util.ts";
 import type { OneDnn, PassOp } from "./onednn.ts";
-
-/** Variables of at least this many elements are updated by oneDNN (when loaded); smaller ones by the loop. */
-export const DNNL_OPTIMIZER_MIN_ELEMENTS = 16384;
+import { DNNL_PARAMETER_MIN_ELEMENTS } from "./elementwise.ts";
 
 // The passes (operands after the primitive's two: one per binary post-op; `scalar` ones are 1-element arrays).
 // Post-op chains use binary operations and at most one eltwise op: oneDNN 2.6 applied the first `linear` post-op's
@@ -51,10 +49,10 @@ export const ADAM_KERNEL = "WganBenchAdamUpdate";
 
 /**
  * RMSProp (PyTorch semantics: ε outside the root) and Adam (bias-corrected) updates; with `dnnl`, variables of at
- * least {@linkcode DNNL_OPTIMIZER_MIN_ELEMENTS} elements are updated by its passes.
+ * least {@linkcode DNNL_PARAMETER_MIN_ELEMENTS} elements are updated by its passes.
  */
 export function optimizerKernels(dnnl?: OneDnn): Record<string, Kernel> {
-  const viaDnnl = (n: number) => dnnl !== undefined && n >= DNNL_OPTIMIZER_MIN_ELEMENTS;
+  const viaDnnl = (n: number) => dnnl !== undefined && n >= DNNL_PARAMETER_MIN_ELEMENTS;
   /** `den = sqrt(v)·k + ε` then `newP = p − lr·x/den`; false where oneDNN would not vectorise (nothing written). */
   const denominatorAndStep = (
     d: OneDnn,
