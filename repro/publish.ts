@@ -3,7 +3,9 @@
  * folder shows into `dest` (the committed `results/<experiment>-<profile>/`):
  * the tables (steps.csv, summary.csv, verdict.md, config.json), the figures,
  * and the first seed's sample grids of every arm at the start, middle and end
- * of training. Checkpoints and per-run folders stay behind.
+ * of training. Checkpoints and per-run folders stay behind. Sample grids in
+ * `dest` that this publication did not write (a previous run's, at other
+ * steps) are removed, so the folder shows one run's grids only.
  *
  * @module
  */
@@ -34,6 +36,9 @@ export async function publish(from: string, to: string): Promise<string[]> {
       await Deno.copyFile(`${dir}/${g}`, `${to}/${name}`);
       written.push(name);
     }
+  }
+  for await (const e of Deno.readDir(to)) {
+    if (e.isFile && /^samples-.+\.png$/.test(e.name) && !written.includes(e.name)) await Deno.remove(`${to}/${e.name}`);
   }
   return written;
 }
