@@ -212,7 +212,8 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     // 20 seeds, fixed before the run that made results/mnist-dcgan-default: at 5 seeds the GAN arm's interval
     // straddled the rule's 0.5 ([−0.51, 0.64]), at 10 too ([0.00, 0.54], per-seed sd 0.42 on the Fisher z scale the
     // interval uses), and that 10-seed folder, resumed across code changes, mixed six commits. With that spread 20
-    // seeds give an interval ~0.18 wide on each side of the mean; a 5-seed run (`--seeds 0-4`) still fits the 30-minute budget (~11 min).
+    // seeds give an interval ~0.18 wide on each side of the mean; a 5-seed run (`--seeds 0-4`) still fits the
+    // 30-minute budget (~11 min).
   }, { seeds: 20 }),
   imageExperiment({
     id: "mnist-dcgan-nobn",
