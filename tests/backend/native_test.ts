@@ -13,6 +13,11 @@ import type { PassOp } from "../../lib/backend/native/onednn.ts";
 import { OPTIMIZER_PASSES } from "../../lib/backend/native/optimizer_kernels.ts";
 import { batchNorm } from "../../lib/models/mod.ts";
 import { convInfo } from "../../lib/backend/native/conv_kernels.ts";
+import {
+  DNNL_MIN_ELEMENTS,
+  DNNL_SINGLE_THREAD_MIN_ELEMENTS,
+  dnnlMinElements,
+} from "../../lib/backend/native/elementwise.ts";
 import { BACKENDS } from "../helpers.ts";
 import { tempFile } from "../temp.ts";
 
@@ -332,6 +337,33 @@ nativeTest(
 );
 
 nativeTest(
+  "with one thread (a --jobs worker's share) mid-size element-wise work takes oneDNN and still gives tfjs's values",
+  async () => {
+    const r = loadOneDnn();
+    if (!r.ok) return;
+    const before = r.dnnl.getThreads();
+    r.dnnl.setThreads(1);
+    try {
+      assert.equal(dnnlMinElements(r.dnnl), DNNL_SINGLE_THREAD_MIN_ELEMENTS);
+      // 20,000-element activations: under the multi-thread threshold, over the single-thread one
+      const shape = [8, 25, 25, 4 * 4];
+      for (const [name, op] of [["add", tf.add], ["mul", tf.mul]] as const) {
+        const [c, n] = await both(() => op(input(shape, 1, true), input(shape, 2, true)));
+        assertClose(c[0], n[0], 0, `${name} ${shape} on one thread`);
+      }
+      const [c, n] = await both(() => {
+        const x = input(shape, 3), dy = input(shape, 4);
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), dy)))(x);
+      });
+      assertClose(c[0], n[0], 0, `LeakyReLU gradient ${shape} on one thread`);
+    } finally {
+      r.dnnl.setThreads(before);
+    }
+    assert.equal(dnnlMinElements(r.dnnl), before === 1 ? DNNL_SINGLE_THREAD_MIN_ELEMENTS : DNNL_MIN_ELEMENTS);
+  },
+);
+
+nativeTest(
   "large sums and means (oneDNN's reduction or OpenBLAS where installed) match tfjs within float32 rounding, and repeat exactly",
   async () => {
     // per-row (oneDNN's reduction where installed); kept axes inside (OpenBLAS: ones × matrix): per channel over
@@ -490,6 +522,49 @@ Deno.test({
     assert.throws(() => r.dnnl.pass(STEP, [g, acc], new Float32Array(n)), /4 inputs expected, got 2/);
     const twoLinear: PassOp[] = [{ binary: "mul" }, { eltwise: "linear", alpha: 2 }, { eltwise: "linear", alpha: 0.5 }];
     assert.throws(() => r.dnnl.pass(twoLinear, [g, g], new Float32Array(n)), /at most one eltwise post-op/);
+  },
+});
+
+Deno.test({
+  name: "oneDNN's batch norm runs a JIT kernel and computes the statistics, y and all three gradients (float64 check)",
+  ignore: !loadOneDnn().ok,
+  fn: () => {
+    const r = loadOneDnn();
+    if (!r.ok) return;
+    for (const [rows, c] of [[64 * 7 * 7, 32], [64 * 14 * 14, 16], [100, 64]]) {
+      const n = rows * c;
+      const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 2 + (i % c) * 0.1);
+      const dy = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.7));
+      const gamma = Float32Array.from({ length: c }, (_, k) => 0.5 + k / c), beta = gamma.map((g) => -g / 3);
+      const [y, dx] = [new Float32Array(n), new Float32Array(n)];
+      const [mean, variance, dGamma, dBeta] = [0, 0, 0, 0].map(() => new Float32Array(c));
+      assert.ok(r.dnnl.batchNormForward(rows, 1e-5, x, gamma, beta, y, mean, variance), `${rows}×${c} forward`);
+      assert.ok(
+        r.dnnl.batchNormBackward(rows, 1e-5, x, dy, gamma, mean, variance, dx, dGamma, dBeta),
+        `${rows}×${c} backward`,
+      );
+      for (let k = 0; k < c; k++) {
+        let m = 0, v = 0, sDy = 0, sDyXhat = 0;
+        for (let i = k; i < n; i += c) m += x[i] / rows;
+        for (let i = k; i < n; i += c) v += (x[i] - m) ** 2 / rows;
+        const inv = 1 / Math.sqrt(v + 1e-5);
+        for (let i = k; i < n; i += c) {
+          sDy += dy[i];
+          sDyXhat += dy[i] * (x[i] - m) * inv;
+        }
+        const near = (got: number, want: number, scale: number, what: string) =>
+          assert.ok(Math.abs(got - want) <= 1e-5 * scale, `${rows}×${c} ${what}[${k}]: ${got} vs ${want}`);
+        near(mean[k], m, Math.sqrt(v) + Math.abs(m), "mean");
+        near(variance[k], v, v, "variance");
+        near(dBeta[k], sDy, Math.sqrt(rows), "dβ");
+        near(dGamma[k], sDyXhat, Math.sqrt(rows), "dγ");
+        for (let i = k; i < n; i += c * 7) {
+          const xhat = (x[i] - m) * inv;
+          near(y[i], gamma[k] * xhat + beta[k], Math.abs(gamma[k]) * (Math.abs(xhat) + 1), "y");
+          near(dx[i], gamma[k] * inv / rows * (rows * dy[i] - sDy - xhat * sDyXhat), gamma[k] * inv * 2, "dx");
+        }
+      }
+    }
   },
 });
 

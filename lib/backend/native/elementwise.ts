@@ -223,6 +223,20 @@ const DNNL_BINARY: Record<string, { op: BinaryOp; commutative: boolean }> = {
 export const DNNL_MIN_ELEMENTS = 131072;
 
 /**
+ * The threshold with one thread (each `--jobs 2` worker on a 2-core machine): no OpenMP workers to wake and no second
+ * pool to contend with, so oneDNN's vectorised kernels beat the loops on far smaller tensors. On the `mnist-mlp` WGAN
+ * steps (MLP generator, 28-px DCGAN critic, activations of 100,352 and 200,704 elements), measured in alternating
+ * rounds against 131,072: critic step 8.1–8.5 ms against 8.7–9.1, generator step 10.3–11.2 against 11.0–11.4;
+ * 2,048 and 32,768 measured the same as 8,192.
+ */
+export const DNNL_SINGLE_THREAD_MIN_ELEMENTS = 8192;
+
+/** The element count from which element-wise work goes to oneDNN, by the number of threads it runs on. */
+export function dnnlMinElements(dnnl: OneDnn | undefined): number {
+  return dnnl?.getThreads() === 1 ? DNNL_SINGLE_THREAD_MIN_ELEMENTS : DNNL_MIN_ELEMENTS;
+}
+
+/**
  * Work on every trainable variable once per step — weight clipping here, the optimizer updates in
  * `optimizer_kernels.ts` — runs on oneDNN from this many elements: clipping ~10× and the updates 4–5× faster than
  * the loops on a 784 × 512 weight.
@@ -265,7 +279,7 @@ export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn, blas?: Bla
       let n = 1;
       for (const d of plan.outShape) n *= d;
       const result = out === "bool" ? new Uint8Array(n) : allocOutput(n);
-      if (viaDnnl && n >= DNNL_MIN_ELEMENTS && (a.shape.length >= 2 || b.shape.length >= 2)) {
+      if (viaDnnl && n >= dnnlMinElements(dnnl) && (a.shape.length >= 2 || b.shape.length >= 2)) {
         const rank = plan.outShape.length;
         const pa = [...Array(rank - a.shape.length).fill(1), ...a.shape];
         const pb = [...Array(rank - b.shape.length).fill(1), ...b.shape];
@@ -386,7 +400,7 @@ function reduce(args: KernelArgs, kind: "sum" | "mean", dnnl?: OneDnn, blas?: Bl
   if (reduceCount === 0 || xv.length === 0) return undefined;
   const result = allocOutput(xv.length / reduceCount);
   const innerOnly = runs.length === 1 ? runs[0].reduced : runs.length === 2 && !runs[0].reduced && runs[1].reduced;
-  if (dnnl && xv.length >= DNNL_MIN_ELEMENTS && innerOnly && x.shape.length === 4) {
+  if (dnnl && xv.length >= dnnlMinElements(dnnl) && innerOnly && x.shape.length === 4) {
     // contiguous rows (per-sample statistics): oneDNN's vectorised, threaded kernel is ~10x faster than the loops
     // below; for the other patterns (kept axes inside) it measured slower than they are
     const inShape = runs.map((r) => r.n), keep = runs.map((r) => (r.reduced ? 1 : r.n));
@@ -397,7 +411,7 @@ function reduce(args: KernelArgs, kind: "sum" | "mean", dnnl?: OneDnn, blas?: Bl
   // tfjs divides the sum by the count; so does this (s / count, not s * (1 / count)).
   const count = kind === "mean" ? reduceCount : 1;
   const outer = runs.length === 2 && runs[0].reduced, middle = runs.length === 3 && !runs[0].reduced;
-  if (blas && xv.length >= DNNL_MIN_ELEMENTS && (outer || middle)) {
+  if (blas && xv.length >= dnnlMinElements(dnnl) && (outer || middle)) {
     // Kept axes inside (a bias or per-channel gradient over N, H, W; per-sample per-channel over H, W): a row of
     // ones times the [reduced × kept] matrix (per outer block), on OpenBLAS: measured ~6× faster than the float64
     // loops below on 64 × 16 × 16 × 128. Accumulates in float32, like oneDNN's sums above.

@@ -16,11 +16,11 @@
 import { allocOutput } from "./pool.ts";
 import { f32, type Kernel, size } from "./kernel_util.ts";
 import type { OneDnn } from "./onednn.ts";
-import { allFinite, DNNL_MIN_ELEMENTS } from "./elementwise.ts";
+import { allFinite, dnnlMinElements } from "./elementwise.ts";
 
-/** Batch norm forward: outputs `[y, mean, invStd]`. */
+/** Batch norm forward: outputs `[y, mean, invStd, variance]` (the last three for the backward kernel). */
 export const BATCH_NORM_KERNEL = "WganBenchBatchNorm";
-/** Batch norm backward: outputs `[dx, dGamma, dBeta]`. */
+/** Batch norm backward (inputs `dy, x, gamma, mean, invStd, variance`, attribute `eps`): outputs `[dx, dGamma, dBeta]`. */
 export const BATCH_NORM_GRAD_KERNEL = "WganBenchBatchNormGrad";
 /** `x` (dimensions 1 or the target's) repeated to `attrs.shape` of the same rank. */
 export const BROADCAST_KERNEL = "WganBenchBroadcastTo";
@@ -45,15 +45,49 @@ function batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Arr
       acc[k] += d * d;
     }
   }
-  const scale = new Float32Array(c), shift = new Float32Array(c);
+  const scale = new Float32Array(c), shift = new Float32Array(c), variance = new Float32Array(c);
   for (let k = 0; k < c; k++) {
+    variance[k] = acc[k] / rows;
     invStd[k] = 1 / Math.sqrt(acc[k] / rows + eps);
     scale[k] = gamma[k] * invStd[k];
     shift[k] = beta[k] - mean[k] * scale[k];
   }
   const y = allocOutput(x.length);
   for (let r = 0, i = 0; r < rows; r++) for (let k = 0; k < c; k++, i++) y[i] = x[i] * scale[k] + shift[k];
-  return { y, mean, invStd };
+  return { y, mean, invStd, variance };
+}
+
+/**
+ * Batch norm on oneDNN (its JIT kernels) from this many elements: in the `mnist-mlp` critic step (one thread, two
+ * calls each on 64 × 7 × 7 × 32) forward and backward together took 0.30 ms against the loops' 1.47 ms. Statistics
+ * in float32 in oneDNN's order, where the loops accumulate in float64: the outputs agree to ~1e-6 relative (tested
+ * against float64 formulas and tfjs's composite). The loops remain where oneDNN has no vectorised kernel.
+ */
+export const DNNL_BATCH_NORM_MIN_ELEMENTS = 4096;
+
+function batchNormForwardDnnl(dnnl: OneDnn, x: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number) {
+  const c = gamma.length, rows = x.length / c;
+  const y = allocOutput(x.length);
+  const mean = new Float32Array(c), variance = new Float32Array(c), invStd = new Float32Array(c);
+  if (!dnnl.batchNormForward(rows, eps, x, gamma, beta, y, mean, variance)) return undefined;
+  for (let k = 0; k < c; k++) invStd[k] = 1 / Math.sqrt(variance[k] + eps);
+  return { y, mean, invStd, variance };
+}
+
+function batchNormBackwardDnnl(
+  dnnl: OneDnn,
+  dy: Float32Array,
+  x: Float32Array,
+  gamma: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  eps: number,
+) {
+  const c = gamma.length, rows = x.length / c;
+  const dx = allocOutput(x.length);
+  const dGamma = new Float32Array(c), dBeta = new Float32Array(c);
+  if (!dnnl.batchNormBackward(rows, eps, x, dy, gamma, mean, variance, dx, dGamma, dBeta)) return undefined;
+  return { dx, dGamma, dBeta };
 }
 
 /**
@@ -170,17 +204,24 @@ export function fusedKernels(dnnl?: OneDnn): Record<string, Kernel> {
           `${BATCH_NORM_KERNEL}: channels of x ${x.shape}, gamma ${gamma.shape}, beta ${beta.shape} differ`,
         );
       }
-      const r = batchNormForward(f32(args.backend, x), f32(args.backend, gamma), f32(args.backend, beta), eps);
+      const xv = f32(args.backend, x), g = f32(args.backend, gamma), b = f32(args.backend, beta);
+      const r = (dnnl && xv.length >= DNNL_BATCH_NORM_MIN_ELEMENTS && batchNormForwardDnnl(dnnl, xv, g, b, eps)) ||
+        batchNormForward(xv, g, b, eps);
       return [
         args.backend.makeTensorInfo([...x.shape], "float32", r.y),
         args.backend.makeTensorInfo([c], "float32", r.mean),
         args.backend.makeTensorInfo([c], "float32", r.invStd),
+        args.backend.makeTensorInfo([c], "float32", r.variance),
       ];
     },
     [BATCH_NORM_GRAD_KERNEL]: (args) => {
-      const { dy, x, gamma, mean, invStd } = args.inputs;
+      const { dy, x, gamma, mean, invStd, variance } = args.inputs;
+      const { eps } = args.attrs as unknown as { eps: number };
       const v = (t: typeof x) => f32(args.backend, t);
-      const r = batchNormBackward(v(dy), v(x), v(gamma), v(mean), v(invStd));
+      const xv = v(x);
+      const r = (dnnl && xv.length >= DNNL_BATCH_NORM_MIN_ELEMENTS &&
+        batchNormBackwardDnnl(dnnl, v(dy), xv, v(gamma), v(mean), v(variance), eps)) ||
+        batchNormBackward(v(dy), xv, v(gamma), v(mean), v(invStd));
       const c = gamma.shape[0];
       return [
         args.backend.makeTensorInfo([...x.shape], "float32", r.dx),
@@ -206,7 +247,7 @@ export function fusedKernels(dnnl?: OneDnn): Record<string, Kernel> {
       // The branch on the sign of x is unpredictable on activations: the "else" value first, then a bitwise select.
       if (alpha === 0) reluGradInto(g, xv, out);
       else if (
-        !(dnnl && g.length >= DNNL_MIN_ELEMENTS && allFinite(dnnl, xv) &&
+        !(dnnl && g.length >= dnnlMinElements(dnnl) && allFinite(dnnl, xv) &&
           dnnl.leakyReluBackward(Math.fround(alpha), xv, g, out))
       ) {
         leakyReluGradInto(g, xv, Math.fround(alpha), out);

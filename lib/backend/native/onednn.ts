@@ -32,6 +32,15 @@ const BINARY_ALGS = { add: 131056, mul: 131057, max: 131058, min: 131059, div: 1
 const REDUCTION_ALGS = { sum: 196596, mean: 196598 } as const;
 const ELTWISE_ALGS = { relu: 0x1f, sqrt: 0x6f, linear: 0x7f, clip: 0xff } as const;
 const FORWARD_INFERENCE = 96;
+/** `dnnl_backward` (gradients of the data and of the scale and shift), and batch norm's arguments and flags. */
+const BACKWARD = 128;
+const BN_ARG = { MEAN: 49, VARIANCE: 50, SCALE: 51, SHIFT: 52, DIFF_SCALE: 255, DIFF_SHIFT: 256 };
+const BN_USE_SCALE_AND_SHIFT = 0x8 | 0x10;
+/**
+ * Batch norm's data, `rows × c` row-major, as oneDNN dims `[1, c, rows, 1]` in the channels-last (nhwc) layout: the
+ * same bytes, and the layout its JIT kernels take (as a 2-D `rows × c` it picks a slow generic kernel).
+ */
+const bnData = (rows: number, c: number) => [1, c, rows, 1];
 /** `DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1`: the second operand of post-op `i`. */
 const postOpSrc1 = (i: number) => (16384 * (i + 1)) | ARG_SRC_1;
 /** The binary operations oneDNN computes here (IEEE float32 arithmetic: the values tfjs's cpu kernels give). */
@@ -63,6 +72,8 @@ const SYMBOLS = {
   dnnl_reduction_desc_init: { parameters: ["buffer", "i32", md, md, "f32", "f32"], result: "i32" },
   dnnl_eltwise_forward_desc_init: { parameters: ["buffer", "i32", "i32", md, "f32", "f32"], result: "i32" },
   dnnl_eltwise_backward_desc_init: { parameters: ["buffer", "i32", md, md, "f32", "f32"], result: "i32" },
+  dnnl_batch_normalization_forward_desc_init: { parameters: ["buffer", "i32", md, "f32", "u32"], result: "i32" },
+  dnnl_batch_normalization_backward_desc_init: { parameters: ["buffer", "i32", md, md, "f32", "u32"], result: "i32" },
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
   dnnl_primitive_attr_destroy: { parameters: [h], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: [h, h], result: "i32" },
@@ -164,6 +175,38 @@ export interface OneDnn {
    * computing nothing, where oneDNN would run a reference implementation.
    */
   leakyReluBackward(alpha: number, x: Float32Array, dy: Float32Array, dx: Float32Array): boolean;
+  /**
+   * Batch norm with batch statistics of `x` viewed as `rows × c` (row-major, channels last): per-channel `mean` and
+   * biased `variance`, and `y = γ·(x − mean)/√(variance + ε) + β`. Float32 arithmetic in oneDNN's order. Returns
+   * false, computing nothing, where oneDNN would run its reference implementation.
+   */
+  batchNormForward(
+    rows: number,
+    eps: number,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): boolean;
+  /**
+   * The gradients of {@linkcode OneDnn.batchNormForward} given `dy` and the forward's statistics: `dx`, `dGamma`
+   * (Σ dy·x̂) and `dBeta` (Σ dy). Returns false, computing nothing, where oneDNN would run its reference
+   * implementation.
+   */
+  batchNormBackward(
+    rows: number,
+    eps: number,
+    x: Float32Array,
+    dy: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+  ): boolean;
   /** The implementation oneDNN chose for a geometry (e.g. "jit:avx2"), creating the primitive if needed. */
   implementation(kind: ConvKind, g: ConvGeometry): string;
   /** Threads oneDNN's OpenMP runtime uses. */
@@ -538,14 +581,14 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
   const plainPrimitives = new Map<string, Plain>();
   const plainPrimitive = (
     key: string,
-    args: [number, readonly number[]][],
+    args: [number, readonly number[], number?][],
     init: (desc: Uint8Array, mds: Uint8Array[]) => number,
     postOps?: (postOps: Handle) => void,
     hint?: () => Handle,
   ): Plain => {
     let e = plainPrimitives.get(key);
     if (e !== undefined) return e;
-    const mds = args.map(([, shape]) => memoryDesc([...shape], PLAIN_TAGS[shape.length]));
+    const mds = args.map(([, shape, tag]) => memoryDesc([...shape], tag ?? PLAIN_TAGS[shape.length]));
     const what = key.split(":")[0];
     const desc = new Uint8Array(BINARY_DESC_BYTES);
     check(init(desc, mds), `${what} descriptor`);
@@ -678,6 +721,59 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
         },
       );
       e?.run(x, dy, dx);
+      return e !== null;
+    },
+    batchNormForward: (rows, eps, x, gamma, beta, y, mean, variance) => {
+      const c = gamma.length;
+      const e = plainPrimitive(
+        `batch-norm-forward:${rows}x${c}:${eps}`,
+        [
+          [ARG.SRC, bnData(rows, c), TAG_NHWC],
+          [BN_ARG.SCALE, [c]],
+          [BN_ARG.SHIFT, [c]],
+          [ARG.DST, bnData(rows, c), TAG_NHWC],
+          [BN_ARG.MEAN, [c]],
+          [BN_ARG.VARIANCE, [c]],
+        ],
+        (desc, [data]) =>
+          s.dnnl_batch_normalization_forward_desc_init(desc, FORWARD_TRAINING, data, eps, BN_USE_SCALE_AND_SHIFT),
+      );
+      e?.run(x, gamma, beta, y, mean, variance);
+      return e !== null;
+    },
+    batchNormBackward: (rows, eps, x, dy, gamma, mean, variance, dx, dGamma, dBeta) => {
+      const c = gamma.length;
+      const e = plainPrimitive(
+        `batch-norm-backward:${rows}x${c}:${eps}`,
+        [
+          [ARG.SRC, bnData(rows, c), TAG_NHWC],
+          [ARG.DIFF_DST, bnData(rows, c), TAG_NHWC],
+          [BN_ARG.SCALE, [c]],
+          [BN_ARG.SHIFT, [c]],
+          [BN_ARG.MEAN, [c]],
+          [BN_ARG.VARIANCE, [c]],
+          [ARG.DIFF_SRC, bnData(rows, c), TAG_NHWC],
+          [BN_ARG.DIFF_SCALE, [c]],
+          [BN_ARG.DIFF_SHIFT, [c]],
+        ],
+        (desc, [data, diffData]) =>
+          s.dnnl_batch_normalization_backward_desc_init(desc, BACKWARD, diffData, data, eps, BN_USE_SCALE_AND_SHIFT),
+        undefined,
+        () => {
+          // oneDNN builds a backward primitive from its forward one
+          const fwd = new Uint8Array(BINARY_DESC_BYTES);
+          const data = memoryDesc(bnData(rows, c), TAG_NHWC);
+          check(
+            s.dnnl_batch_normalization_forward_desc_init(fwd, FORWARD_TRAINING, data, eps, BN_USE_SCALE_AND_SHIFT),
+            "batch norm",
+          );
+          const pd = out();
+          check(s.dnnl_primitive_desc_create(pd, fwd, 0n, engine, 0n), "batch norm primitive descriptor");
+          return pd[0];
+        },
+      );
+      // oneDNN 2.6 counts the shift among the backward's inputs (it does not read it): gamma's array stands in
+      e?.run(x, dy, gamma, gamma, mean, variance, dx, dGamma, dBeta);
       return e !== null;
     },
     convForward: (g, x, w, y) => entry("forward", g).run(x, w, y),
