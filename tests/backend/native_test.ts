@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { createOptimizer, selectBackend, tf } from "../../mod.ts";
 import { loadOneDnn } from "../../lib/backend/mod.ts";
-import type { PassOp } from "../../lib/backend/native/onednn.ts";
+import type { OneDnn, PassOp } from "../../lib/backend/native/onednn.ts";
 import { OPTIMIZER_PASSES } from "../../lib/backend/native/optimizer_kernels.ts";
 import { batchNorm } from "../../lib/models/mod.ts";
 import { convInfo } from "../../lib/backend/native/conv_kernels.ts";
@@ -64,6 +64,18 @@ function input(shape: number[], seed: number, special = false): tf.Tensor {
   });
   t.dispose();
   return tf.tensor(v, shape);
+}
+
+/** A test of oneDNN's own primitives, skipped where it is not installed. */
+function dnnlTest(name: string, fn: (dnnl: OneDnn) => void): void {
+  const r = loadOneDnn();
+  Deno.test({
+    name,
+    ignore: !r.ok,
+    fn: () => {
+      if (r.ok) fn(r.dnnl);
+    },
+  });
 }
 
 function nativeTest(name: string, fn: () => Promise<void>): void {
@@ -481,56 +493,47 @@ nativeTest("the fused RMSProp and Adam updates equal the composite updates tfjs 
   }
 });
 
-Deno.test({
-  name: "oneDNN's fused passes for the optimizers vectorise and compute their formulas (float32 rounding)",
-  ignore: !loadOneDnn().ok,
-  fn: () => {
-    const r = loadOneDnn();
-    if (!r.ok) return;
-    const { SQUARE_AVERAGE, DENOMINATOR, STEP, MOMENT } = OPTIMIZER_PASSES;
-    const n = 20000;
-    const rng = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1e4 + i * 1.7) * 0.5);
-    const one = (v: number) => new Float32Array([v]);
-    const [g, acc, p] = [rng(1), rng(2).map(Math.abs), rng(3)];
-    // expected value and the magnitude its float32 rounding scales with (the step's: |p| + |lr·g/d|)
-    const cases: [string, readonly PassOp[], Float32Array[], (i: number) => [number, number]][] = [
-      ["square average", SQUARE_AVERAGE, [g, g, one(0.01 / 0.99), acc, one(0.99)], (i) => {
-        const e = 0.99 * acc[i] + 0.01 * g[i] ** 2;
-        return [e, e];
-      }],
-      ["denominator", DENOMINATOR, [acc, one(1), one(1.5), one(1e-3)], (i) => {
-        const e = Math.sqrt(acc[i]) * 1.5 + 1e-3;
-        return [e, e];
-      }],
-      ["step", STEP, [g, acc.map((v) => v + 0.5), one(-0.1), p], (i) => {
-        const d = 0.1 * g[i] / (Math.fround(acc[i] + 0.5));
-        return [p[i] - d, Math.abs(p[i]) + Math.abs(d)];
-      }],
-      ["moment", MOMENT, [acc, one(0.5 / 0.5), g, one(0.5)], (i) => {
-        const e = 0.5 * acc[i] + 0.5 * g[i];
-        return [e, Math.abs(0.5 * acc[i]) + Math.abs(0.5 * g[i])];
-      }],
-    ];
-    for (const [what, ops, inputs, expected] of cases) {
-      const out = new Float32Array(n);
-      assert.ok(r.dnnl.pass(ops, inputs, out), `${what}: oneDNN runs a vectorised kernel`);
-      for (let i = 0; i < n; i++) {
-        const [e, scale] = expected(i);
-        assert.ok(Math.abs(out[i] - e) <= 4e-7 * scale + 1e-12, `${what}[${i}]: ${out[i]} vs ${e}`);
-      }
+dnnlTest("oneDNN's fused passes for the optimizers vectorise and compute their formulas (float32 rounding)", (dnnl) => {
+  const { SQUARE_AVERAGE, DENOMINATOR, STEP, MOMENT } = OPTIMIZER_PASSES;
+  const n = 20000;
+  const rng = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1e4 + i * 1.7) * 0.5);
+  const one = (v: number) => new Float32Array([v]);
+  const [g, acc, p] = [rng(1), rng(2).map(Math.abs), rng(3)];
+  // expected value and the magnitude its float32 rounding scales with (the step's: |p| + |lr·g/d|)
+  const cases: [string, readonly PassOp[], Float32Array[], (i: number) => [number, number]][] = [
+    ["square average", SQUARE_AVERAGE, [g, g, one(0.01 / 0.99), acc, one(0.99)], (i) => {
+      const e = 0.99 * acc[i] + 0.01 * g[i] ** 2;
+      return [e, e];
+    }],
+    ["denominator", DENOMINATOR, [acc, one(1), one(1.5), one(1e-3)], (i) => {
+      const e = Math.sqrt(acc[i]) * 1.5 + 1e-3;
+      return [e, e];
+    }],
+    ["step", STEP, [g, acc.map((v) => v + 0.5), one(-0.1), p], (i) => {
+      const d = 0.1 * g[i] / (Math.fround(acc[i] + 0.5));
+      return [p[i] - d, Math.abs(p[i]) + Math.abs(d)];
+    }],
+    ["moment", MOMENT, [acc, one(0.5 / 0.5), g, one(0.5)], (i) => {
+      const e = 0.5 * acc[i] + 0.5 * g[i];
+      return [e, Math.abs(0.5 * acc[i]) + Math.abs(0.5 * g[i])];
+    }],
+  ];
+  for (const [what, ops, inputs, expected] of cases) {
+    const out = new Float32Array(n);
+    assert.ok(dnnl.pass(ops, inputs, out), `${what}: oneDNN runs a vectorised kernel`);
+    for (let i = 0; i < n; i++) {
+      const [e, scale] = expected(i);
+      assert.ok(Math.abs(out[i] - e) <= 4e-7 * scale + 1e-12, `${what}[${i}]: ${out[i]} vs ${e}`);
     }
-    assert.throws(() => r.dnnl.pass(STEP, [g, acc], new Float32Array(n)), /4 inputs expected, got 2/);
-    const twoLinear: PassOp[] = [{ binary: "mul" }, { eltwise: "linear", alpha: 2 }, { eltwise: "linear", alpha: 0.5 }];
-    assert.throws(() => r.dnnl.pass(twoLinear, [g, g], new Float32Array(n)), /at most one eltwise post-op/);
-  },
+  }
+  assert.throws(() => dnnl.pass(STEP, [g, acc], new Float32Array(n)), /4 inputs expected, got 2/);
+  const twoLinear: PassOp[] = [{ binary: "mul" }, { eltwise: "linear", alpha: 2 }, { eltwise: "linear", alpha: 0.5 }];
+  assert.throws(() => dnnl.pass(twoLinear, [g, g], new Float32Array(n)), /at most one eltwise post-op/);
 });
 
-Deno.test({
-  name: "oneDNN's batch norm runs a JIT kernel and computes the statistics, y and all three gradients (float64 check)",
-  ignore: !loadOneDnn().ok,
-  fn: () => {
-    const r = loadOneDnn();
-    if (!r.ok) return;
+dnnlTest(
+  "oneDNN's batch norm runs a JIT kernel and computes the statistics, y and all three gradients (float64 check)",
+  (dnnl) => {
     for (const [rows, c] of [[64 * 7 * 7, 32], [64 * 14 * 14, 16], [100, 64]]) {
       const n = rows * c;
       const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 2 + (i % c) * 0.1);
@@ -538,9 +541,9 @@ Deno.test({
       const gamma = Float32Array.from({ length: c }, (_, k) => 0.5 + k / c), beta = gamma.map((g) => -g / 3);
       const [y, dx] = [new Float32Array(n), new Float32Array(n)];
       const [mean, variance, dGamma, dBeta] = [0, 0, 0, 0].map(() => new Float32Array(c));
-      assert.ok(r.dnnl.batchNormForward(rows, 1e-5, x, gamma, beta, y, mean, variance), `${rows}×${c} forward`);
+      assert.ok(dnnl.batchNormForward(rows, 1e-5, x, gamma, beta, y, mean, variance), `${rows}×${c} forward`);
       assert.ok(
-        r.dnnl.batchNormBackward(rows, 1e-5, x, dy, gamma, mean, variance, dx, dGamma, dBeta),
+        dnnl.batchNormBackward(rows, 1e-5, x, dy, gamma, mean, variance, dx, dGamma, dBeta),
         `${rows}×${c} backward`,
       );
       for (let k = 0; k < c; k++) {
@@ -566,7 +569,7 @@ Deno.test({
       }
     }
   },
-});
+);
 
 nativeTest("large weight clipping (oneDNN where installed) gives tfjs's exact values; NaN stays NaN", async () => {
   for (const special of [false, true]) {
