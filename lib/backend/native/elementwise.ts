@@ -226,7 +226,7 @@ export const DNNL_MIN_ELEMENTS = 131072;
  * The threshold with one thread (each `--jobs 2` worker on a 2-core machine): no OpenMP workers to wake and no second
  * pool to contend with, so oneDNN's vectorised kernels beat the loops on far smaller tensors. On the `mnist-mlp` WGAN
  * steps (MLP generator, 28-px DCGAN critic, activations of 100,352 and 200,704 elements), measured in alternating
- * rounds against 131,072: critic step 8.1–8.5 ms against 8.7–9.1, generator step 10.3–11.2 against 11.0–11.4;
+ * rounds against 131,072: critic step 8.1–8.5 ms against 8.6–9.1, generator step 10.3–11.2 against 11.0–11.4;
  * 2,048 and 32,768 measured the same as 8,192.
  */
 export const DNNL_SINGLE_THREAD_MIN_ELEMENTS = 8192;
