@@ -198,7 +198,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     // 8,000 iterations, from measurement: at 2,000 every WGAN run's samples were one blurred blob (FID flat at
     // ~220–280 from iteration 200); at 6,000 (5 seeds, 25 min) they were recognisable digits of 4–7 classes (FID
     // 66–94), still improving. A pilot on seeds 5 and 6 (outside the verdict's 0–4) run on to 10,000 reached FID 72/63
-    // at 8,000 and 49/48 at 10,000, covering 7–9 classes from 6,000 on; 8,000 is what fits the 30-minute budget for 5
+    // at 8,000 and 49/48 at 10,000, covering 6–9 classes from 6,000 on; 8,000 is what fits the 30-minute budget for 5
     // seeds with --jobs 2 after the native backend's one-thread speed-up (251799f). Evaluated every 200 iterations: at
     // every 100 the 5-seed run took 30 min 1 s, ~0.5 s of each of its 81 evaluations per run being KID and the
     // recognisability search; evaluation does not touch training (the same seed's training rows are equal at any
