@@ -316,13 +316,13 @@ function registerNativeFusedGradients(): void {
   tf.registerGradient({
     kernelName: BATCH_NORM_KERNEL,
     inputsToSave: ["x", "gamma"],
-    outputsToSave: [false, true, true, true],
+    outputsToSave: [false, true, true],
     gradFunc: (dys, saved, attrs) => {
-      const [x, gamma, mean, invStd, variance] = saved;
+      const [x, gamma, mean, variance] = saved;
       const dy = (dys as tf.Tensor[])[0]; // the statistics are internal: nothing downstream uses them
       const [dx, dGamma, dBeta] = tf.engine().runKernel(
         BATCH_NORM_GRAD_KERNEL,
-        { dy, x, gamma, mean, invStd, variance },
+        { dy, x, gamma, mean, variance },
         { eps: (attrs as { eps: number }).eps },
       ) as tf.Tensor[];
       return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };

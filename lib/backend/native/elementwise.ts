@@ -214,9 +214,10 @@ const DNNL_BINARY: Record<string, { op: BinaryOp; commutative: boolean }> = {
   RealDiv: { op: "div", commutative: false },
 };
 /**
- * oneDNN's element-wise primitives are used on tensors of rank ≥ 2 with at least this many elements: waking its
- * OpenMP workers costs more than it saves on small tensors, and between an MLP's matrix products (OpenBLAS's own
- * thread pool) the two pools contend for the cores. DCGAN activations are ≥ 64·4·4·256 = 262,144. With an MLP's
+ * With several threads, oneDNN's element-wise primitives are used on tensors of rank ≥ 2 with at least this many
+ * elements ({@linkcode dnnlMinElements}): waking its OpenMP workers costs more than it saves on small tensors, and
+ * between an MLP's matrix products (OpenBLAS's own thread pool) the two pools contend for the cores. DCGAN-32/64
+ * activations at width 64 are ≥ 64·4·4·256 = 262,144. With an MLP's
  * large gradient sums (784 × 512, 512 × 512) on oneDNN too, the MLP GAN critic step measured ~0.9 ms faster and the
  * clipped one no different (three alternating pairs each).
  */

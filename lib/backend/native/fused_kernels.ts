@@ -18,9 +18,9 @@ import { f32, type Kernel, size } from "./kernel_util.ts";
 import type { OneDnn } from "./onednn.ts";
 import { allFinite, dnnlMinElements } from "./elementwise.ts";
 
-/** Batch norm forward: outputs `[y, mean, invStd, variance]` (the last three for the backward kernel). */
+/** Batch norm forward: outputs `[y, mean, variance]` (the statistics for the backward kernel). */
 export const BATCH_NORM_KERNEL = "WganBenchBatchNorm";
-/** Batch norm backward (inputs `dy, x, gamma, mean, invStd, variance`, attribute `eps`): outputs `[dx, dGamma, dBeta]`. */
+/** Batch norm backward (inputs `dy, x, gamma, mean, variance`, attribute `eps`): outputs `[dx, dGamma, dBeta]`. */
 export const BATCH_NORM_GRAD_KERNEL = "WganBenchBatchNormGrad";
 /** `x` (dimensions 1 or the target's) repeated to `attrs.shape` of the same rank. */
 export const BROADCAST_KERNEL = "WganBenchBroadcastTo";
@@ -34,7 +34,7 @@ export const LEAKY_RELU_GRAD_KERNEL = "WganBenchLeakyReluGrad";
  */
 function batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number) {
   const c = gamma.length, rows = x.length / c;
-  const mean = new Float32Array(c), invStd = new Float32Array(c);
+  const mean = new Float32Array(c);
   const acc = new Float64Array(c);
   for (let r = 0, i = 0; r < rows; r++) for (let k = 0; k < c; k++, i++) acc[k] += x[i];
   for (let k = 0; k < c; k++) mean[k] = acc[k] / rows;
@@ -48,13 +48,12 @@ function batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Arr
   const scale = new Float32Array(c), shift = new Float32Array(c), variance = new Float32Array(c);
   for (let k = 0; k < c; k++) {
     variance[k] = acc[k] / rows;
-    invStd[k] = 1 / Math.sqrt(acc[k] / rows + eps);
-    scale[k] = gamma[k] * invStd[k];
+    scale[k] = gamma[k] * Math.fround(1 / Math.sqrt(acc[k] / rows + eps));
     shift[k] = beta[k] - mean[k] * scale[k];
   }
   const y = allocOutput(x.length);
   for (let r = 0, i = 0; r < rows; r++) for (let k = 0; k < c; k++, i++) y[i] = x[i] * scale[k] + shift[k];
-  return { y, mean, invStd, variance };
+  return { y, mean, variance };
 }
 
 /**
@@ -68,10 +67,9 @@ export const DNNL_BATCH_NORM_MIN_ELEMENTS = 4096;
 function batchNormForwardDnnl(dnnl: OneDnn, x: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number) {
   const c = gamma.length, rows = x.length / c;
   const y = allocOutput(x.length);
-  const mean = new Float32Array(c), variance = new Float32Array(c), invStd = new Float32Array(c);
+  const mean = new Float32Array(c), variance = new Float32Array(c);
   if (!dnnl.batchNormForward(rows, eps, x, gamma, beta, y, mean, variance)) return undefined;
-  for (let k = 0; k < c; k++) invStd[k] = 1 / Math.sqrt(variance[k] + eps);
-  return { y, mean, invStd, variance };
+  return { y, mean, variance };
 }
 
 function batchNormBackwardDnnl(
@@ -91,7 +89,7 @@ function batchNormBackwardDnnl(
 }
 
 /**
- * Batch norm backward with x̂ = (x − mean)·invStd and M rows:
+ * Batch norm backward with invStd = 1/√(variance + ε), x̂ = (x − mean)·invStd and M rows:
  * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invStd/M · (M·dy − dβ − x̂·dγ).
  */
 function batchNormBackward(
@@ -99,9 +97,11 @@ function batchNormBackward(
   x: Float32Array,
   gamma: Float32Array,
   mean: Float32Array,
-  invStd: Float32Array,
+  variance: Float32Array,
+  eps: number,
 ) {
   const c = gamma.length, rows = x.length / c;
+  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
   const sumDy = new Float64Array(c), sumDyXhat = new Float64Array(c);
   for (let r = 0, i = 0; r < rows; r++) {
     for (let k = 0; k < c; k++, i++) {
@@ -210,18 +210,17 @@ export function fusedKernels(dnnl?: OneDnn): Record<string, Kernel> {
       return [
         args.backend.makeTensorInfo([...x.shape], "float32", r.y),
         args.backend.makeTensorInfo([c], "float32", r.mean),
-        args.backend.makeTensorInfo([c], "float32", r.invStd),
         args.backend.makeTensorInfo([c], "float32", r.variance),
       ];
     },
     [BATCH_NORM_GRAD_KERNEL]: (args) => {
-      const { dy, x, gamma, mean, invStd, variance } = args.inputs;
+      const { dy, x, gamma, mean, variance } = args.inputs;
       const { eps } = args.attrs as unknown as { eps: number };
       const v = (t: typeof x) => f32(args.backend, t);
       const xv = v(x);
       const r = (dnnl && xv.length >= DNNL_BATCH_NORM_MIN_ELEMENTS &&
         batchNormBackwardDnnl(dnnl, v(dy), xv, v(gamma), v(mean), v(variance), eps)) ||
-        batchNormBackward(v(dy), xv, v(gamma), v(mean), v(invStd));
+        batchNormBackward(v(dy), xv, v(gamma), v(mean), v(variance), eps);
       const c = gamma.shape[0];
       return [
         args.backend.makeTensorInfo([...x.shape], "float32", r.dx),

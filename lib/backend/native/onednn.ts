@@ -45,8 +45,11 @@ const bnData = (rows: number, c: number) => [1, c, rows, 1];
 const postOpSrc1 = (i: number) => (16384 * (i + 1)) | ARG_SRC_1;
 /** The binary operations oneDNN computes here (IEEE float32 arithmetic: the values tfjs's cpu kernels give). */
 export type BinaryOp = keyof typeof BINARY_ALGS;
-/** Bytes reserved for a `dnnl_memory_desc_t` (696 in 2.6) and a `dnnl_convolution_desc_t` (5,976 in 2.6). */
-const MD_BYTES = 2048, CONV_DESC_BYTES = 16384, BINARY_DESC_BYTES = 8192;
+/**
+ * Bytes reserved for a `dnnl_memory_desc_t` (696 in 2.6), a `dnnl_convolution_desc_t` (5,976) and any other operation
+ * descriptor made here (binary 2,096, eltwise 1,416, batch norm 3,496: `sizeof` against 2.6.3's headers).
+ */
+const MD_BYTES = 2048, CONV_DESC_BYTES = 16384, OP_DESC_BYTES = 8192;
 const DIMS = 12; // DNNL_MAX_NDIMS: dnnl_dims_t is int64_t[12]
 
 const md = "buffer", h = "usize"; // our memory descriptors; oneDNN handles and pointers it returns
@@ -575,7 +578,8 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
   /**
    * A primitive over plain row-major memories (one per `[arg id, shape]`), cached by `key`, from the operation
    * descriptor `init` fills; null (cached too) where oneDNN would run its reference implementation, slower than the
-   * loops it would replace. Descriptors are made only on the first call for a key.
+   * loops it would replace. Descriptors are made only on the first call for a key. A backward primitive passes
+   * `forward`, the initialiser of its forward descriptor: oneDNN builds a backward primitive from its forward one.
    */
   type Plain = { run(...data: Float32Array[]): void } | null;
   const plainPrimitives = new Map<string, Plain>();
@@ -584,13 +588,13 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     args: [number, readonly number[], number?][],
     init: (desc: Uint8Array, mds: Uint8Array[]) => number,
     postOps?: (postOps: Handle) => void,
-    hint?: () => Handle,
+    forward?: (desc: Uint8Array) => number,
   ): Plain => {
     let e = plainPrimitives.get(key);
     if (e !== undefined) return e;
     const mds = args.map(([, shape, tag]) => memoryDesc([...shape], tag ?? PLAIN_TAGS[shape.length]));
     const what = key.split(":")[0];
-    const desc = new Uint8Array(BINARY_DESC_BYTES);
+    const desc = new Uint8Array(OP_DESC_BYTES);
     check(init(desc, mds), `${what} descriptor`);
     const pd = out();
     let attr = 0n;
@@ -607,7 +611,14 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
       }
     }
     try {
-      check(s.dnnl_primitive_desc_create(pd, desc, attr, engine, hint ? hint() : 0n), `${what} primitive descriptor`);
+      let hint = 0n;
+      if (forward) {
+        const fwd = new Uint8Array(OP_DESC_BYTES), fwdPd = out();
+        check(forward(fwd), `${what} forward descriptor`);
+        check(s.dnnl_primitive_desc_create(fwdPd, fwd, 0n, engine, 0n), `${what} forward primitive descriptor`);
+        hint = fwdPd[0];
+      }
+      check(s.dnnl_primitive_desc_create(pd, desc, attr, engine, hint), `${what} primitive descriptor`);
     } finally {
       if (attr) s.dnnl_primitive_attr_destroy(attr);
     }
@@ -627,6 +638,10 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     plainPrimitives.set(key, e);
     return e;
   };
+
+  /** Batch norm's forward (training) descriptor, with scale and shift. */
+  const bnForward = (desc: Uint8Array, data: Uint8Array, eps: number) =>
+    s.dnnl_batch_normalization_forward_desc_init(desc, FORWARD_TRAINING, data, eps, BN_USE_SCALE_AND_SHIFT);
 
   const supports = (g: ConvGeometry) => {
     if (Object.values(g).some((v) => !Number.isFinite(v))) return false;
@@ -710,15 +725,15 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
         [[ARG.SRC, [n]], [ARG.DIFF_DST, [n]], [ARG.DIFF_SRC, [n]]],
         (desc, [src, , diffSrc]) => s.dnnl_eltwise_backward_desc_init(desc, ELTWISE_ALGS.relu, diffSrc, src, alpha, 0),
         undefined,
-        () => {
-          // oneDNN builds a backward primitive from its forward one
-          const fwd = new Uint8Array(BINARY_DESC_BYTES);
-          const data = memoryDesc([n], PLAIN_TAGS[1]);
-          check(s.dnnl_eltwise_forward_desc_init(fwd, FORWARD_TRAINING, ELTWISE_ALGS.relu, data, alpha, 0), "eltwise");
-          const pd = out();
-          check(s.dnnl_primitive_desc_create(pd, fwd, 0n, engine, 0n), "eltwise primitive descriptor");
-          return pd[0];
-        },
+        (fwd) =>
+          s.dnnl_eltwise_forward_desc_init(
+            fwd,
+            FORWARD_TRAINING,
+            ELTWISE_ALGS.relu,
+            memoryDesc([n], PLAIN_TAGS[1]),
+            alpha,
+            0,
+          ),
       );
       e?.run(x, dy, dx);
       return e !== null;
@@ -735,8 +750,7 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
           [BN_ARG.MEAN, [c]],
           [BN_ARG.VARIANCE, [c]],
         ],
-        (desc, [data]) =>
-          s.dnnl_batch_normalization_forward_desc_init(desc, FORWARD_TRAINING, data, eps, BN_USE_SCALE_AND_SHIFT),
+        (desc, [data]) => bnForward(desc, data, eps),
       );
       e?.run(x, gamma, beta, y, mean, variance);
       return e !== null;
@@ -759,18 +773,7 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
         (desc, [data, diffData]) =>
           s.dnnl_batch_normalization_backward_desc_init(desc, BACKWARD, diffData, data, eps, BN_USE_SCALE_AND_SHIFT),
         undefined,
-        () => {
-          // oneDNN builds a backward primitive from its forward one
-          const fwd = new Uint8Array(BINARY_DESC_BYTES);
-          const data = memoryDesc(bnData(rows, c), TAG_NHWC);
-          check(
-            s.dnnl_batch_normalization_forward_desc_init(fwd, FORWARD_TRAINING, data, eps, BN_USE_SCALE_AND_SHIFT),
-            "batch norm",
-          );
-          const pd = out();
-          check(s.dnnl_primitive_desc_create(pd, fwd, 0n, engine, 0n), "batch norm primitive descriptor");
-          return pd[0];
-        },
+        (fwd) => bnForward(fwd, memoryDesc(bnData(rows, c), TAG_NHWC), eps),
       );
       // oneDNN 2.6 counts the shift among the backward's inputs (it does not read it): gamma's array stands in
       e?.run(x, dy, gamma, gamma, mean, variance, dx, dGamma, dBeta);
