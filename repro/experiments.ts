@@ -200,7 +200,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     // 66–94), still improving. A pilot on seeds 5 and 6 (outside the verdict's 0–4) run on to 10,000 reached FID 72/63
     // at 8,000 and 49/48 at 10,000, covering 6–9 classes from 6,000 on; 8,000 is what fits the 30-minute budget for 5
     // seeds with --jobs 2 after the native backend's one-thread speed-up (251799f). Evaluated every 200 iterations: at
-    // every 100 the 5-seed run took 30 min 1 s, ~0.5 s of each of its 81 evaluations per run being KID and the
+    // every 100 the 5-seed run took 30 min 1 s, its 81 evaluations per run ~0.4–0.7 s each, most of it KID and the
     // recognisability search; evaluation does not touch training (the same seed's training rows are equal at any
     // cadence, tested), so the cadence changes only how many points each curve and ρ have.
   }, { iterations: 8000, evalEvery: 200 }),
