@@ -41,10 +41,15 @@ export class Rng {
   /** The seed this generator was made from. */
   readonly seed: number;
 
-  /** A generator from an integer seed (any 32-bit value). */
+  /**
+   * A generator from an integer seed: any 32-bit value, unsigned (0 … 2³² − 1) or signed (−2³¹ … −1, the same
+   * generators as their unsigned bit patterns). Anything outside throws: it would wrap onto another seed's numbers.
+   */
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) {
-      throw new RangeError(`Cannot seed a random generator: seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed > 2 ** 32 - 1) {
+      throw new RangeError(
+        `Cannot seed a random generator: seed must be an integer from -2^31 to 2^32 - 1, got ${seed}`,
+      );
     }
     this.seed = seed >>> 0;
     const st = { s: this.seed };

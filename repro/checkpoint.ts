@@ -47,7 +47,9 @@ export async function loadCheckpoint<Extra>(path: string): Promise<Checkpoint<Ex
     decoded = decodeTensorFile(bytes, { kind: "checkpoint", what: `checkpoint "${path}"` });
   } catch (e) {
     throw new Error(
-      `Cannot resume from ${(e as Error).message.replace(/^Cannot read /, "")} (delete it or rerun with --fresh)`,
+      `Cannot resume from ${
+        (e as Error).message.replace(/^Cannot read /, "")
+      } (delete that file to restart this run from iteration 0; the folder's other runs are kept)`,
     );
   }
   const { header: h, arrays } = decoded;

@@ -11,6 +11,10 @@ import { suggestion, UsageError } from "./errors.ts";
 import type { ProfileName } from "./experiments.ts";
 import { DATASET_HELP } from "./data.ts";
 
+/** The run settings `--set` accepts (every profile has the same keys), and those that are every arm's defaults. */
+const RUN_SETTINGS = Object.keys(EXPERIMENTS[0].profiles.default);
+const ARM_DEFAULTS = ["batchSize", "width", "hidden", "dItersSchedule"];
+
 const HELP = `wgan-bench repro: rerun the WGAN paper's experiments across seeds
 
 Usage:
@@ -20,21 +24,26 @@ Usage:
 
 Options:
   --profile NAME     quick | default | paper (default: default)
-  --seeds LIST       seeds to run, e.g. 0-4 or 0,3,7 (default: the profile's count from 0)
+  --seeds LIST       seeds to run, e.g. 0-4 or 0,3,7 (default: the profile's count from 0);
+                     each from 0 to 4294967295 (2^32 - 1), at most 10,000 in all
   --backend NAME     auto | native | cpu | wasm | webgpu | tensorflow (default: auto: tensorflow,
                      a real GPU, native (OpenBLAS), wasm, cpu — the first that starts)
   --set KEY=VALUE    override any setting or hyperparameter (repeatable), typed and checked:
-                     run settings: iterations, evalEvery, logEvery, evalSamples, seeds, imageSize,
-                       batchSize, width, hidden, dItersSchedule (the last four for every arm);
+                     run settings: ${RUN_SETTINGS.filter((k) => !ARM_DEFAULTS.includes(k)).join(", ")},
+                       ${ARM_DEFAULTS.join(", ")} (the last four for every arm);
                      arm keys, for one arm (ARM.KEY) or every arm that has the key:
                        wgan.lr=1e-4, lambda=5, nCritic=10, critic.init=he, generator.hiddenLayers=3
   --print-config     print the resolved configuration (every key --set accepts) and exit
   --dataset SPEC     ${DATASET_HELP}
   --out DIR          result folder (default: out/<experiment>-<profile>)
   --jobs N           run (arm, seed) pairs in N worker processes, cores split between them
-                     (default: the number of cores for the single-threaded cpu and wasm backends, else 1)
+                     (default: the number of cores for the single-threaded cpu and wasm backends, else 1;
+                     at most the number of cores)
   --shard I/N        run only every N-th (arm, seed) pair starting at the I-th
-  --fresh            delete the result folder first instead of resuming
+  --fresh            start over: delete what wgan-bench wrote in the result folder (refused when the
+                     folder holds anything else)
+  --allow-mixed      continue a folder whose runs were computed with another backend, thread count
+                     (--jobs) or numerics version (refused otherwise; each row records its own)
   --quiet            print only errors and the final verdicts
   --list             list experiments and their settings
   -h, --help         this help
@@ -46,7 +55,8 @@ Examples:
   deno task repro mnist-mlp --shard 2/4 --out out/shard2   # then: deno task repro merge out/shard* --out out/all
 
 Results: steps.csv, summary.csv, verdict.md and sample PNGs in the result folder.
-Interrupted runs (Ctrl-C, kill) continue from their last checkpoint when the same command is rerun.`;
+Ctrl-C or SIGTERM (kill, a scheduler's time limit) stops after the current iteration with a checkpoint
+(exit 130 or 143); interrupted runs continue from their last checkpoint when the same command is rerun.`;
 
 const OPTIONS = {
   profile: { type: "string" },
@@ -58,6 +68,7 @@ const OPTIONS = {
   shard: { type: "string" },
   jobs: { type: "string" },
   fresh: { type: "boolean" },
+  "allow-mixed": { type: "boolean" },
   quiet: { type: "boolean" },
   list: { type: "boolean" },
   "print-config": { type: "boolean" },
@@ -82,7 +93,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    const msg = String((e as Error).message).split("\n")[0];
+    // node's unknown-option message goes on about positional arguments after "--": its first sentence says it all
+    const first = String((e as Error).message).split("\n")[0];
+    const msg = /^Unknown option '[^']*'/.exec(first)?.[0] ?? first;
     const flag = /'(--?[\w-]+)'/.exec(msg)?.[1];
     const hint = flag
       ? suggestion(flag.replace(/^-+/, ""), Object.keys(OPTIONS)).replace(/"(\w[\w-]*)"/, '"--$1"')
@@ -101,9 +114,14 @@ async function main(argv: string[]): Promise<number> {
   if (positionals[0] === "merge") {
     if (!v.out) throw new UsageError("Cannot merge: --out <folder> is required");
     const { mergeResults } = await import("./merge.ts");
-    const { runs, claims } = await mergeResults(positionals.slice(1), v.out);
+    const { runs, claims, missingFigures } = await mergeResults(positionals.slice(1), v.out);
     console.log(`merged ${runs} runs into ${v.out}`);
     printClaims(claims);
+    if (missingFigures.length) {
+      const { missingFiguresMessage } = await import("./tables.ts");
+      console.error(`error: ${missingFiguresMessage(v.out, missingFigures)}`);
+      return 1;
+    }
     return 0;
   }
   if (positionals.length !== 1) {
@@ -128,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
   const seeds = v.seeds ? parseSeeds(v.seeds) : Array.from({ length: config.settings.seeds }, (_, i) => i);
   const shard = v.shard ? parseShard(v.shard) : undefined;
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 256)) {
+  if (jobs !== undefined && !(/^\d+$/.test(v.jobs!) && jobs >= 1 && jobs <= 256)) {
     throw new UsageError(`Cannot use --jobs "${v.jobs}": expected a whole number from 1 to 256`);
   }
   const backend = v.backend ?? "auto";
@@ -140,13 +158,22 @@ async function main(argv: string[]): Promise<number> {
       })`,
     );
   }
+  // Ctrl-C (SIGINT) and SIGTERM (kill, scancel, a scheduler's time limit) alike: stop after this iteration with
+  // a checkpoint, release the folder, exit 128 + the signal's number; the same signal again quits at once
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) Deno.exit(130);
-    console.error("\nstopping after this iteration (checkpointing); press Ctrl-C again to quit at once");
+  let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    const code = signal === "SIGINT" ? 130 : 143;
+    if (controller.signal.aborted) Deno.exit(code);
+    stoppedBy = signal;
+    console.error(
+      `\n${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"}: stopping after this iteration (checkpointing); ` +
+        `${signal === "SIGINT" ? "press Ctrl-C again" : "send SIGTERM again"} to quit at once`,
+    );
     controller.abort();
   };
-  Deno.addSignalListener("SIGINT", onSignal);
+  const listeners = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+  for (const [signal, listener] of Object.entries(listeners)) Deno.addSignalListener(signal as Deno.Signal, listener);
   // Under `deno task` (which sets INIT_CWD), this process is the task runner's child: if the runner is killed
   // (kill -9 of the pid a user sees), stop at the next iteration with a checkpoint instead of training on as an
   // orphan. Started directly (e.g. under nohup), nothing is watched.
@@ -169,13 +196,21 @@ async function main(argv: string[]): Promise<number> {
     shard,
     jobs,
     fresh: v.fresh,
+    allowMixed: v["allow-mixed"],
     signal: controller.signal,
     quiet: v.quiet,
   });
-  Deno.removeSignalListener("SIGINT", onSignal);
-  if (result.interrupted) return 130;
+  for (const [signal, listener] of Object.entries(listeners)) {
+    Deno.removeSignalListener(signal as Deno.Signal, listener);
+  }
+  if (result.interrupted) return stoppedBy === "SIGTERM" ? 143 : 130;
   console.log(`\nresults in ${result.outDir}: steps.csv, summary.csv, verdict.md`);
   printClaims(result.claims);
+  if (result.missingFigures.length) {
+    const { missingFiguresMessage } = await import("./tables.ts");
+    console.error(`error: ${missingFiguresMessage(result.outDir, result.missingFigures)}`);
+    return 1;
+  }
   return 0;
 }
 

@@ -20,18 +20,45 @@ export function findExperiment(id: string): ExperimentSpec {
   return e;
 }
 
-/** Parses "0-4", "3", "0,2,5" or "0-2,7" into sorted unique seeds. */
+/** The largest seed: seeds are 32-bit (the generator's state is seeded from 32 bits; 2³² would repeat seed 0). */
+export const MAX_SEED = 2 ** 32 - 1;
+/** The most seeds one command plans (over all its ranges). */
+export const MAX_SEEDS = 10_000;
+
+/**
+ * Parses "0-4", "3", "0,2,5" or "0-2,7" into sorted unique seeds, each from 0 to {@linkcode MAX_SEED}, at most
+ * {@linkcode MAX_SEEDS} in all.
+ */
 export function parseSeeds(text: string): number[] {
-  const seeds = new Set<number>();
+  const fail = (why: string) => new UsageError(`Cannot parse --seeds "${text}": ${why}`);
+  const ranges: [number, number][] = [];
   for (const part of text.split(",")) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new UsageError(`Cannot parse --seeds "${text}": expected a list like 0-4 or 0,2,5`);
+    if (!m) throw fail("expected a list like 0-4 or 0,2,5");
+    for (const digits of [m[1], m[2]]) {
+      // compared as text first: a number past 2^53 is no longer the one typed
+      if (digits !== undefined && (digits.replace(/^0+(?=\d)/, "").length > 10 || Number(digits) > MAX_SEED)) {
+        throw fail(`seed ${digits} is out of range (seeds are 0 to ${MAX_SEED}, 2³² − 1)`);
+      }
+    }
     const lo = Number(m[1]), hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) throw new UsageError(`Cannot parse --seeds "${text}": range ${lo}-${hi} is empty`);
-    if (hi - lo > 10_000) throw new UsageError(`Cannot parse --seeds "${text}": more than 10,000 seeds`);
-    for (let s = lo; s <= hi; s++) seeds.add(s);
+    if (hi < lo) throw fail(`range ${lo}-${hi} is empty`);
+    ranges.push([lo, hi]);
   }
-  return [...seeds].sort((a, b) => a - b);
+  // counted before any range is expanded: the cap is on the whole list
+  const merged = ranges.sort((a, b) => a[0] - b[0]).reduce<[number, number][]>((out, [lo, hi]) => {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+    return out;
+  }, []);
+  const count = merged.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
+  if (count > MAX_SEEDS) {
+    throw fail(
+      `${count.toLocaleString("en-US")} seeds, more than the ${MAX_SEEDS.toLocaleString("en-US")} one command runs`,
+    );
+  }
+  return merged.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i));
 }
 
 /** An experiment's configuration resolved once: run settings and every arm's full hyperparameters. */

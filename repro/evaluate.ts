@@ -23,6 +23,7 @@ import {
   type Trainer,
 } from "../mod.ts";
 import { sampleToy, toyModes, toyModeStd } from "../lib/data/mod.ts";
+import { CLASSIFIER_BATCH } from "../lib/metrics/mod.ts";
 import type { ExperimentSpec, Settings } from "./experiments.ts";
 import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "./files.ts";
@@ -34,6 +35,12 @@ import type { OutcomeRules } from "./outcome.ts";
 export const RECOGNISABLE_FLOOR = 0.2;
 /** Generated samples whose root mean square exceeds this (data lie in [−1, 1]) have blown up. */
 export const BLOW_UP_RMS = 10;
+/**
+ * A toy generator whose samples lie this far from the data in W1 has blown up: the toys' data lie within ~2 of
+ * the origin and an untrained generator starts at W1 ~1.5, so 10 means the points moved on average five data radii
+ * away (a W1 of 2e36 was seen: a number not to average into a final-quality mean).
+ */
+export const TOY_BLOW_UP_W1 = 10;
 
 /** Quality values by column. */
 export type Quality = Record<string, number>;
@@ -109,7 +116,12 @@ export async function createEvaluator(
         // Toys are labelled by W1 alone: the 3σ "high quality" radius (0.04 for 8 Gaussians) is far stricter than
         // what 1,000 iterations reach (W1 0.15–0.3 with most points just outside it), so gating on hq_share would
         // call trained runs "not-trained"; modes_covered and hq_share stay in the tables.
-        outcomeRules: { primary: "w1", coverage: null, recognisable: null, blowUp: null },
+        outcomeRules: {
+          primary: "w1",
+          coverage: null,
+          recognisable: null,
+          blowUp: { column: "w1", limit: TOY_BLOW_UP_W1 },
+        },
         info: { eval_real_points: settings.evalSamples },
         measure(fake) {
           const quality: Quality = { w1: exactW1(fake, real, 2) };
@@ -128,6 +140,13 @@ export async function createEvaluator(
   }
   const heldOut = data.heldOut!;
   const train = data.train as typeof heldOut;
+  if (train.count < CLASSIFIER_BATCH) {
+    throw new Error(
+      `Cannot evaluate on "${train.name}": the harness's feature classifier (for FID, KID and recognisability) ` +
+        `needs at least ${CLASSIFIER_BATCH} training images and the training split has ${train.count} ` +
+        `(${heldOut.count} more are held out for scoring); give more images`,
+    );
+  }
   const classifier = await cachedClassifier(train, heldOut, cacheDir, log);
   const classes = classifier.classes;
   const needed = minClassifierAccuracy(classes);

@@ -20,7 +20,16 @@ export async function renderPng(spec: TopLevelSpec): Promise<Uint8Array> {
   return new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render().asPng();
 }
 
-/** Writes loss_curves.png, quality_curves.png, quality_vs_time.png and loss_vs_quality.png into `outDir`. */
+/** A figure that could not be written, and why (one line). */
+export interface FigureFailure {
+  name: string;
+  why: string;
+}
+
+/**
+ * Writes loss_curves.png, quality_curves.png, quality_vs_time.png and loss_vs_quality.png into `outDir` (each that
+ * the rows have data for); a figure that fails does not stop the others. Returns the names written and the failures.
+ */
 export async function writeFigures(
   outDir: string,
   rows: readonly Record<string, string>[],
@@ -29,8 +38,10 @@ export async function writeFigures(
     primary: string;
     pairs: { arm: string; seed: number; estimate: number; quality: number }[];
   },
-): Promise<string[]> {
-  if (rows.length === 0) return [];
+): Promise<{ written: string[]; failed: FigureFailure[] }> {
+  const written: string[] = [];
+  const failed: FigureFailure[] = [];
+  if (rows.length === 0) return { written, failed };
   const curve = rows
     .filter((r) => r.critic_loss !== "" && Number(r.step) > 0)
     .flatMap((r) => [
@@ -53,10 +64,13 @@ export async function writeFigures(
       seconds: Number(r.wall_time_s),
       value: Number(r[ctx.primary]),
     }));
-  const written: string[] = [];
   const save = async (name: string, spec: TopLevelSpec) => {
-    await writeAtomic(`${outDir}/${name}`, await renderPng(spec));
-    written.push(name);
+    try {
+      await writeAtomic(`${outDir}/${name}`, await renderPng(spec));
+      written.push(name);
+    } catch (e) {
+      failed.push({ name, why: String((e as Error).message).split("\n")[0] });
+    }
   };
   // every seed as a thin line, the mean over seeds as a thick one
   const seedsAndMean = (x: string, xTitle: string, y: Record<string, unknown>) => [
@@ -138,5 +152,5 @@ export async function writeFigures(
       resolve: { scale: { x: "independent", y: "independent" } },
     } as TopLevelSpec);
   }
-  return written;
+  return { written, failed };
 }

@@ -10,6 +10,8 @@ import { UsageError } from "./errors.ts";
 import { exists, writeAtomic } from "./files.ts";
 import { type TableContext, writeTables } from "./tables.ts";
 import type { ClaimResult } from "./claims.ts";
+import type { FigureFailure } from "./figures.ts";
+import { checkWritableResultFolder, FOLDER_FORMAT } from "./result_folder.ts";
 
 interface StoredConfig {
   identity: { experiment: string; profile: string };
@@ -21,7 +23,7 @@ interface StoredConfig {
 export async function mergeResults(
   sources: string[],
   outDir: string,
-): Promise<{ runs: number; claims: ClaimResult[] }> {
+): Promise<{ runs: number; claims: ClaimResult[]; missingFigures: FigureFailure[] }> {
   if (sources.length === 0) throw new UsageError("Cannot merge: no result folders given");
   const configs: StoredConfig[] = [];
   for (const dir of sources) {
@@ -36,6 +38,8 @@ export async function mergeResults(
       throw new UsageError(`Cannot merge "${sources[i]}" with "${sources[0]}": different experiment or settings`);
     }
   });
+  // never into a folder wgan-bench did not make (the merged tables would overwrite its files)
+  checkWritableResultFolder(outDir, "merge into");
   await Deno.mkdir(`${outDir}/runs`, { recursive: true });
   let runs = 0;
   for (const dir of sources) {
@@ -65,11 +69,11 @@ export async function mergeResults(
   }
   const seeds = [...new Set(configs.flatMap((c) => c.seeds))].sort((a, b) => a - b);
   const stored = configs[0];
-  await writeAtomic(`${outDir}/config.json`, JSON.stringify({ ...stored, seeds }, null, 2));
-  const claims = await writeTables(outDir, {
+  await writeAtomic(`${outDir}/config.json`, JSON.stringify({ ...stored, format: FOLDER_FORMAT, seeds }, null, 2));
+  const { claims, missingFigures } = await writeTables(outDir, {
     ...stored.tables,
     seeds,
     experiment: findExperiment(stored.tables.experiment),
   });
-  return { runs, claims };
+  return { runs, claims, missingFigures };
 }

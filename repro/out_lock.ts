@@ -13,6 +13,8 @@ import { UsageError } from "./errors.ts";
 /** A held lock; `release()` removes it (idempotent). */
 export interface OutLock {
   readonly path: string;
+  /** Says in the lock that its holder is stopping (checkpointing): a successor waits for it instead of failing. */
+  markStopping(): void;
   release(): void;
 }
 
@@ -20,6 +22,15 @@ interface Holder {
   pid: number;
   host: string;
   started: string;
+  /** Set once the holder has been asked to stop and is checkpointing. */
+  stopping?: boolean;
+}
+
+/** The folder is held by another live process. */
+export class LockHeldError extends UsageError {
+  constructor(message: string, readonly holder: Holder) {
+    super(message);
+  }
 }
 
 /** Untouched this long, a lock's holder is taken to be gone. */
@@ -67,16 +78,28 @@ export function watchParent(pid: number, onGone: () => void, everyMs = 500): () 
 }
 
 /**
- * {@linkcode lockOutDir}, waiting up to `timeoutMs` while a live process holds the lock (a worker of a killed
- * parent stops within a second or two, checkpointing; its successor waits for it instead of racing it).
+ * {@linkcode lockOutDir}, waiting up to `timeoutMs` while a live process holds the lock: any holder (a worker of a
+ * killed parent stops within a second or two, checkpointing; its successor waits for it instead of racing it), or
+ * with `onlyStopping` only a holder that has said it is stopping (a second run beside a working one is refused at
+ * once). `log` hears once that it waits.
  */
-export async function lockOutDirWaiting(outDir: string, timeoutMs: number): Promise<OutLock> {
+export async function lockOutDirWaiting(
+  outDir: string,
+  timeoutMs: number,
+  options: { onlyStopping?: boolean; log?: (line: string) => void } = {},
+): Promise<OutLock> {
   const deadline = Date.now() + timeoutMs;
+  let told = false;
   while (true) {
     try {
       return lockOutDir(outDir);
     } catch (e) {
-      if (!(e instanceof UsageError) || !/has been using it/.test(e.message) || Date.now() > deadline) throw e;
+      if (!(e instanceof LockHeldError) || Date.now() > deadline) throw e;
+      if (options.onlyStopping && !e.holder.stopping) throw e;
+      if (!told) {
+        options.log?.(`waiting for process ${e.holder.pid}, which is stopping, to release "${outDir}"`);
+        told = true;
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -116,6 +139,20 @@ export function lockOutDir(outDir: string): OutLock {
       Deno.unrefTimer(heartbeat);
       return {
         path,
+        markStopping() {
+          if (released) return;
+          // replaced whole (a reader seeing half a holder would take it for a dead one)
+          const tmp = `${path}.tmp-${Deno.pid}`;
+          try {
+            Deno.writeTextFileSync(tmp, JSON.stringify({ ...me, stopping: true }));
+            Deno.renameSync(tmp, path);
+          } catch {
+            // the disk is full, or the folder was removed by hand: a successor then refuses instead of waiting
+            try {
+              Deno.removeSync(tmp);
+            } catch { /* never written */ }
+          }
+        },
         release() {
           if (released) return;
           released = true;
@@ -137,9 +174,10 @@ export function lockOutDir(outDir: string): OutLock {
       holder = undefined; // unreadable: a writer died mid-write, or it was just released
     }
     if (holder && alive(holder, path)) {
-      throw new UsageError(
+      throw new LockHeldError(
         `Cannot run in "${outDir}": process ${holder.pid} on ${holder.host} has been using it since ${holder.started} ` +
           `(wait for it, or use another --out; if that process is gone, delete ${path})`,
+        holder,
       );
     }
     Deno.removeSync(path); // stale: its process is gone

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type BackendName, criticIterations, selectBackend } from "../mod.ts";
+import { type BackendInfo, type BackendName, criticIterations, selectBackend } from "../mod.ts";
 import { algorithmSpec, buildTrainer } from "./arm_config.ts";
 import type { ExperimentSpec, ProfileName } from "./experiments.ts";
 import { type RunConfig, type RunKey, shardRuns } from "./config.ts";
@@ -15,13 +15,23 @@ import { describeEnvironment } from "./environment.ts";
 import { exists, writeAtomic } from "./files.ts";
 import { createProgress, formatSeconds } from "./progress.ts";
 import { runOne, type RunRecord } from "./run_one.ts";
-import { defaultJobs, runInWorkers } from "./workers.ts";
+import { defaultJobs, runInWorkers, workerThreads } from "./workers.ts";
 import { cpus } from "node:os";
 import { runDir, stepColumns } from "./steps_schema.ts";
 import { type TableContext, writeTables } from "./tables.ts";
+import type { FigureFailure } from "./figures.ts";
+import {
+  checkWritableResultFolder,
+  clearResultFolder,
+  FOLDER_FORMAT,
+  folderKind,
+  foreignEntries,
+  listSome,
+} from "./result_folder.ts";
+import { describeDifferences, differences, type Execution, execution } from "./identity.ts";
 import type { ClaimResult } from "./claims.ts";
 import { UsageError } from "./errors.ts";
-import { checkOutDir, lockOutDir } from "./out_lock.ts";
+import { checkOutDir, lockOutDirWaiting } from "./out_lock.ts";
 import { sweepTempFiles } from "../lib/io/write_atomic.ts";
 
 /** Options of {@linkcode runExperiment}. */
@@ -41,6 +51,8 @@ export interface RunOptions {
   quiet?: boolean;
   /** Worker processes for the (arm, seed) runs (default: cores for a single-threaded backend, else 1). */
   jobs?: number;
+  /** Continue a folder whose runs were computed with another backend, thread count or numerics version. */
+  allowMixed?: boolean;
 }
 
 /** What a run of the harness produced. */
@@ -49,6 +61,8 @@ export interface RunSummary {
   finished: number;
   interrupted: boolean;
   claims: ClaimResult[];
+  /** Figures that could not be written (the run failed to finish its outputs). */
+  missingFigures: FigureFailure[];
 }
 
 /** The part of the configuration that must match to continue in an existing folder. */
@@ -159,6 +173,34 @@ async function measureIterations(
   return out;
 }
 
+/**
+ * CPU threads each run's kernels get: with worker processes, cores/workers each (or `WGAN_BENCH_THREADS`, which
+ * every process honours); in this process, what the backend uses. Only the native backend's count changes numbers.
+ */
+export function runThreads(backend: Pick<BackendInfo, "name" | "threads">, workers: number): number {
+  if (backend.name !== "native") return backend.threads;
+  const pinned = Deno.env.get("WGAN_BENCH_THREADS");
+  if (pinned !== undefined) return Number(pinned);
+  return workers > 1 ? workerThreads(workers) : backend.threads;
+}
+
+/** How to get back the execution a folder was made with, as flags (empty when no flag can). */
+function matchingFlags(stored: Partial<Execution>, current: Execution): string[] {
+  const flags: string[] = [];
+  if (stored.backend !== undefined && stored.backend !== current.backend) flags.push(`--backend ${stored.backend}`);
+  if (stored.threads !== undefined && stored.threads !== current.threads && current.backend === "native") {
+    const cores = Math.max(1, cpus().length);
+    flags.push(
+      stored.threads === cores
+        ? "--jobs 1"
+        : cores % stored.threads === 0
+        ? `--jobs ${cores / stored.threads}`
+        : `WGAN_BENCH_THREADS=${stored.threads}`,
+    );
+  }
+  return flags;
+}
+
 /** Runs the experiment and writes its tables into `outDir`. */
 export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const log = (line: string) => {
@@ -166,18 +208,73 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   };
   // Everything that can fail on bad input happens before the result folder is touched.
   checkOutDir(o.outDir);
+  // never write into (or, with --fresh, empty) a folder wgan-bench did not make
+  checkWritableResultFolder(o.outDir, o.fresh ? "start afresh in" : "write results to");
   const configPath = `${o.outDir}/config.json`;
   const id = identity(o);
-  const previous = !o.fresh && (await exists(configPath)) ? JSON.parse(await Deno.readTextFile(configPath)) : null;
+  const stored = folderKind(o.outDir) === "results" ? JSON.parse(await Deno.readTextFile(configPath)) : null;
+  const previous = o.fresh ? null : stored;
   // folders written before the seed count left the identity carry it in their settings
   if (previous?.identity?.settings) delete previous.identity.settings.seeds;
-  if (previous && JSON.stringify(previous.identity) !== JSON.stringify(id)) {
-    throw new UsageError(
-      `Cannot continue in "${o.outDir}": it holds a run with other settings (${previous.identity.experiment}, ` +
-        `profile ${previous.identity.profile}); use --fresh to start over or --out for another folder`,
-    );
+  if (previous) {
+    const { execution: _e, ...previousIdentity } = previous.identity;
+    const diffs = differences(previousIdentity, id);
+    if (diffs.length) {
+      throw new UsageError(
+        `Cannot continue in "${o.outDir}": it holds a run with other settings (folder's → this run's: ` +
+          `${describeDifferences(diffs)}); use --fresh to start over or --out for another folder`,
+      );
+    }
+  }
+  if (o.fresh && stored) {
+    // --fresh must be able to delete everything it would: refuse now, before any work, if it could not
+    const foreign = foreignEntries(o.outDir);
+    if (foreign.length) {
+      throw new UsageError(
+        `Cannot start afresh in "${o.outDir}": it holds files wgan-bench did not write (${listSome(foreign)}); ` +
+          "move them out, or use another --out",
+      );
+    }
   }
   const backend = await selectBackend(o.backend);
+  const cores = Math.max(1, cpus().length);
+  let workers = o.jobs ?? defaultJobs(backend.name);
+  if (workers > cores) {
+    log(`--jobs ${workers}: this machine has ${cores} cores; running ${cores} worker processes`);
+    workers = cores;
+  }
+  const threads = runThreads(backend, workers);
+  const exec = execution(backend.name, threads, backend.tfjsVersion);
+  let mixed: { from: Partial<Execution>; to: Execution; at: string }[] = previous?.mixed ?? [];
+  // folders written before the execution was recorded: their backend is in the environment record
+  const previousExec: Partial<Execution> | undefined = previous
+    ? previous.identity.execution ?? { backend: previous.environment?.backend }
+    : undefined;
+  // only runs still to train could mix: a folder whose runs are all done just has its tables rebuilt
+  const unfinished: RunKey[] = [];
+  for (const k of shardRuns(o.experiment, o.seeds, o.shard)) {
+    if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) unfinished.push(k);
+  }
+  if (previousExec && unfinished.length) {
+    const diffs = differences(previousExec, exec).filter((d) => d.stored !== undefined);
+    if (diffs.length && !o.allowMixed) {
+      const flags = matchingFlags(previousExec, exec);
+      const show = (side: "stored" | "current") => diffs.map((d) => `${d.key} ${d[side]}`).join(", ");
+      throw new UsageError(
+        `Cannot continue in "${o.outDir}": its runs were computed with ${show("stored")}; this run would use ` +
+          `${show("current")} (${flags.length ? `rerun with ${flags.join(" ")}, ` : ""}use --out for another ` +
+          "folder, or --allow-mixed to continue here: each row records its backend and device)",
+      );
+    }
+    if (diffs.length) {
+      mixed = [...mixed, { from: previousExec, to: exec, at: new Date().toISOString() }];
+      log(
+        `--allow-mixed: continuing "${o.outDir}" with ${
+          describeDifferences(diffs)
+        }; each row records its own backend and device`,
+      );
+    }
+  }
   const env = await describeEnvironment(backend);
   const settings = o.config.settings;
   const data = await loadExperimentData(o.experiment, settings, o.dataset);
@@ -185,15 +282,19 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   // trains (and caches) the image classifier once, before any worker needs it
   const evaluator = await createEvaluator(o.experiment, settings, data, cacheDir, log);
 
-  const lock = lockOutDir(o.outDir);
+  // a run that is stopping (checkpointing after Ctrl-C, SIGTERM or its task's death) is waited for; a working one
+  // refuses this one at once
+  const lock = await lockOutDirWaiting(o.outDir, 60_000, { onlyStopping: true, log });
+  const markStopping = () => lock.markStopping();
+  o.signal?.addEventListener("abort", markStopping);
+  if (o.signal?.aborted) markStopping();
   try {
     // temporary files of writes a killed process or a full disk interrupted (the last complete files stand)
     const swept = await sweepTempFiles(o.outDir);
     if (swept.length) log(`removed ${swept.length} temporary file(s) left by an interrupted write`);
     if (o.fresh) {
-      for (const entry of await Array.fromAsync(Deno.readDir(o.outDir))) {
-        if (entry.name !== ".lock") await Deno.remove(`${o.outDir}/${entry.name}`, { recursive: true });
-      }
+      const removed = clearResultFolder(o.outDir);
+      if (removed) log(`--fresh: deleted ${removed} file(s) of the previous run in ${o.outDir}`);
     }
     const seeds = [...new Set([...(previous?.seeds ?? []), ...o.seeds])].sort((a, b) => a - b);
     const tables: TableContext = {
@@ -208,7 +309,16 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     await writeAtomic(
       configPath,
       JSON.stringify(
-        { identity: id, seeds, tables: { ...tables, experiment: o.experiment.id }, environment: env, config: o.config },
+        {
+          format: FOLDER_FORMAT,
+          // a folder keeps the execution its runs were computed with until this run trains some
+          identity: { ...id, execution: previous && !unfinished.length ? previous.identity.execution : exec },
+          ...(mixed.length ? { mixed } : {}),
+          seeds,
+          tables: { ...tables, experiment: o.experiment.id },
+          environment: env,
+          config: o.config,
+        },
         null,
         2,
       ),
@@ -216,7 +326,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     const keys = shardRuns(o.experiment, o.seeds, o.shard);
     const pending: RunKey[] = [];
     for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
-    const jobs = Math.min(o.jobs ?? defaultJobs(backend.name), Math.max(pending.length, 1));
+    // worker lanes: never more than runs; a lone run still goes to a worker when it must get the workers' threads
+    const jobs = Math.min(workers, Math.max(pending.length, 1));
+    const inWorkers = jobs > 1 || (workers > 1 && threads !== backend.threads);
     const software = backend.name === "webgpu" &&
       (backend.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|software/i.test(backend.device));
     if (software) {
@@ -267,8 +379,8 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     const reportInterrupted = (key: RunKey) =>
       progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
     let finished = 0, interrupted = false;
-    if (jobs > 1) {
-      log(`${jobs} worker processes, ${Math.max(1, Math.floor(cpus().length / jobs))} thread(s) each`);
+    if (inWorkers) {
+      log(`${jobs} worker process(es), ${threads} thread(s) each`);
       // longest first, so that the slowest arm does not run alone at the end
       const ordered = [...pending].sort((a, b) =>
         estimateSeconds(withTimes, b.arm, backend.name) - estimateSeconds(withTimes, a.arm, backend.name)
@@ -290,9 +402,10 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
           dataset: o.dataset,
           cacheDir,
           environment: env,
+          allowMixed: o.allowMixed ?? false,
         },
         ordered,
-        jobs,
+        { lanes: jobs, threads },
         {
           onIteration(key, iteration) {
             inFlight.set(`${key.arm}/${key.seed}`, { key, iteration });
@@ -326,6 +439,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
           evaluator,
           env,
           outDir: o.outDir,
+          allowMixed: o.allowMixed ?? false,
           signal: o.signal,
           onIteration: (k, it) =>
             progress.update(
@@ -345,9 +459,10 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       }
     }
     progress.stop();
-    const claims = await writeTables(o.outDir, tables);
-    return { outDir: o.outDir, finished, interrupted, claims };
+    const { claims, missingFigures } = await writeTables(o.outDir, tables);
+    return { outDir: o.outDir, finished, interrupted, claims, missingFigures };
   } finally {
+    o.signal?.removeEventListener("abort", markStopping);
     lock.release();
   }
 }

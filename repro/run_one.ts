@@ -16,6 +16,7 @@ import { type ArmConfig, buildTrainer } from "./arm_config.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { exists, readCsvIfExists, type Row, toCsv, writeAtomic } from "./files.ts";
 import { classifyOutcome, type Outcome } from "./outcome.ts";
+import { UsageError } from "./errors.ts";
 import { labelPng, pngSize, sampleGridPng, scatterPng } from "./pictures.ts";
 import { provenanceCells, runDir, statCells, stepColumns } from "./steps_schema.ts";
 
@@ -46,6 +47,8 @@ export interface RunContext {
   evaluator: Evaluator;
   env: Environment;
   outDir: string;
+  /** Resume a run whose rows were computed with another backend, device, hardware or tfjs (`--allow-mixed`). */
+  allowMixed?: boolean;
   signal?: AbortSignal;
   /** Called after every generator iteration (after that iteration's rows and checkpoint are written). */
   onIteration?: (key: RunKey, iteration: number) => void;
@@ -67,12 +70,17 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   if (await exists(donePath)) return JSON.parse(await Deno.readTextFile(donePath));
   await Deno.mkdir(dir, { recursive: true });
   const arm = ctx.arms.find((a) => a.id === key.arm)!;
-  await writeAtomic(`${dir}/config.json`, JSON.stringify({ ...key, ...arm, id: undefined }, null, 2));
-  const trainer = buildTrainer(arm, ctx.data.train, key.seed);
   const columns = stepColumns(ctx.evaluator);
   const stepsPath = `${dir}/steps.csv`, ckptPath = `${dir}/checkpoint.bin`;
   const base = { experiment: ctx.experimentId, profile: ctx.profile, arm: key.arm, seed: key.seed };
   const provenance = provenanceCells(ctx.env, ctx.data.name);
+  const checkpoint = await loadCheckpoint<Extra>(ckptPath);
+  const kept = checkpoint
+    ? (await readCsvIfExists(stepsPath)).filter((r) => Number(r.step) <= checkpoint.trainer.generatorIteration)
+    : [];
+  if (kept.length && !ctx.allowMixed) checkSameExecution(kept[kept.length - 1], provenance, key, dir);
+  await writeAtomic(`${dir}/config.json`, JSON.stringify({ ...key, ...arm, id: undefined }, null, 2));
+  const trainer = buildTrainer(arm, ctx.data.train, key.seed);
 
   let toyReference: Float32Array | undefined;
   const evaluate = async (step: number) => {
@@ -95,12 +103,10 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
 
   let rows: Row[];
   let extra: Extra;
-  const checkpoint = await loadCheckpoint<Extra>(ckptPath);
   if (checkpoint) {
     trainer.setState(checkpoint.trainer);
     extra = checkpoint.extra;
-    const step = checkpoint.trainer.generatorIteration;
-    rows = (await readCsvIfExists(stepsPath)).filter((r) => Number(r.step) <= step);
+    rows = kept;
   } else {
     const initialQuality = await evaluate(0);
     extra = { trainSeconds: 0, initialQuality, lastQuality: initialQuality };
@@ -169,6 +175,24 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   await writeAtomic(donePath, JSON.stringify(record, null, 2));
   await Deno.remove(ckptPath).catch(() => {});
   return record;
+}
+
+/** The columns of a row that say how its numbers were computed: a resumed run must keep them. */
+const EXECUTION_COLUMNS = ["backend", "device", "hardware_id", "tfjs"] as const;
+
+/**
+ * Fails in one line when the rows a run resumes after were computed otherwise than this process would continue
+ * (another backend, thread count, BLAS, machine or tfjs): the run would mix numbers from two executions.
+ */
+function checkSameExecution(last: Record<string, string>, now: Row, key: RunKey, dir: string): void {
+  const diffs = EXECUTION_COLUMNS.filter((c) => last[c] !== undefined && last[c] !== String(now[c]));
+  if (!diffs.length) return;
+  throw new UsageError(
+    `Cannot resume ${key.arm} seed ${key.seed} in "${dir}": its rows were computed with ` +
+      diffs.map((c) => `${c} "${last[c]}"`).join(", ") + `, this process has ` +
+      diffs.map((c) => `"${now[c]}"`).join(", ") +
+      " (rerun it where and as it ran, or pass --allow-mixed to continue; each row records its own)",
+  );
 }
 
 function disposeAll(trainer: Trainer): void {

@@ -33,6 +33,8 @@ interface Rule {
   min?: number;
   /** Exclusive upper bound. */
   below?: number;
+  /** Inclusive upper bound of an integer. */
+  max?: number;
   /** Lower bound is exclusive. */
   positive?: boolean;
   choices?: readonly string[];
@@ -44,7 +46,7 @@ const RULES: Record<string, Rule> = {
   evalEvery: { type: "int", min: 1 },
   logEvery: { type: "int", min: 1 },
   evalSamples: { type: "int", min: 2 },
-  seeds: { type: "int", min: 1 },
+  seeds: { type: "int", min: 1, max: 10_000 },
   imageSize: { type: "choice", choices: ["28", "32"] },
   resizeTo32: { type: "choice", choices: ["bilinear", "pad"] },
   // arm keys (batchSize, width, hidden, dItersSchedule are also run settings)
@@ -115,7 +117,9 @@ function parseValue(key: string, raw: string): Leaf {
     }
     case "int": {
       const v = Number(raw);
-      if (raw === "" || !Number.isInteger(v) || v < rule.min!) throw fail(`an integer ≥ ${rule.min}`);
+      if (raw === "" || !Number.isSafeInteger(v) || v < rule.min! || (rule.max !== undefined && v > rule.max)) {
+        throw fail(rule.max === undefined ? `an integer ≥ ${rule.min}` : `an integer from ${rule.min} to ${rule.max}`);
+      }
       return v;
     }
     case "number": {

@@ -13,6 +13,7 @@ import { analyseRun } from "./run_analysis.ts";
 import { summariseArms, SUMMARY_COLUMNS, summaryRows } from "./arm_summary.ts";
 import { type ClaimResult, judgeClaims } from "./claims.ts";
 import { verdictMarkdown } from "./verdict_markdown.ts";
+import type { FigureFailure } from "./figures.ts";
 
 /** What the tables were built from. */
 export interface TableContext {
@@ -45,12 +46,23 @@ async function collectRuns(outDir: string, ctx: TableContext) {
   return runs;
 }
 
-/** Writes steps.csv, summary.csv, verdict.md and claims.json; returns the verdicts (empty if no run finished). */
-export async function writeTables(outDir: string, ctx: TableContext): Promise<ClaimResult[]> {
+/** What {@linkcode writeTables} wrote: the verdicts, and the figures it could not write. */
+export interface TablesWritten {
+  /** The verdicts (empty if no run finished). */
+  claims: ClaimResult[];
+  /** Figures that failed (a full disk, no renderer); the tables themselves are written or it throws. */
+  missingFigures: FigureFailure[];
+}
+
+/**
+ * Writes steps.csv, summary.csv, verdict.md, records.json, claims.json and the figures. A table that cannot be
+ * written throws; a figure that cannot be is reported in `missingFigures` (the caller fails the run with it).
+ */
+export async function writeTables(outDir: string, ctx: TableContext): Promise<TablesWritten> {
   const runs = await collectRuns(outDir, ctx);
   const allRows = runs.flatMap((r) => r.rows);
   await writeAtomic(`${outDir}/steps.csv`, toCsv(allRows as Row[], ctx.columns));
-  if (runs.length === 0) return [];
+  if (runs.length === 0) return { claims: [], missingFigures: [] };
   const analyses = runs.map((r) => analyseRun(r.rows, r.record, ctx.primary));
   const arms = summariseArms(ctx.experiment, analyses, ctx.primary, ctx.coverage);
   const distinct = (column: string) => [...new Set(allRows.map((r) => r[column]).filter(Boolean))].join("+");
@@ -83,18 +95,33 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Cl
       2,
     ),
   );
+  let missingFigures: FigureFailure[] = [];
   if (ctx.figures !== false) {
     try {
       const { writeFigures } = await import("./figures.ts");
-      await writeFigures(outDir, allRows, {
+      missingFigures = (await writeFigures(outDir, allRows, {
         experiment: ctx.experiment.id,
         primary: ctx.primary,
         pairs: analyses.flatMap((a) => a.pairs.map((p) => ({ arm: a.arm, seed: a.seed, ...p }))),
-      });
+      })).failed;
     } catch (e) {
-      // the tables are the result; a missing permission or renderer only costs the pictures
-      console.error(`figures skipped: ${String((e as Error).message).split("\n")[0]}`);
+      // the renderer itself did not load: every figure is missing
+      const why = String((e as Error).message).split("\n")[0];
+      missingFigures = FIGURES.map((name) => ({ name, why }));
     }
   }
-  return claims;
+  return { claims, missingFigures };
+}
+
+/** The figures a result folder holds. */
+export const FIGURES = ["loss_curves.png", "quality_curves.png", "quality_vs_time.png", "loss_vs_quality.png"];
+
+/**
+ * The one line that fails a run whose figures were not all written: which ones, why, and that a rerun writes
+ * them (every finished run is kept; the rerun only rebuilds the tables and figures).
+ */
+export function missingFiguresMessage(outDir: string, missing: readonly FigureFailure[]): string {
+  const whys = [...new Set(missing.map((m) => m.why))];
+  return `Cannot write ${missing.length} figure(s) in "${outDir}" (${missing.map((m) => m.name).join(", ")}): ` +
+    `${whys.join("; ")}; the tables are written, and rerunning the same command writes the figures`;
 }

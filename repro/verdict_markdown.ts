@@ -59,7 +59,8 @@ export function verdictMarkdown(
     "(images: classifier confidence at the level 95% of held-out real images reach, and features inside the real " +
     "images' 3-NN manifold); collapsed = recognisable samples cover fewer than half the classes; converged = " +
     "quality at least halved and ≥ 80% of classes covered; failed = the rest. Toys are labelled by W1 alone " +
-    "(converged = W1 at least halved, else failed); their mode columns are reported, not used for labels.",
+    "(blew-up = W1 above 10, five times the data's radius; converged = W1 at least halved; else failed); their " +
+    "mode columns are reported, not used for labels.",
     "",
   ];
   return lines.join("\n");

@@ -51,6 +51,7 @@ async function main(): Promise<number> {
       evaluator,
       env,
       outDir: job.outDir,
+      allowMixed: job.allowMixed,
       signal: controller.signal,
       onIteration: (_, iteration) => {
         const now = performance.now();

@@ -25,6 +25,8 @@ export interface WorkerJob {
   cacheDir: string;
   key: RunKey;
   parentPid: number;
+  /** Continue a run whose rows were computed with another backend, device or hardware (`--allow-mixed`). */
+  allowMixed: boolean;
   /** The parent's environment record (commit, versions, hardware): every row of a run carries the same one. */
   environment: Environment;
 }
@@ -37,15 +39,16 @@ export function defaultJobs(backend: string): number {
   return SINGLE_THREADED.has(backend) ? Math.max(1, cpus().length) : 1;
 }
 
-/** The permissions the `repro` task grants, which workers need too. */
-const PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-run",
-  "--allow-ffi=./node_modules,/usr/lib,/usr/local/lib",
-];
+/** Threads of each of `workers` worker processes: an equal share of the cores, at least 1. */
+export function workerThreads(workers: number): number {
+  return Math.max(1, Math.floor(cpus().length / workers));
+}
+
+/**
+ * The permissions the `repro` task grants, which workers need too. FFI is not scoped to folders: a custom
+ * OpenBLAS or oneDNN (`WGAN_BENCH_BLAS`, `WGAN_BENCH_DNNL`) may live anywhere, and `--allow-run` grants as much.
+ */
+const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-run", "--allow-ffi"];
 
 /** Runs one job in a worker process; `onIteration` sees its progress. */
 async function runWorker(
@@ -117,20 +120,18 @@ export interface PoolHooks {
 }
 
 /**
- * Runs `keys` (already ordered) in `jobs` worker processes; stops handing out
- * runs once one is interrupted or fails (the others finish or checkpoint).
- * Returns how many finished and whether any was interrupted; rethrows the
- * first worker error after the others have stopped.
+ * Runs `keys` (already ordered) in `lanes` worker processes at a time, each with `threads` threads; stops handing
+ * out runs once one is interrupted or fails (the others finish or checkpoint). Returns how many finished and
+ * whether any was interrupted; rethrows the first worker error after the others have stopped.
  */
 export async function runInWorkers(
   base: Omit<WorkerJob, "key" | "parentPid">,
   keys: readonly RunKey[],
-  jobs: number,
+  { lanes, threads }: { lanes: number; threads: number },
   hooks: PoolHooks,
   signal?: AbortSignal,
 ): Promise<{ finished: number; interrupted: boolean }> {
   const queue = [...keys];
-  const threads = Math.max(1, Math.floor(cpus().length / jobs));
   let finished = 0, interrupted = false;
   let failure: Error | null = null;
   const lane = async () => {
@@ -151,7 +152,7 @@ export async function runInWorkers(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, keys.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(lanes, keys.length) }, lane));
   if (failure) throw failure;
   return { finished, interrupted: interrupted || (signal?.aborted ?? false) && queue.length > 0 };
 }

@@ -36,6 +36,11 @@ export interface BackendInfo {
   /** tfjs version string. */
   tfjsVersion: string;
   /**
+   * CPU threads the backend's kernels use: OpenBLAS's and oneDNN's for native (the rounding of its sums depends
+   * on it), 1 for the others (cpu and wasm run on one thread; webgpu and tensorflow count their own device).
+   */
+  threads: number;
+  /**
    * What was left out, one line each: with `auto`, why faster CPU backends that were tried were skipped (e.g. no
    * OpenBLAS); with native, why its convolutions run without oneDNN (e.g. `libdnnl2` not installed).
    */
@@ -217,6 +222,7 @@ export async function selectBackend(requested: BackendName = "auto"): Promise<Ba
       isFallbackAdapter: p.isFallbackAdapter,
       ...(p.adapter ? { adapter: p.adapter } : {}),
       tfjsVersion: tf.version.tfjs,
+      threads: native?.ok ? native.blas.getThreads() : 1,
       skipped,
     };
   };

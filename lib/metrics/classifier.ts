@@ -58,6 +58,9 @@ function build(inDim: number, classes: number, seed: number) {
   return { forward, variables: p.variables };
 }
 
+/** Images per training batch of the feature classifier: the fewest training images it accepts. */
+export const CLASSIFIER_BATCH = 128;
+
 /**
  * Trains (or restores) the feature classifier on `train` and measures its
  * accuracy on `heldOut`. Both need labels.
@@ -85,6 +88,12 @@ export async function trainClassifier(
 ): Promise<FeatureClassifier> {
   if (!train.labels || !heldOut.labels) {
     throw new RangeError(`Cannot train a feature classifier on "${train.name}": the dataset has no labels`);
+  }
+  if (!opts.weights && train.count < CLASSIFIER_BATCH) {
+    throw new RangeError(
+      `Cannot train a feature classifier on "${train.name}": it trains on batches of ${CLASSIFIER_BATCH} images ` +
+        `and the training set has ${train.count}`,
+    );
   }
   const classes = Math.max(...train.labels) + 1;
   const per = train.sampleShape.reduce((a, b) => a * b, 1);
@@ -116,7 +125,7 @@ export async function trainClassifier(
   } else {
     const optimizer = createOptimizer({ kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
     const rng = new Rng(opts.seed).fork("classifier-batches");
-    const batch = 128;
+    const batch = CLASSIFIER_BATCH;
     for (let epoch = 0; epoch < (opts.epochs ?? 4); epoch++) {
       const order = rng.permutation(train.count);
       for (let start = 0; start + batch <= train.count; start += batch) {

@@ -12,4 +12,10 @@ export { kernelDistance } from "./kernel_distance.ts";
 export { classCoverage } from "./class_coverage.ts";
 export { calibrateRecognisability, type Recognisability, type RecognisableStats } from "./recognisable.ts";
 export { matMul, sqrtPsd, symmetricEigen } from "./linalg.ts";
-export { type ClassifierOptions, FEATURE_DIM, type FeatureClassifier, trainClassifier } from "./classifier.ts";
+export {
+  CLASSIFIER_BATCH,
+  type ClassifierOptions,
+  FEATURE_DIM,
+  type FeatureClassifier,
+  trainClassifier,
+} from "./classifier.ts";

@@ -669,7 +669,7 @@ Deno.test({
     const [first, second] = r.stdout.trim().split("\n");
     assert.match(
       first,
-      /^ERR Cannot use backend "native": no permission to load .*libopenblas.* \(run Deno with --allow-ffi\)/,
+      /^ERR Cannot use backend "native": no permission to load .*libopenblas.* \(run Deno with --allow-ffi, as the deno tasks do, or --allow-ffi=\/\S+\)/,
     );
     assert.match(second, /^auto (wasm|webgpu)$/);
   },

@@ -41,7 +41,7 @@ Deno.test("a corrupt checkpoint: one line saying how to recover", async () => {
   await Deno.writeFile(path, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
   await assert.rejects(
     loadCheckpoint(path),
-    /Cannot resume from checkpoint ".*": not a wgan-bench tensor file \(delete it or rerun with --fresh\)/,
+    /Cannot resume from checkpoint ".*": not a wgan-bench tensor file \(delete that file to restart this run from iteration 0; the folder.s other runs are kept\)/,
   );
   assert.equal(await loadCheckpoint(`${path}-missing`), null);
 });

@@ -286,7 +286,12 @@ function open(): OneDnnLoad {
   } catch (e) {
     const message = firstLine(e);
     if (e instanceof Deno.errors.NotCapable || /permission|--allow-ffi/i.test(message)) {
-      return { ok: false, why: `no permission to load ${path} (run Deno with --allow-ffi)` };
+      const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
+      return {
+        ok: false,
+        why:
+          `no permission to load ${path} (run Deno with --allow-ffi, as the deno tasks do, or --allow-ffi=${folder})`,
+      };
     }
     return { ok: false, why: `cannot load ${path}: ${message}` };
   }

@@ -1,0 +1,12 @@
+/**
+ * The version of the numbers the library computes. Raise it in any change that alters a number a training run
+ * produces on some backend (a kernel's order of summation, an initialiser, a gradient fix, an optimizer's update);
+ * leave it for changes that do not (speed with the same values, documentation, the harness's tables). The harness
+ * records it in every result folder and refuses to continue a folder written at another version, so that no run
+ * mixes rows computed by different code.
+ *
+ * 1: the numbers as of the native backend's oneDNN batch norm and one-thread element-wise path (251799f).
+ *
+ * @module
+ */
+export const NUMERICS_VERSION = 1;
