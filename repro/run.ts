@@ -240,7 +240,8 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const cores = Math.max(1, cpus().length);
   let workers = o.jobs ?? defaultJobs(backend.name);
   if (workers > cores) {
-    log(`--jobs ${workers}: this machine has ${cores} cores; running ${cores} worker processes`);
+    // said even with --quiet: the run does not do what was asked
+    console.error(`--jobs ${workers}: this machine has ${cores} cores; running ${cores} worker processes`);
     workers = cores;
   }
   const threads = runThreads(backend, workers);

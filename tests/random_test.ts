@@ -31,6 +31,18 @@ Deno.test("Rng: permutation is a permutation; state round-trips exactly, includi
   const other = new Rng(0);
   other.setState(saved);
   assert.deepEqual([other.normal(), other.uniform(), other.int(7)], next);
-  assert.throws(() => new Rng(1.5), /seed must be an integer, got 1.5/);
+  assert.throws(() => new Rng(1.5), /seed must be an integer from -2\^31 to 2\^32 - 1, got 1.5/);
   assert.throws(() => rng.int(0), /n must be a positive integer/);
+});
+
+Deno.test("Rng: any 32-bit seed, signed or unsigned; nothing that would wrap onto another seed", () => {
+  const draws = (seed: number) => {
+    const r = new Rng(seed);
+    return [r.nextUint32(), r.nextUint32()];
+  };
+  assert.deepEqual(draws(-1), draws(2 ** 32 - 1), "a signed seed is its unsigned bit pattern");
+  assert.notDeepEqual(draws(2 ** 32 - 1), draws(0));
+  for (const bad of [2 ** 32, -(2 ** 31) - 1, 2 ** 53 + 2, 0.5, NaN]) {
+    assert.throws(() => new Rng(bad), /seed must be an integer from -2\^31 to 2\^32 - 1/, String(bad));
+  }
 });

@@ -19,6 +19,23 @@ Deno.test("parseSeeds() accepts ranges and lists and rejects bad ones", () => {
   assert.throws(() => parseSeeds("a-b"), /expected a list like 0-4/);
 });
 
+Deno.test("parseSeeds(): seeds are 0 … 2³² − 1 (2³² would repeat seed 0), at most 10,000 over all ranges", () => {
+  assert.deepEqual(parseSeeds("4294967294-4294967295"), [4294967294, 4294967295]);
+  assert.deepEqual(parseSeeds("0004"), [4]);
+  assert.throws(() => parseSeeds("4294967296"), /seed 4294967296 is out of range \(seeds are 0 to 4294967295/);
+  assert.throws(() => parseSeeds("0-4294967296"), /seed 4294967296 is out of range/);
+  // past 2^53 the number is no longer the one typed: refused from its digits, at once
+  const start = performance.now();
+  assert.throws(() => parseSeeds("9007199254740993"), /seed 9007199254740993 is out of range/);
+  assert.throws(() => parseSeeds("0-9007199254740993"), /out of range/);
+  assert.ok(performance.now() - start < 100);
+  assert.equal(parseSeeds("0-9999").length, 10_000);
+  assert.equal(parseSeeds("0-9999,5000-9999,0").length, 10_000, "overlaps count once");
+  assert.throws(() => parseSeeds("0-9999,10000-19999"), /20,000 seeds, more than the 10,000 one command runs/);
+  assert.throws(() => parseSeeds("0-9999,20000"), /10,001 seeds/);
+  assert.throws(() => parseSeeds("0-4294967295"), /4,294,967,296 seeds/);
+});
+
 Deno.test("findExperiment() suggests the closest id", () => {
   assert.equal(findExperiment("mnist-mlp").id, "mnist-mlp");
   assert.throws(() => findExperiment("mnist-mpl"), /unknown name \(did you mean "mnist-mlp"\?\) \(see --list\)/);

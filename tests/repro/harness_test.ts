@@ -238,6 +238,16 @@ Deno.test({
         2,
       ],
       [["toy-8gaussians", "--profle", "quick"], /Unknown option '--profle'.*did you mean "--profile"/, 2],
+      // node's message goes on about '-- "--seed"' with an unbalanced quote: only its first sentence is shown
+      [
+        ["toy-8gaussians", "--seed", "3"],
+        /^error: Unknown option '--seed' \(did you mean "--seeds"\?\) \(see --help\)$/,
+        2,
+      ],
+      [["toy-8gaussians", "--seeds", "4294967296"], /seed 4294967296 is out of range \(seeds are 0 to 4294967295/, 2],
+      [["toy-8gaussians", "--seeds", "9007199254740993"], /seed 9007199254740993 is out of range/, 2],
+      [["toy-8gaussians", "--seeds", "0-9999,10000-19999"], /20,000 seeds, more than the 10,000 one command runs/, 2],
+      [["toy-8gaussians", "--set", "seeds=10001"], /expected an integer from 1 to 10000, got "10001"/, 2],
       [["toy-8gaussians", "--backend", "cuda"], /Cannot use backend "cuda": unknown/, 2],
       [["toy-8gaussians", "--backend", "tensorflow"], /Cannot use backend "tensorflow": neither/, 1],
       [
@@ -304,10 +314,14 @@ Deno.test("--list and --help describe every experiment and option", async () => 
       "--fresh",
       "--dataset",
       "--print-config",
+      "--allow-mixed",
+      "SIGTERM",
     ]
   ) {
     assert.ok(help.stdout.includes(flag), flag);
   }
+  // every run setting --set accepts is listed (resizeTo32 was missing)
+  for (const key of Object.keys(config.settings)) assert.ok(help.stdout.includes(key), `--help lists ${key}`);
 });
 
 Deno.test({

@@ -5,7 +5,7 @@
  * converged, scaled-up noise has blown up.
  */
 import assert from "node:assert/strict";
-import { Rng, selectBackend } from "../../mod.ts";
+import { imageDataset, Rng, selectBackend, trainClassifier } from "../../mod.ts";
 import { findExperiment, resolveConfig } from "../../repro/config.ts";
 import { loadExperimentData } from "../../repro/data.ts";
 import { createEvaluator } from "../../repro/evaluate.ts";
@@ -47,4 +47,40 @@ Deno.test({
     assert.equal(await label(rng.normals(n * per, 0, 50)), "blew-up");
     assert.equal(classifyOutcome(rules, initial, await ev.measure(copies), true), "diverged");
   },
+});
+
+Deno.test("toy outcomes: a generator whose W1 runs off to 2e36 has blown up (left out of means), not merely failed", async () => {
+  const experiment = findExperiment("toy-8gaussians");
+  const { settings } = resolveConfig(experiment, "quick");
+  const data = await loadExperimentData(experiment, settings, undefined);
+  const rules = (await createEvaluator(experiment, settings, data, "", () => {})).outcomeRules;
+  const start = { w1: 1.5 };
+  assert.equal(classifyOutcome(rules, start, { w1: 2e36 }, false), "blew-up");
+  assert.equal(classifyOutcome(rules, start, { w1: 10.5 }, false), "blew-up");
+  assert.equal(classifyOutcome(rules, start, { w1: NaN }, false), "blew-up");
+  assert.equal(classifyOutcome(rules, start, { w1: 9 }, false), "failed");
+  assert.equal(classifyOutcome(rules, start, { w1: 0.5 }, false), "converged");
+});
+
+Deno.test("an image set too small for the feature classifier is refused up front, saying why", async () => {
+  const experiment = findExperiment("mnist-mlp");
+  const { settings } = resolveConfig(experiment, "quick");
+  const rng = new Rng(0);
+  const make = (name: string, n: number) =>
+    imageDataset({
+      name,
+      sampleShape: [28, 28, 1],
+      images: Float32Array.from({ length: n * 784 }, () => rng.uniform() * 2 - 1),
+      labels: Int32Array.from({ length: n }, (_, i) => i % 10),
+    });
+  const data = { name: "small", train: make("small", 100), heldOut: make("small", 20), sampleShape: [28, 28, 1] };
+  await assert.rejects(
+    () => createEvaluator(experiment, settings, data, "", () => {}),
+    /^Error: Cannot evaluate on "small": the harness's feature classifier \(for FID, KID and recognisability\) needs at least 128 training images and the training split has 100 \(20 more are held out for scoring\); give more images$/,
+  );
+  // the library itself no longer trains for zero steps
+  await assert.rejects(
+    () => trainClassifier(data.train, data.heldOut, { seed: 0 }),
+    /Cannot train a feature classifier on "small": it trains on batches of 128 images and the training set has 100/,
+  );
 });
