@@ -20,9 +20,10 @@ function quantile(sorted: number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-async function main(): Promise<void> {
+/** The command: `args` are its flags (`Deno.args` when run as a task; the GPU kit passes its own). */
+export async function benchCsv(args: string[] = Deno.args): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args,
     options: {
       backend: { type: "string" },
       models: { type: "string" },
@@ -110,4 +111,4 @@ async function main(): Promise<void> {
   console.log(out);
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain(benchCsv);

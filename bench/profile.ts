@@ -58,9 +58,10 @@ export function instrumentKernels(backendName: string): { totals: Map<string, Ke
   };
 }
 
-async function main(): Promise<void> {
+/** The command: `args` are its flags (`Deno.args` when run as a task; the GPU kit passes its own). */
+export async function profileStep(args: string[] = Deno.args): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args,
     options: {
       backend: { type: "string" },
       model: { type: "string", default: "mlp-28" },
@@ -158,4 +159,4 @@ export async function dispatchReport(callsPerStep: number, stepMs: number): Prom
   ];
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) await runMain(profileStep);

@@ -31,7 +31,10 @@ function cpuModel(): string {
   }
 }
 
+/** The code's commit: `WGAN_BENCH_COMMIT` when set (the GPU kit runs a bundle outside any checkout), else git's. */
 async function commit(): Promise<string> {
+  const given = Deno.env.get("WGAN_BENCH_COMMIT");
+  if (given) return given;
   try {
     const here = new URL("..", import.meta.url).pathname;
     const run = (args: string[]) =>

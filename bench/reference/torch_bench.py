@@ -250,7 +250,14 @@ def main():
             print(f"warning: {var}={os.environ[var]} is set; OpenBLAS may run far below this machine's speed "
                   "(rerun with env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)")
     print(f"torch {torch.__version__}, {args.threads} thread(s), BLAS {blas_name()}" + (f", GPU {gpu}" if gpu else ""))
-    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip()
+    # the GPU kit runs outside any checkout and names its commit; else ask git (no git: "unknown")
+    commit = os.environ.get("WGAN_BENCH_COMMIT", "")
+    if not commit:
+        try:
+            commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                    text=True).stdout.strip() or "unknown"
+        except OSError:
+            commit = "unknown"
     rows = []
     for model in args.models.split(","):
         reps = max(3, round(args.reps * {"mlp-28": 15, "dcgan-32": 5, "dcgan-64": 3}[model]))
