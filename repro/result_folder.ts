@@ -122,11 +122,10 @@ export function checkWritableResultFolder(dir: string, action: string): void {
 }
 
 /**
- * `--fresh`: deletes every file the harness wrote in the result folder `dir` (its own lock aside) and the emptied
- * run folders. Refuses, deleting nothing, when `dir` is not a result folder or holds anything the harness did not
- * write. Returns how many files were deleted.
+ * Fails in one line unless `--fresh` could empty `dir`: it is new, empty, or a result folder holding nothing but
+ * what the harness writes. Deletes nothing.
  */
-export function clearResultFolder(dir: string): number {
+export function checkClearable(dir: string): void {
   checkWritableResultFolder(dir, "start afresh in");
   const foreign = foreignEntries(dir);
   if (foreign.length) {
@@ -135,6 +134,14 @@ export function clearResultFolder(dir: string): number {
         "move them out, or use another --out",
     );
   }
+}
+
+/**
+ * `--fresh`: deletes every file the harness wrote in the result folder `dir` (its own lock aside) and the emptied
+ * run folders. Refuses, deleting nothing, when {@linkcode checkClearable} does. Returns how many files were deleted.
+ */
+export function clearResultFolder(dir: string): number {
+  checkClearable(dir);
   let removed = 0;
   const remove = (path: string) => {
     Deno.removeSync(path);

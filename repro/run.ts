@@ -21,12 +21,11 @@ import { runDir, stepColumns } from "./steps_schema.ts";
 import { type TableContext, writeTables } from "./tables.ts";
 import type { FigureFailure } from "./figures.ts";
 import {
+  checkClearable,
   checkWritableResultFolder,
   clearResultFolder,
   FOLDER_FORMAT,
   folderKind,
-  foreignEntries,
-  listSome,
 } from "./result_folder.ts";
 import { describeDifferences, differences, type Execution, execution } from "./identity.ts";
 import type { ClaimResult } from "./claims.ts";
@@ -208,8 +207,9 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   };
   // Everything that can fail on bad input happens before the result folder is touched.
   checkOutDir(o.outDir);
-  // never write into (or, with --fresh, empty) a folder wgan-bench did not make
-  checkWritableResultFolder(o.outDir, o.fresh ? "start afresh in" : "write results to");
+  // never write into a folder wgan-bench did not make; with --fresh, never into one it could not empty whole
+  if (o.fresh) checkClearable(o.outDir);
+  else checkWritableResultFolder(o.outDir, "write results to");
   const configPath = `${o.outDir}/config.json`;
   const id = identity(o);
   const stored = folderKind(o.outDir) === "results" ? JSON.parse(await Deno.readTextFile(configPath)) : null;
@@ -223,16 +223,6 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       throw new UsageError(
         `Cannot continue in "${o.outDir}": it holds a run with other settings (folder's → this run's: ` +
           `${describeDifferences(diffs)}); use --fresh to start over or --out for another folder`,
-      );
-    }
-  }
-  if (o.fresh && stored) {
-    // --fresh must be able to delete everything it would: refuse now, before any work, if it could not
-    const foreign = foreignEntries(o.outDir);
-    if (foreign.length) {
-      throw new UsageError(
-        `Cannot start afresh in "${o.outDir}": it holds files wgan-bench did not write (${listSome(foreign)}); ` +
-          "move them out, or use another --out",
       );
     }
   }

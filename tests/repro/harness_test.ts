@@ -3,10 +3,9 @@
  */
 import assert from "node:assert/strict";
 import { processAlive } from "../../repro/out_lock.ts";
-import { parseCsv } from "../../repro/files.ts";
 import { tempDir, tempFile } from "../temp.ts";
+import { cliCommand, lockFiles, runCli, timelessTable as table } from "./cli_helpers.ts";
 
-const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
 const PERMS = [
   "--allow-read",
   "--allow-write",
@@ -17,27 +16,9 @@ const PERMS = [
 ];
 const TINY = ["--profile", "quick", "--backend", "cpu", "--quiet", "--set", "iterations=24", "--set", "evalEvery=8"];
 
-function cli(args: string[]) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  });
-}
-
-async function run(args: string[]) {
-  const out = await cli(args).output();
-  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
-}
-
-/** Table contents without the columns that measure time. */
-async function table(path: string) {
-  const timing = new Set(["wall_time_s", "iterations_per_s", "iterations_per_s_mean", "iterations_per_s_ci95"]);
-  return parseCsv(await Deno.readTextFile(path)).map((r) =>
-    Object.fromEntries(Object.entries(r).filter(([k]) => !timing.has(k)))
-  );
-}
+/** The CLI under the permissions above (FFI scoped: the cpu backend needs none). */
+const cli = (args: string[]) => cliCommand(args, { permissions: PERMS });
+const run = (args: string[]) => runCli(args, { permissions: PERMS });
 
 Deno.test({
   name:
@@ -102,20 +83,9 @@ Deno.test({
   },
 });
 
-/** Pids named in the lock files under `dir` (the run's `.lock`, each worker's `runs/<arm>/seed-<k>/.lock`). */
+/** Pids named in the lock files under `dir`. */
 async function lockHolders(dir: string): Promise<number[]> {
-  const pids: number[] = [];
-  const walk = async (d: string) => {
-    for await (const e of Deno.readDir(d)) {
-      if (e.isDirectory) await walk(`${d}/${e.name}`);
-      else if (e.name === ".lock") {
-        const holder = await Deno.readTextFile(`${d}/.lock`).then(JSON.parse, () => null);
-        if (holder?.pid) pids.push(holder.pid);
-      }
-    }
-  };
-  await walk(dir).catch(() => {});
-  return pids;
+  return (await lockFiles(dir)).flatMap((l) => l.pid ? [l.pid] : []);
 }
 
 /** Which of `pids` still run. */

@@ -6,41 +6,21 @@
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
 import { parseCsv, toCsv } from "../../repro/files.ts";
+import { cliCommand, lockFiles, runCli as run, timelessTable as table } from "./cli_helpers.ts";
 import { processAlive } from "../../repro/out_lock.ts";
 import { findLibrary } from "../../lib/backend/native/find_library.ts";
 import { registerNativeBackend } from "../../lib/backend/mod.ts";
 import { tempDir } from "../temp.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
 const TINY = ["--profile", "quick", "--quiet", "--set", "iterations=24", "--set", "evalEvery=8", "--seeds", "0"];
 const HAS_NATIVE = registerNativeBackend().ok;
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...env },
-  });
-}
-
-async function run(args: string[], env: Record<string, string> = {}) {
-  const out = await cli(args, env).output();
-  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
-}
+const cli = (args: string[]) => cliCommand(args);
 
 /** stderr without the lines the machine adds (lavapipe's XDG warning). */
 function lines(stderr: string): string[] {
   return stderr.trim().split("\n").filter((l) => l && !/XDG_RUNTIME_DIR/.test(l));
-}
-
-/** Table contents without the columns that measure time. */
-async function table(path: string) {
-  const timing = new Set(["wall_time_s", "iterations_per_s", "iterations_per_s_mean", "iterations_per_s_ci95"]);
-  return parseCsv(await Deno.readTextFile(path)).map((r) =>
-    Object.fromEntries(Object.entries(r).filter(([k]) => !timing.has(k)))
-  );
 }
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
@@ -53,17 +33,9 @@ async function waitFor(path: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-/** Every `.lock` under `dir`. */
+/** The paths of every `.lock` under `dir`. */
 async function locks(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (d: string) => {
-    for await (const e of Deno.readDir(d)) {
-      if (e.isDirectory) await walk(`${d}/${e.name}`);
-      else if (e.name === ".lock") found.push(`${d}/${e.name}`);
-    }
-  };
-  await walk(dir);
-  return found;
+  return (await lockFiles(dir)).map((l) => l.path);
 }
 
 Deno.test({
@@ -134,11 +106,7 @@ Deno.test({
     const out = `${base}/jobs`;
     const child = cli(["toy-8gaussians", ...TINY, "--backend", "cpu", "--jobs", "2", "--out", out]).spawn();
     await waitFor(`${out}/runs/wgan-div/seed-0/checkpoint.bin`);
-    const workers: number[] = [];
-    for (const lock of await locks(`${out}/runs`)) {
-      const holder = await Deno.readTextFile(lock).then(JSON.parse, () => null);
-      if (holder?.pid) workers.push(holder.pid);
-    }
+    const workers = (await lockFiles(`${out}/runs`)).flatMap((l) => l.pid ? [l.pid] : []);
     child.kill("SIGTERM");
     const stopped = await child.output();
     assert.equal(stopped.code, 143, new TextDecoder().decode(stopped.stderr));

@@ -13,19 +13,9 @@ import {
 import { describeDifferences, differences } from "../../repro/identity.ts";
 import { lockOutDir, lockOutDirWaiting } from "../../repro/out_lock.ts";
 import { tempDir } from "../temp.ts";
+import { runCli } from "./cli_helpers.ts";
 
-const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;
-
-async function cli(args: string[], cwd?: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-}
+const cli = (args: string[], cwd?: string) => runCli(args, { cwd });
 
 /** Every path under `dir` with its contents, to compare before and after. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
