@@ -23,7 +23,7 @@ import {
   type Trainer,
 } from "../mod.ts";
 import { sampleToy, toyModes, toyModeStd } from "../lib/data/mod.ts";
-import { CLASSIFIER_BATCH } from "../lib/metrics/mod.ts";
+import { CLASSIFIER_BATCH, inactiveUnitShares } from "../lib/metrics/mod.ts";
 import type { ExperimentSpec, Settings } from "./experiments.ts";
 import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "./files.ts";
@@ -59,7 +59,15 @@ export interface Evaluator {
   readonly info: Record<string, number | string>;
   /** The quality columns that depend on the samples alone (all but `heldout_wasserstein`). */
   measure(samples: Float32Array): Promise<Quality>;
-  evaluate(trainer: Trainer, seed: number): Promise<{ quality: Quality; samples: Float32Array }>;
+  /**
+   * Quality of the run's fixed-noise samples, the samples, and the critic's diagnostics: per hidden layer, the
+   * share of units inactive on a batch of held-out real samples and on a batch of those generated ones
+   * (`inactiveUnitShares`; e.g. "0.000 0.031 1.000" for three layers, empty for a critic that hides its layers).
+   */
+  evaluate(
+    trainer: Trainer,
+    seed: number,
+  ): Promise<{ quality: Quality; samples: Float32Array; diagnostics: Record<string, string> }>;
 }
 
 /** Generated samples from the run's fixed evaluation noise (never the training stream). */
@@ -231,9 +239,31 @@ function withEvaluate(
       const fake = await generate(trainer, seed, evalSamples, chunk);
       const quality = await parts.measure(fake);
       quality.heldout_wasserstein = await heldOutEstimate(trainer, heldOutReal, fake, chunk);
-      return { quality, samples: fake };
+      const diagnostics = await criticDiagnostics(trainer, heldOutReal, fake, chunk);
+      return { quality, samples: fake, diagnostics };
     },
   };
+}
+
+/** The critic's inactive-unit shares per hidden layer on one batch (`chunk`) of real and of generated samples. */
+async function criticDiagnostics(
+  trainer: Trainer,
+  real: Float32Array,
+  fake: Float32Array,
+  chunk: number,
+): Promise<Record<string, string>> {
+  const critic = trainer.critic;
+  if (!critic.hidden) return { critic_inactive_real: "", critic_inactive_fake: "" };
+  const shape = critic.inputShape;
+  const per = shape.reduce((a, b) => a * b, 1);
+  const shares = async (x: Float32Array) => {
+    const m = Math.min(chunk, x.length / per);
+    const batch = tf.tensor(x.subarray(0, m * per), [m, ...shape]);
+    const s = await inactiveUnitShares(critic, batch);
+    batch.dispose();
+    return s.map((v) => v.toFixed(3)).join(" ");
+  };
+  return { critic_inactive_real: await shares(real), critic_inactive_fake: await shares(fake) };
 }
 
 /**

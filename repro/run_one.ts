@@ -83,8 +83,10 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   const trainer = buildTrainer(arm, ctx.data.train, key.seed);
 
   let toyReference: Float32Array | undefined;
+  let lastDiagnostics: Record<string, string> = {};
   const evaluate = async (step: number) => {
-    const { quality, samples } = await ctx.evaluator.evaluate(trainer, key.seed);
+    const { quality, samples, diagnostics } = await ctx.evaluator.evaluate(trainer, key.seed);
+    lastDiagnostics = diagnostics;
     const image = ctx.data.sampleShape.length === 3;
     const raw = image
       ? sampleGridPng(samples, ctx.data.sampleShape)
@@ -110,7 +112,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   } else {
     const initialQuality = await evaluate(0);
     extra = { trainSeconds: 0, initialQuality, lastQuality: initialQuality };
-    rows = [{ ...base, step: 0, ...initialQuality, wall_time_s: 0, ...provenance }];
+    rows = [{ ...base, step: 0, ...initialQuality, ...lastDiagnostics, wall_time_s: 0, ...provenance }];
   }
 
   const persist = async () => {
@@ -142,7 +144,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
         },
         onEval: async (p) => {
           extra.lastQuality = await evaluate(p.iteration);
-          Object.assign(last.row, extra.lastQuality);
+          Object.assign(last.row, extra.lastQuality, lastDiagnostics);
           await persist();
         },
         onIteration: (p) => ctx.onIteration?.(key, p.iteration),

@@ -41,8 +41,14 @@ export const PROVENANCE_COLUMNS = [
 
 /** All steps.csv columns for an evaluator's quality columns. */
 export function stepColumns(evaluator: { readonly columns: readonly string[] }): string[] {
-  return [...STAT_COLUMNS, ...evaluator.columns, ...PROVENANCE_COLUMNS];
+  return [...STAT_COLUMNS, ...evaluator.columns, ...DIAGNOSTIC_COLUMNS, ...PROVENANCE_COLUMNS];
 }
+
+/**
+ * Diagnostics at evaluation steps: per hidden layer of the critic, the share of units inactive on a batch of
+ * held-out real samples and on a batch of generated ones, space-separated, first layer first ("0.000 0.031 1.000").
+ */
+export const DIAGNOSTIC_COLUMNS = ["critic_inactive_real", "critic_inactive_fake"];
 
 /** Where a run keeps its files. */
 export function runDir(outDir: string, key: RunKey): string {

@@ -10,6 +10,7 @@ export { type ModeCoverage, modeCoverage } from "./toy_modes.ts";
 export { frechetDistance, meanAndCovariance } from "./frechet.ts";
 export { kernelDistance } from "./kernel_distance.ts";
 export { classCoverage } from "./class_coverage.ts";
+export { inactiveUnitShares } from "./inactive_units.ts";
 export { calibrateRecognisability, type Recognisability, type RecognisableStats } from "./recognisable.ts";
 export { matMul, sqrtPsd, symmetricEigen } from "./linalg.ts";
 export {

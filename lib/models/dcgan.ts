@@ -158,7 +158,8 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
   // the official final Conv2d(cLast, 1, s0) valid convolution: fan-in cLast·s0²
   const finalRole = { layer: "conv", fanIn: flat, fanOut: startSize * startSize, output: true } as const;
   const final = { w: p.weight([flat, 1], finalRole), b: norm === "none" ? p.bias([1], finalRole) : null };
-  const apply = (x: Tensor): Tensor => {
+  // `pre` collects the convolutions' pre-activations when given
+  const run = (x: Tensor, pre?: Tensor[]): Tensor => {
     const n = x.shape[0];
     let h = x;
     for (const layer of convs) {
@@ -169,10 +170,17 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
           ? batchNorm(h, layer.norm[0], layer.norm[1], [0, 1, 2])
           : layerNorm(h, layer.norm[0], layer.norm[1]);
       }
+      pre?.push(h);
       h = tf.leakyRelu(h, 0.2);
     }
     const score = tf.matMul(h.reshape([n, flat]), final.w);
     return (final.b ? tf.add(score, final.b) : score).reshape([n]);
+  };
+  const apply = (x: Tensor): Tensor => run(x);
+  const hidden = (x: Tensor): Tensor[] => {
+    const pre: Tensor[] = [];
+    run(x, pre);
+    return pre;
   };
   return {
     description: `dcgan-${opts.imageSize} critic (${norm} norm, width ${width})`,
@@ -180,6 +188,7 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
     outputShape: [],
     variables: p.variables,
     apply,
+    hidden,
     dispose: () => p.variables.forEach((v) => v.dispose()),
   };
 }

@@ -41,15 +41,27 @@ function denseStack(
     return { w, b: params.bias([d], role) };
   });
   const activation = opts.activation ?? "relu";
-  const apply = (x: Tensor): Tensor => {
+  // `pre` collects the hidden layers' pre-activations when given
+  const run = (x: Tensor, pre?: Tensor[]): Tensor => {
     let h = x.reshape([x.shape[0], opts.inDim]);
     weights.forEach(({ w, b }, i) => {
       h = tf.add(tf.matMul(h, w), b);
+      if (pre && i < weights.length - 1) pre.push(h);
       h = activate(h, i < weights.length - 1 ? activation : opts.outputActivation);
     });
     return h;
   };
-  return { apply, variables: params.variables, description: `mlp ${layers}x${hidden} ${activation}` };
+  const hiddenOf = (x: Tensor): Tensor[] => {
+    const pre: Tensor[] = [];
+    run(x, pre);
+    return pre;
+  };
+  return {
+    apply: (x: Tensor) => run(x),
+    hidden: hiddenOf,
+    variables: params.variables,
+    description: `mlp ${layers}x${hidden} ${activation}`,
+  };
 }
 
 /**
@@ -101,6 +113,7 @@ export function mlpCritic(opts: MlpOptions & { inputShape: number[] }): Model {
     outputShape: [],
     variables: net.variables,
     apply: (x) => net.apply(x).reshape([x.shape[0]]),
+    hidden: net.hidden,
     dispose: () => net.variables.forEach((v) => v.dispose()),
   };
 }

@@ -18,6 +18,12 @@ export interface Model {
   readonly variables: readonly Variable[];
   /** Forward pass on a batch `[n, ...inputShape]` → `[n, ...outputShape]`. */
   apply(x: Tensor): Tensor;
+  /**
+   * The hidden layers' pre-activations on a batch, first layer first: `[n, units]` for a dense layer, `[n, h, w,
+   * channels]` for a convolution (after its normalisation). For diagnostics (e.g. `inactiveUnitShares`); models
+   * that do not expose them leave it out.
+   */
+  hidden?(x: Tensor): Tensor[];
   /** Frees the variables. */
   dispose(): void;
 }
