@@ -129,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
     },
   };
   if (experiment.data.kind === "image") {
-    const images = (data.train as unknown as { images: Float32Array }).images;
+    const images = (data.fit as unknown as { images: Float32Array }).images;
     await Deno.writeFile(`${refDir}/train.f32`, new Uint8Array(images.buffer, images.byteOffset, images.byteLength));
   }
   await writeAtomic(`${refDir}/job.json`, JSON.stringify(job, null, 2));

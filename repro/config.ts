@@ -5,7 +5,7 @@
  */
 import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
 import { suggestion, UsageError } from "./errors.ts";
-import { type ArmConfig, resolveArms } from "./arm_config.ts";
+import { algorithmSpec, type ArmConfig, resolveArms } from "./arm_config.ts";
 import { applyArmSettings, applyRunSettings } from "./set_keys.ts";
 
 /** Profiles in order. */
@@ -79,6 +79,14 @@ export function resolveConfig(
 ): RunConfig {
   const settings = applyRunSettings(experiment.profiles[profile], assignments);
   const arms = applyArmSettings(settings, resolveArms(experiment, settings), assignments);
+  // the library's own checks of each arm's algorithm (e.g. a combination it refuses), before any work
+  for (const arm of arms) {
+    try {
+      algorithmSpec(arm);
+    } catch (e) {
+      throw new UsageError(`Cannot use arm ${arm.id}: ${String((e as Error).message).replace(/^Cannot use /, "")}`);
+    }
+  }
   return { settings, arms };
 }
 

@@ -8,6 +8,7 @@
 import {
   type Dataset,
   type ImageDataset,
+  imageDataset,
   loadCifar10,
   loadFashionMnist,
   loadIdxImages,
@@ -27,9 +28,18 @@ export const DATASET_HELP =
 export interface ExperimentData {
   /** Name recorded in rows. */
   name: string;
+  /** The training split (images: what the feature classifier trains on). */
   train: Dataset;
+  /** What the GAN trains on: `train`, or with `trainOnHeldOut` every image (`train` and `heldOut`). */
+  fit: Dataset;
   heldOut: ImageDataset | null;
   sampleShape: number[];
+}
+
+/** Images rounded to 8 bits ([−1, 1] ↔ 0 … 255), as a PNG holds them after PIL resized it. */
+export function quantize8bit(ds: ImageDataset): ImageDataset {
+  const images = Float32Array.from(ds.images, (x) => Math.round((x + 1) * 127.5) / 127.5 - 1);
+  return imageDataset({ name: `${ds.name}-8bit`, sampleShape: [...ds.sampleShape], images, labels: ds.labels });
 }
 
 /** Loads the data an experiment trains on. */
@@ -43,7 +53,7 @@ export async function loadExperimentData(
       throw new UsageError(`Cannot use --dataset with ${experiment.id}: toy experiments draw their own data`);
     }
     const train = toyDataset(experiment.data.toy);
-    return { name: train.name, train, heldOut: null, sampleShape: [2] };
+    return { name: train.name, train, fit: train, heldOut: null, sampleShape: [2] };
   }
   const to32 = settings.imageSize === 32 ? settings.resizeTo32 : undefined;
   const flag = datasetFlag ?? "mnist";
@@ -61,10 +71,25 @@ export async function loadExperimentData(
   } else if (kind === "cifar10" && arg) full = await loadCifar10(arg.split(","));
   else if (kind === "folder" && arg) full = await loadImageFolder(arg, { size: 32, channels: 3 });
   else throw new UsageError(`Cannot use --dataset "${flag}": expected ${DATASET_HELP}`);
+  if (settings.trainOnHeldOut && heldOut) {
+    throw new UsageError(
+      `Cannot use trainOnHeldOut with --dataset ${kind}: it has its own test split, which the harness never trains on`,
+    );
+  }
+  if (settings.quantize8bit) {
+    full = quantize8bit(full);
+    if (heldOut) heldOut = quantize8bit(heldOut);
+  }
+  let fit: ImageDataset | undefined;
   if (!heldOut) {
     const split = splitDataset(full, { heldOut: Math.min(1000, Math.floor(full.count / 10)), seed: 0 });
+    if (settings.trainOnHeldOut) {
+      const { images, labels, sampleShape } = full;
+      fit = imageDataset({ name: `${full.name}-all`, sampleShape: [...sampleShape], images, labels });
+    }
     full = split.train;
     heldOut = split.heldOut;
   }
-  return { name: full.name, train: full, heldOut, sampleShape: [...full.sampleShape] };
+  fit ??= full;
+  return { name: fit.name, train: full, fit, heldOut, sampleShape: [...full.sampleShape] };
 }

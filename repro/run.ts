@@ -158,7 +158,7 @@ async function measureIterations(
   const out: Record<string, number> = {};
   for (const id of arms) {
     const arm = config.arms.find((a) => a.id === id)!;
-    const trainer = buildTrainer({ ...arm, algorithm: { ...arm.algorithm, dItersSchedule: false } }, data.train, 1);
+    const trainer = buildTrainer({ ...arm, algorithm: { ...arm.algorithm, dItersSchedule: false } }, data.fit, 1);
     trainer.step();
     await trainer.stats();
     const start = performance.now();

@@ -80,7 +80,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
     : [];
   if (kept.length && !ctx.allowMixed) checkSameExecution(kept[kept.length - 1], provenance, key, dir);
   await writeAtomic(`${dir}/config.json`, JSON.stringify({ ...key, ...arm, id: undefined }, null, 2));
-  const trainer = buildTrainer(arm, ctx.data.train, key.seed);
+  const trainer = buildTrainer(arm, ctx.data.fit, key.seed);
 
   let toyReference: Float32Array | undefined;
   let lastDiagnostics: Record<string, string> = {};
@@ -90,7 +90,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
     const image = ctx.data.sampleShape.length === 3;
     const raw = image
       ? sampleGridPng(samples, ctx.data.sampleShape)
-      : scatterPng(samples, toyReference ??= ctx.data.train.sampler(new Rng(7).fork("plot-real")).next(512));
+      : scatterPng(samples, toyReference ??= ctx.data.fit.sampler(new Rng(7).fork("plot-real")).next(512));
     const { width, height } = pngSize(raw);
     const png = labelPng(
       raw,

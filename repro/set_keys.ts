@@ -49,6 +49,8 @@ const RULES: Record<string, Rule> = {
   seeds: { type: "int", min: 1, max: 10_000 },
   imageSize: { type: "choice", choices: ["28", "32"] },
   resizeTo32: { type: "choice", choices: ["bilinear", "pad"] },
+  trainOnHeldOut: { type: "boolean" },
+  quantize8bit: { type: "boolean" },
   // arm keys (batchSize, width, hidden, dItersSchedule are also run settings)
   batchSize: { type: "int", min: 1 },
   width: { type: "int", min: 1 },
@@ -57,6 +59,8 @@ const RULES: Record<string, Rule> = {
   noiseDim: { type: "int", min: 1 },
   nCritic: { type: "int", min: 1 },
   dItersSchedule: { type: "boolean" },
+  constrainBeforeUpdate: { type: "boolean" },
+  epochBursts: { type: "boolean" },
   batchNorm: { type: "boolean" },
   lr: { type: "number", positive: true },
   eps: { type: "number", positive: true },

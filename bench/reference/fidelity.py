@@ -201,6 +201,8 @@ def image_sampler(images, rng):
             n -= len(take)
             out.append(images[take])
         return np.concatenate(out)
+    # images left in this pass (0: the next draw starts a new one), for bursts that stop at an epoch's end
+    draw.remaining = lambda: len(images) - state["pos"]
     return draw
 
 
@@ -277,10 +279,21 @@ def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples
     os.makedirs(samples_dir, exist_ok=True)
     save_samples(0)
     start = time.perf_counter()
+    before = alg.get("constrainBeforeUpdate", False)
+    epochs = alg.get("epochBursts", False)
+    remaining = getattr(draw, "remaining", lambda: float("inf"))
     for it in range(settings["iterations"]):
         iters = critic_iters(alg, it)
-        for _ in range(iters):
-            real = torch.from_numpy(draw(n))
+        j = 0
+        # the official loop: `while j < Diters and i < len(dataloader)`: a burst ends with the epoch, whose last
+        # batch is partial (the fake batch stays full, as its `noise.resize_(opt.batchSize, ...)`)
+        while j < iters and not (epochs and j > 0 and remaining() == 0):
+            j += 1
+            left = remaining()
+            m = left if epochs and 0 < left < n else n
+            if before:
+                clip_critic()  # the official code clamps at the top of each critic iteration
+            real = torch.from_numpy(draw(m))
             if real.dim() == 4:
                 real = real.permute(0, 3, 1, 2)
             with torch.no_grad():
@@ -292,7 +305,8 @@ def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples
             opt_d.zero_grad()
             total.backward()
             opt_d.step()
-            clip_critic()  # after each update, as the harness (the official code clamps before each one)
+            if not before:
+                clip_critic()  # after each update: Algorithm 1 (constrainBeforeUpdate: the official code's order)
         for p in D.parameters():
             p.requires_grad_(False)
         g_loss = generator_loss_fn(D(G(torch.randn(n, nz))))
@@ -307,7 +321,7 @@ def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples
             dr, df = d_real.mean().item(), d_fake.mean().item()
             writer.writerow({
                 "experiment": experiment, "profile": JOB["profile"], "arm": arm["id"], "seed": seed, "step": step,
-                "critic_iterations": iters, "critic_loss": total.item(), "wasserstein_estimate": -adv.item(),
+                "critic_iterations": j, "critic_loss": total.item(), "wasserstein_estimate": -adv.item(),
                 "d_real": dr, "d_fake": df, "loss_difference": dr - df, "generator_loss": g_loss.item(),
                 "penalty": pen.item() if pen is not None else 0,
                 "wall_time_s": round(time.perf_counter() - start, 3), "backend": "pytorch-cpu",

@@ -18,8 +18,13 @@ export interface SamplerState {
 
 /** Draws batches; state can be saved and restored exactly. */
 export interface Sampler {
-  /** `n` samples, flattened: `n × prod(sampleShape)` floats. */
+  /** `n` samples, flattened: `n × prod(sampleShape)` floats (crossing into the next epoch when needed). */
   next(n: number): Float32Array;
+  /**
+   * Samples left in the current epoch (`Infinity` for a sampler without epochs). At 0, the next draw starts a new
+   * epoch. Lets a loop end a burst where a PyTorch DataLoader's epoch ends (`epochBursts`).
+   */
+  remaining(): number;
   getState(): SamplerState;
   setState(state: SamplerState): void;
 }
@@ -104,6 +109,7 @@ function epochSampler(images: Float32Array, per: number, count: number, rng: Rng
       }
       return out;
     },
+    remaining: () => count - position,
     getState: () => ({ rng: rng.getState(), epoch, position, permutation: Array.from(permutation) }),
     setState(state) {
       if (!state.permutation || state.permutation.length !== count) {
@@ -125,6 +131,7 @@ function epochSampler(images: Float32Array, per: number, count: number, rng: Rng
 export function iidSampler(rng: Rng, draw: (rng: Rng, n: number) => Float32Array): Sampler {
   return {
     next: (n) => draw(rng, n),
+    remaining: () => Infinity,
     getState: () => ({ rng: rng.getState(), epoch: 0, position: 0 }),
     setState: (state) => rng.setState(state.rng),
   };

@@ -20,13 +20,16 @@ export interface CriticStepContext {
   optimizer: Optimizer;
   /** Draws the gradient penalty's ε. */
   penaltyRng: Rng;
+  /** Apply the Lipschitz constraint before the update instead of after (the official WGAN code's order). */
+  constrainBeforeUpdate?: boolean;
 }
 
 /**
  * One critic update on a real and a (detached) fake batch. Returns a kept
  * tensor `[criticLoss, wassersteinEstimate, dReal, dFake, penalty]` that the
  * caller disposes. The Lipschitz constraint (clipping) is applied after the
- * update, so the weights always satisfy it after a step.
+ * update, so the weights always satisfy it after a step; with
+ * `constrainBeforeUpdate`, before it (the update then leaves them outside).
  *
  * @example
  * ```ts
@@ -45,6 +48,7 @@ export interface CriticStepContext {
  * ```
  */
 export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): tf.Tensor1D {
+  if (ctx.constrainBeforeUpdate) ctx.lipschitz.constrain(ctx.critic.variables);
   const stats = tf.tidy(() => {
     let kept: Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
@@ -62,7 +66,7 @@ export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): 
     kept.forEach((t) => t.dispose());
     return out;
   });
-  ctx.lipschitz.constrain(ctx.critic.variables);
+  if (!ctx.constrainBeforeUpdate) ctx.lipschitz.constrain(ctx.critic.variables);
   return stats;
 }
 

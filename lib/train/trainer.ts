@@ -133,25 +133,35 @@ export class Trainer {
     return tf.tensor(this.#sampler.next(n), [n, ...this.#sampleShape]);
   }
 
-  /** One generator iteration: the scheduled number of critic steps, then one generator step. */
+  /**
+   * One generator iteration: the scheduled number of critic steps (with `epochBursts`, fewer when the data's epoch
+   * ends first, its last batch partial), then one generator step.
+   */
   step(): void {
     const n = this.algorithm.batchSize;
-    const iters = criticIterations(this.algorithm, this.#iteration);
+    const scheduled = criticIterations(this.algorithm, this.#iteration);
     const ctx = {
       critic: this.critic,
       loss: this.loss,
       lipschitz: this.lipschitz,
       optimizer: this.criticOptimizer,
       penaltyRng: this.#penaltyRng,
+      constrainBeforeUpdate: this.algorithm.constrainBeforeUpdate,
     };
     let critic: tf.Tensor1D | null = null;
-    for (let i = 0; i < iters; i++) {
+    let iters = 0;
+    // a burst never crosses an epoch's end: the first batch of a burst may start a new epoch, later ones may not
+    const epochs = this.algorithm.epochBursts;
+    while (iters < scheduled && !(epochs && iters > 0 && this.#sampler.remaining() === 0)) {
+      const left = this.#sampler.remaining();
+      const m = epochs && left > 0 && left < n ? left : n;
       critic?.dispose();
       critic = tf.tidy(() => {
-        const real = this.realBatch(n);
+        const real = this.realBatch(m);
         const fake = this.generator.apply(this.noise(n));
         return criticStep(ctx, real, fake);
       });
+      iters++;
     }
     const gLoss = tf.tidy(() =>
       generatorStep(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { findExperiment, parseSeeds, parseShard, resolveConfig, shardRuns } from "../../repro/config.ts";
 import { EXPERIMENTS } from "../../repro/experiments.ts";
 import { closest } from "../../repro/errors.ts";
+import { loadExperimentData } from "../../repro/data.ts";
 import {
   correlationMeanCi,
   formatMeanCi,
@@ -174,4 +175,38 @@ Deno.test("progress is weighted: a clipped-WGAN run outweighs a GAN run, and the
   const expected = (25 * 101) / (28 * 101 + 1972 * 6);
   assert.ok(Math.abs(workDone(runs[0], 25) / wgan - expected) < 1e-12);
   assert.ok(Math.abs(workDone(runs[1], 1000) / gan - 0.5) < 1e-12, "the GAN's iterations weigh the same");
+});
+
+Deno.test("the reference code's options are settings: clamp before each update, epoch bursts, all digits, 8 bits", async () => {
+  const e = findExperiment("mnist-mlp");
+  const { settings, arms } = resolveConfig(e, "quick", [
+    "wgan.constrainBeforeUpdate=true",
+    "wgan.epochBursts=true",
+    "trainOnHeldOut=true",
+    "quantize8bit=true",
+  ]);
+  const wgan = arms.find((a) => a.id === "wgan")!, gan = arms.find((a) => a.id === "gan")!;
+  assert.equal(wgan.algorithm.constrainBeforeUpdate, true);
+  assert.equal(wgan.algorithm.epochBursts, true);
+  assert.equal(gan.algorithm.epochBursts, false, "an arm key for one arm leaves the others");
+  assert.throws(
+    () => resolveConfig(findExperiment("mnist-gp-vs-clip"), "quick", ["epochBursts=true"]),
+    /with epochBursts: an epoch's partial last batch/,
+  );
+  const data = await loadExperimentData(e, settings, undefined);
+  const heldOut = data.heldOut!, train = data.train as typeof heldOut, fit = data.fit as typeof heldOut;
+  // the GAN trains on all 10,000 digits; the classifier on the 9,000, scored on the 1,000 held out
+  assert.deepEqual([fit.count, train.count, heldOut.count], [10_000, 9_000, 1_000]);
+  assert.equal(data.name, "mnist-8bit-all");
+  for (const x of fit.images.subarray(0, 5000)) {
+    const level = (x + 1) * 127.5;
+    assert.ok(Math.abs(level - Math.round(level)) < 1e-3 && level > -1e-3 && level < 255 + 1e-3, String(x));
+  }
+  const plain = await loadExperimentData(e, resolveConfig(e, "quick").settings, undefined);
+  assert.equal(plain.fit, plain.train);
+  assert.ok(plain.train.name === "mnist");
+  await assert.rejects(
+    () => loadExperimentData(e, { ...settings, quantize8bit: false }, "fashion-mnist"),
+    /Cannot use trainOnHeldOut with --dataset fashion-mnist: it has its own test split/,
+  );
 });

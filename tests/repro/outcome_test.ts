@@ -73,7 +73,8 @@ Deno.test("an image set too small for the feature classifier is refused up front
       images: Float32Array.from({ length: n * 784 }, () => rng.uniform() * 2 - 1),
       labels: Int32Array.from({ length: n }, (_, i) => i % 10),
     });
-  const data = { name: "small", train: make("small", 100), heldOut: make("small", 20), sampleShape: [28, 28, 1] };
+  const train = make("small", 100);
+  const data = { name: "small", train, fit: train, heldOut: make("small", 20), sampleShape: [28, 28, 1] };
   await assert.rejects(
     () => createEvaluator(experiment, settings, data, "", () => {}),
     /^Error: Cannot evaluate on "small": the harness's feature classifier \(for FID, KID and recognisability\) needs at least 128 training images and the training split has 100 \(20 more are held out for scoring\); give more images$/,

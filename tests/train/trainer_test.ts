@@ -286,3 +286,97 @@ Deno.test({
     trainer.dispose();
   },
 });
+
+/**
+ * The official WGAN code's loop over a DataLoader: `while i < len(dataloader)` per epoch, and inside it
+ * `while j < Diters and i < len(dataloader)`: a burst ends with the epoch. Returns the critic steps of each
+ * generator iteration.
+ */
+function referenceBursts(images: number, batch: number, iterations: number, schedule: (g: number) => number) {
+  const batches = Math.ceil(images / batch);
+  const out: number[] = [];
+  while (out.length < iterations) {
+    let i = 0;
+    while (i < batches && out.length < iterations) {
+      let j = 0;
+      const d = schedule(out.length);
+      while (j < d && i < batches) {
+        j++;
+        i++;
+      }
+      out.push(j);
+    }
+  }
+  return out;
+}
+
+Deno.test("the reference loop's burst count: 16,894 critic steps in 3,000 iterations on 10,000 images (not 17,850)", () => {
+  const diters = (g: number) => g < 25 || g % 500 === 0 ? 100 : 5;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // the count the official code's own run logged (issue #24), and the full schedule's
+  assert.equal(sum(referenceBursts(10_000, 64, 3000, diters)), 16_894);
+  assert.equal(sum(Array.from({ length: 3000 }, (_, g) => diters(g))), 17_850);
+});
+
+backendTest(
+  "epochBursts: each burst ends with the data's epoch, its last batch partial, as the reference loop",
+  async () => {
+    // 100 one-pixel images, batch 16: epochs of 6 full batches and one of 4
+    const images = Float32Array.from({ length: 100 }, (_, i) => i / 100);
+    const data = imageDataset({ name: "hundred", sampleShape: [1, 1, 1], images });
+    const make = (epochBursts: boolean, dItersSchedule: boolean) =>
+      new Trainer({
+        generator: mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [1, 1, 1], hidden: 4, hiddenLayers: 1 }),
+        critic: mlpCritic({ seed: 2, inputShape: [1, 1, 1], hidden: 4, hiddenLayers: 1 }),
+        algorithm: algorithm("wgan", { batchSize: 16, nCritic: 5, dItersSchedule, epochBursts }),
+        data,
+        seed: 0,
+      });
+    const bursts = async (t: Trainer, n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        t.step();
+        out.push((await t.stats()).criticIterations);
+      }
+      t.dispose();
+      return out;
+    };
+    const diters = (g: number) => g < 25 || g % 500 === 0 ? 100 : 5;
+    // the warm-up's 100-step bursts are cut at every epoch's end (7 batches), later ones where an epoch ends
+    assert.deepEqual(await bursts(make(true, true), 40), referenceBursts(100, 16, 40, diters));
+    assert.deepEqual(await bursts(make(false, false), 8), [5, 5, 5, 5, 5, 5, 5, 5], "off: the schedule alone");
+    assert.throws(
+      () => algorithm("wgan-gp", { epochBursts: true }),
+      /Cannot use algorithm "wgan-gp" with epochBursts: an epoch's partial last batch/,
+    );
+  },
+  // the sampler's epochs are JavaScript: one backend shows it (the others run the same loop)
+  { only: ["cpu"] },
+);
+
+backendTest(
+  "constrainBeforeUpdate: clipping before each critic update leaves the update's weights outside [−c, c]",
+  async () => {
+    const run = async (constrainBeforeUpdate: boolean) => {
+      const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 1 });
+      const ctx = {
+        critic,
+        loss: adversarialLoss("wasserstein"),
+        lipschitz: lipschitzTerm({ kind: "clip", c: 0.01 }),
+        optimizer: createOptimizer({ kind: "rmsprop", lr: 0.05, alpha: 0.99, eps: 1e-8 }),
+        penaltyRng: new Rng(0),
+        constrainBeforeUpdate,
+      };
+      const rng = new Rng(3);
+      tf.tidy(() => criticStep(ctx, tf.tensor(rng.normals(32), [16, 2]), tf.tensor(rng.normals(32, 3), [16, 2])))
+        .dispose();
+      let max = 0;
+      for (const v of critic.variables) for (const x of await v.data()) max = Math.max(max, Math.abs(x));
+      critic.dispose();
+      return max;
+    };
+    assert.ok((await run(false)) <= 0.01 + 1e-9);
+    // one RMSProp step of 0.05 from inside the box lands outside it
+    assert.ok((await run(true)) > 0.02);
+  },
+);
