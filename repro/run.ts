@@ -371,7 +371,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       progress.log(`interrupted: ${key.arm} seed ${key.seed} checkpointed; rerun the same command to continue`);
     let finished = 0, interrupted = false;
     if (inWorkers) {
-      log(`${jobs} worker process(es), ${threads} thread(s) each`);
+      if (pending.length) log(`${jobs} worker process(es), ${threads} thread(s) each`);
       // longest first, so that the slowest arm does not run alone at the end
       const ordered = [...pending].sort((a, b) =>
         estimateSeconds(withTimes, b.arm, backend.name) - estimateSeconds(withTimes, a.arm, backend.name)
