@@ -11,6 +11,7 @@
  * @module
  */
 import { UsageError } from "./errors.ts";
+import { FIGURES } from "./tables.ts";
 
 /** The marker `config.json` carries: `"format": FOLDER_FORMAT`. */
 export const FOLDER_FORMAT = "wgan-bench result folder";
@@ -23,10 +24,7 @@ const TOP_FILES = new Set([
   "verdict.md",
   "claims.json",
   "records.json",
-  "loss_curves.png",
-  "quality_curves.png",
-  "quality_vs_time.png",
-  "loss_vs_quality.png",
+  ...FIGURES,
   ".lock",
 ]);
 
