@@ -117,12 +117,7 @@ async function main(argv: string[]): Promise<number> {
     const { runs, claims, missingFigures } = await mergeResults(positionals.slice(1), v.out);
     console.log(`merged ${runs} runs into ${v.out}`);
     printClaims(claims);
-    if (missingFigures.length) {
-      const { missingFiguresMessage } = await import("./tables.ts");
-      console.error(`error: ${missingFiguresMessage(v.out, missingFigures)}`);
-      return 1;
-    }
-    return 0;
+    return await reportMissingFigures(v.out, missingFigures);
   }
   if (positionals.length !== 1) {
     throw new UsageError(
@@ -206,12 +201,18 @@ async function main(argv: string[]): Promise<number> {
   if (result.interrupted) return stoppedBy === "SIGTERM" ? 143 : 130;
   console.log(`\nresults in ${result.outDir}: steps.csv, summary.csv, verdict.md`);
   printClaims(result.claims);
-  if (result.missingFigures.length) {
-    const { missingFiguresMessage } = await import("./tables.ts");
-    console.error(`error: ${missingFiguresMessage(result.outDir, result.missingFigures)}`);
-    return 1;
-  }
-  return 0;
+  return await reportMissingFigures(result.outDir, result.missingFigures);
+}
+
+/** The exit status once the tables are written: 1, with one line naming them, when figures are missing. */
+async function reportMissingFigures(
+  outDir: string,
+  missing: readonly { name: string; why: string }[],
+): Promise<number> {
+  if (!missing.length) return 0;
+  const { missingFiguresMessage } = await import("./tables.ts");
+  console.error(`error: ${missingFiguresMessage(outDir, missing)}`);
+  return 1;
 }
 
 function printClaims(claims: { claim: string; ours: string; verdict: string }[]): void {

@@ -315,8 +315,8 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
       ),
     );
     const keys = shardRuns(o.experiment, o.seeds, o.shard);
-    const pending: RunKey[] = [];
-    for (const k of keys) if (!(await exists(`${runDir(o.outDir, k)}/done.json`))) pending.push(k);
+    // a run that finished while this process waited for the lock is skipped by runOne (its done.json)
+    const pending = o.fresh ? keys : unfinished;
     // worker lanes: never more than runs; a lone run still goes to a worker when it must get the workers' threads
     const jobs = Math.min(workers, Math.max(pending.length, 1));
     const inWorkers = jobs > 1 || (workers > 1 && threads !== backend.threads);

@@ -83,10 +83,8 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   const trainer = buildTrainer(arm, ctx.data.fit, key.seed);
 
   let toyReference: Float32Array | undefined;
-  let lastDiagnostics: Record<string, string> = {};
   const evaluate = async (step: number) => {
     const { quality, samples, diagnostics } = await ctx.evaluator.evaluate(trainer, key.seed);
-    lastDiagnostics = diagnostics;
     const image = ctx.data.sampleShape.length === 3;
     const raw = image
       ? sampleGridPng(samples, ctx.data.sampleShape)
@@ -100,7 +98,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
       image ? "fixed evaluation noise" : "orange: generated · grey: real",
     );
     await writeAtomic(`${dir}/samples-${String(step).padStart(6, "0")}.png`, png);
-    return quality;
+    return { quality, diagnostics };
   };
 
   let rows: Row[];
@@ -110,9 +108,9 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
     extra = checkpoint.extra;
     rows = kept;
   } else {
-    const initialQuality = await evaluate(0);
+    const { quality: initialQuality, diagnostics } = await evaluate(0);
     extra = { trainSeconds: 0, initialQuality, lastQuality: initialQuality };
-    rows = [{ ...base, step: 0, ...initialQuality, ...lastDiagnostics, wall_time_s: 0, ...provenance }];
+    rows = [{ ...base, step: 0, ...initialQuality, ...diagnostics, wall_time_s: 0, ...provenance }];
   }
 
   const persist = async () => {
@@ -143,8 +141,9 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
           last = { row, iteration: p.iteration, seconds: p.trainSeconds };
         },
         onEval: async (p) => {
-          extra.lastQuality = await evaluate(p.iteration);
-          Object.assign(last.row, extra.lastQuality, lastDiagnostics);
+          const { quality, diagnostics } = await evaluate(p.iteration);
+          extra.lastQuality = quality;
+          Object.assign(last.row, quality, diagnostics);
           await persist();
         },
         onIteration: (p) => ctx.onIteration?.(key, p.iteration),

@@ -24,7 +24,7 @@ import { type Tensor, tf } from "../backend/tf.ts";
 import { conv2dTranspose } from "../ops/conv_transpose.ts";
 import { Rng } from "../random.ts";
 import { batchNorm, layerNorm, ParameterFactory } from "./layers.ts";
-import type { Init, Model } from "./model.ts";
+import { hiddenFrom, type Init, type Model } from "./model.ts";
 
 /** Image sizes the DCGAN models support. */
 export type ImageSize = 28 | 32 | 64;
@@ -176,19 +176,13 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
     const score = tf.matMul(h.reshape([n, flat]), final.w);
     return (final.b ? tf.add(score, final.b) : score).reshape([n]);
   };
-  const apply = (x: Tensor): Tensor => run(x);
-  const hidden = (x: Tensor): Tensor[] => {
-    const pre: Tensor[] = [];
-    run(x, pre);
-    return pre;
-  };
   return {
     description: `dcgan-${opts.imageSize} critic (${norm} norm, width ${width})`,
     inputShape: [opts.imageSize, opts.imageSize, opts.channels],
     outputShape: [],
     variables: p.variables,
-    apply,
-    hidden,
+    apply: (x: Tensor) => run(x),
+    hidden: hiddenFrom(run),
     dispose: () => p.variables.forEach((v) => v.dispose()),
   };
 }

@@ -8,7 +8,7 @@
 import { type Tensor, tf } from "../backend/tf.ts";
 import { Rng } from "../random.ts";
 import { activate, type Activation, ParameterFactory } from "./layers.ts";
-import type { Init, Model } from "./model.ts";
+import { hiddenFrom, type Init, type Model } from "./model.ts";
 
 /** Options shared by the MLP generator and critic. */
 export interface MlpOptions {
@@ -51,14 +51,9 @@ function denseStack(
     });
     return h;
   };
-  const hiddenOf = (x: Tensor): Tensor[] => {
-    const pre: Tensor[] = [];
-    run(x, pre);
-    return pre;
-  };
   return {
     apply: (x: Tensor) => run(x),
-    hidden: hiddenOf,
+    hidden: hiddenFrom(run),
     variables: params.variables,
     description: `mlp ${layers}x${hidden} ${activation}`,
   };

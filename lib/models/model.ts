@@ -29,6 +29,17 @@ export interface Model {
 }
 
 /**
+ * `Model.hidden` from a forward pass that pushes each hidden layer's pre-activation onto `pre` when given one.
+ */
+export function hiddenFrom(run: (x: Tensor, pre?: Tensor[]) => Tensor): (x: Tensor) => Tensor[] {
+  return (x) => {
+    const pre: Tensor[] = [];
+    run(x, pre);
+    return pre;
+  };
+}
+
+/**
  * Weight initialisation rule.
  *
  * - `"dcgan"`: the official WGAN code's `weights_init`: convolution weights (including the DCGAN models' dense

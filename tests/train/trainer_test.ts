@@ -11,6 +11,7 @@ import {
   lipschitzTerm,
   mlpCritic,
   mlpGenerator,
+  type Model,
   Rng,
   tf,
   toyDataset,
@@ -31,16 +32,21 @@ function toyTrainer(name: string, seed: number, overrides = {}) {
   });
 }
 
-backendTest("weight clipping keeps every critic weight in [−c, c] after each critic step", async () => {
-  const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 2 });
-  const ctx = {
+/** A critic step's context with clipping at c = 0.01 and a step size 5x the clip value (weights would leave the box). */
+function clippedContext(critic: Model, constrainBeforeUpdate = false) {
+  return {
     critic,
     loss: adversarialLoss("wasserstein"),
     lipschitz: lipschitzTerm({ kind: "clip", c: 0.01 }),
-    // a step size 5x the clip value: unclipped weights would leave the box
     optimizer: createOptimizer({ kind: "rmsprop", lr: 0.05, alpha: 0.99, eps: 1e-8 }),
     penaltyRng: new Rng(0),
+    constrainBeforeUpdate,
   };
+}
+
+backendTest("weight clipping keeps every critic weight in [−c, c] after each critic step", async () => {
+  const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 2 });
+  const ctx = clippedContext(critic);
   const rng = new Rng(3);
   for (let step = 0; step < 5; step++) {
     const stats = tf.tidy(() =>
@@ -359,14 +365,7 @@ backendTest(
   async () => {
     const run = async (constrainBeforeUpdate: boolean) => {
       const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 8, hiddenLayers: 1 });
-      const ctx = {
-        critic,
-        loss: adversarialLoss("wasserstein"),
-        lipschitz: lipschitzTerm({ kind: "clip", c: 0.01 }),
-        optimizer: createOptimizer({ kind: "rmsprop", lr: 0.05, alpha: 0.99, eps: 1e-8 }),
-        penaltyRng: new Rng(0),
-        constrainBeforeUpdate,
-      };
+      const ctx = clippedContext(critic, constrainBeforeUpdate);
       const rng = new Rng(3);
       tf.tidy(() => criticStep(ctx, tf.tensor(rng.normals(32), [16, 2]), tf.tensor(rng.normals(32, 3), [16, 2])))
         .dispose();

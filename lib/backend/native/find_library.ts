@@ -38,3 +38,9 @@ export function findLibrary(
   const dirs = [...(Deno.env.get("LD_LIBRARY_PATH") ?? "").split(":").filter(Boolean), ...SYSTEM_DIRS, ...extraDirs];
   return { path: dirs.flatMap((d) => names.map((n) => `${d}/${n}`)).find(isFile), explicit };
 }
+
+/** Why a library could not be loaded for lack of FFI permission, and both ways to grant it (one line). */
+export function ffiPermissionWhy(path: string): string {
+  const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
+  return `no permission to load ${path} (run Deno with --allow-ffi, as the deno tasks do, or --allow-ffi=${folder})`;
+}

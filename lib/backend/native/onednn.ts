@@ -16,7 +16,7 @@
  * @module
  */
 import type { ConvGeometry } from "./conv_kernels.ts";
-import { findLibrary, isFile } from "./find_library.ts";
+import { ffiPermissionWhy, findLibrary, isFile } from "./find_library.ts";
 
 // oneDNN 2.x C API constants (dnnl_types.h); checked against the library's major version at load.
 const F32 = 3, TAG_ANY = 1, TAG_NHWC = 20, TAG_HWIO = 30;
@@ -286,12 +286,7 @@ function open(): OneDnnLoad {
   } catch (e) {
     const message = firstLine(e);
     if (e instanceof Deno.errors.NotCapable || /permission|--allow-ffi/i.test(message)) {
-      const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
-      return {
-        ok: false,
-        why:
-          `no permission to load ${path} (run Deno with --allow-ffi, as the deno tasks do, or --allow-ffi=${folder})`,
-      };
+      return { ok: false, why: ffiPermissionWhy(path) };
     }
     return { ok: false, why: `cannot load ${path}: ${message}` };
   }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { findLibrary } from "./find_library.ts";
+import { ffiPermissionWhy, findLibrary } from "./find_library.ts";
 
 /** Row-major storage, as every tfjs tensor is. */
 const CBLAS_ROW_MAJOR = 101;
@@ -119,12 +119,7 @@ function open(): BlasLoad {
   } catch (e) {
     const message = firstLine(e);
     if (e instanceof Deno.errors.NotCapable || /permission|--allow-ffi/i.test(message)) {
-      const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
-      return {
-        ok: false,
-        why:
-          `no permission to load ${path} (run Deno with --allow-ffi, as the deno tasks do, or --allow-ffi=${folder})`,
-      };
+      return { ok: false, why: ffiPermissionWhy(path) };
     }
     return { ok: false, why: `cannot load ${path}: ${message}` };
   }
