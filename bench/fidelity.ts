@@ -14,7 +14,7 @@
  * band when at least 80% of the evaluation steps are. Step 0 (shared
  * initialisation rule, different draws) is included.
  *
- * Writes `<out>/ours/` (a harness result folder), `<out>/pytorch/` (steps.csv
+ * Writes `<out>/ours/` (a harness result folder), `<out>/pytorch/` (steps.csv, quality.csv
  * and samples), `<out>/fidelity.csv`, `<out>/fidelity.md` and
  * `<out>/fidelity.png`.
  *
@@ -126,11 +126,18 @@ async function main(argv: string[]): Promise<number> {
       kind: "image",
       sampleShape: data.sampleShape,
       trainImages: `${refDir}/train.f32`,
+      // the batch of held-out digits the harness's dead-unit diagnostic uses (critic_inactive_real)
+      probeImages: `${refDir}/probe.f32`,
     },
   };
   if (experiment.data.kind === "image") {
+    const raw = (x: Float32Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
     const images = (data.fit as unknown as { images: Float32Array }).images;
-    await Deno.writeFile(`${refDir}/train.f32`, new Uint8Array(images.buffer, images.byteOffset, images.byteLength));
+    await Deno.writeFile(`${refDir}/train.f32`, raw(images));
+    const perImage = data.sampleShape.reduce((a, b) => a * b, 1);
+    const heldOut = data.heldOut!.images;
+    const probe = heldOut.subarray(0, Math.min(s.batchSize, heldOut.length / perImage) * perImage);
+    await Deno.writeFile(`${refDir}/probe.f32`, raw(probe));
   }
   await writeAtomic(`${refDir}/job.json`, JSON.stringify(job, null, 2));
   if (!(await Deno.stat(`${refDir}/steps.csv`).then(() => true, () => false))) {
@@ -140,7 +147,15 @@ async function main(argv: string[]): Promise<number> {
       `PyTorch port: ${config.arms.length} arm(s) × ${seeds.length} seeds × ${s.iterations} iterations, ` +
         `${lanes} process(es)`,
     );
-    const queue = [...seeds];
+    // a seed whose process finished (its steps.csv is written last) is not run again: an interrupted
+    // comparison resumes at the first unfinished seed
+    const finished = async (seed: number) =>
+      await Deno.stat(`${refDir}/tmp-${seed}/steps.csv`).then(() => true, () => false);
+    const queue: number[] = [];
+    for (const seed of seeds) if (!(await finished(seed))) queue.push(seed);
+    if (queue.length < seeds.length) {
+      console.error(`PyTorch port: ${seeds.length - queue.length} seed(s) already finished, ${queue.length} to run`);
+    }
     const runSeed = async (seed: number) => {
       await Deno.writeTextFile(`${refDir}/job-${seed}.json`, JSON.stringify({ ...job, seeds: [seed] }));
       const status = await new Deno.Command(python, {
@@ -174,6 +189,7 @@ async function main(argv: string[]): Promise<number> {
     await writeAtomic(`${refDir}/steps.csv`, toCsv(merged, Object.keys(merged[0])));
   }
   await Deno.remove(`${refDir}/train.f32`).catch(() => {});
+  await Deno.remove(`${refDir}/probe.f32`).catch(() => {});
 
   // score and compare
   const oursRows = parseCsv(await Deno.readTextFile(`${out}/ours/steps.csv`));
@@ -183,6 +199,7 @@ async function main(argv: string[]): Promise<number> {
   evalSteps.push(s.iterations);
   const primary = evaluator.primary;
   const rows: Record<string, string | number>[] = [];
+  const refQuality: Record<string, string | number>[] = [];
   const lines: string[] = [];
   const curves: { arm: string; side: string; seed: number; step: number; value: number; panel: string }[] = [];
   for (const arm of config.arms) {
@@ -199,7 +216,9 @@ async function main(argv: string[]): Promise<number> {
         const path = `${refDir}/samples/${arm.id}/seed-${k}/step-${String(step).padStart(6, "0")}.f32`;
         const bytes = await Deno.readFile(path);
         const samples = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-        refQ.push((await evaluator.measure(samples))[primary]);
+        const value = (await evaluator.measure(samples))[primary];
+        refQ.push(value);
+        refQuality.push({ arm: arm.id, seed: k, step, [primary]: value });
       }
       const q = insideBand(oursQ, refQ);
       if (q.inside) insideQ++;
@@ -240,6 +259,8 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   await writeAtomic(`${out}/fidelity.csv`, toCsv(rows, Object.keys(rows[0])));
+  // the port's per-seed quality, scored by the harness's evaluator (ours is in ours/steps.csv)
+  await writeAtomic(`${refDir}/quality.csv`, toCsv(refQuality, Object.keys(refQuality[0])));
   const md = [
     `# Fidelity: ${experiment.id} (${profile} profile), wgan-bench vs a PyTorch port of the reference code`,
     "",

@@ -10,6 +10,11 @@ gan_toy.py for the toys), and writes:
   <out>/samples/<arm>/seed-<k>/step-<n>.f32     float32 samples at each evaluation step, for the harness's
                                                 own evaluator to score (so both sides use one metric)
 
+steps.csv appears only when every run of the job has finished (it is written as steps.csv.partial first), so a
+driver can tell a finished job from an interrupted one. At evaluation steps an MLP critic's rows also carry, per
+hidden layer, the share of ReLU units inactive on a whole batch of real (the job's probe images) and of generated
+samples (the first batch of the evaluation samples), as the harness's critic_inactive_real/_fake columns.
+
 It is driven by `deno task fidelity`, which writes the job file (configuration and, for images, the
 training split as raw float32) and scores and compares the results. Run by hand:
 
@@ -39,7 +44,7 @@ OUT = sys.argv[2]
 
 STAT_COLUMNS = ["experiment", "profile", "arm", "seed", "step", "critic_iterations", "critic_loss",
                 "wasserstein_estimate", "d_real", "d_fake", "loss_difference", "generator_loss", "penalty",
-                "wall_time_s", "backend"]
+                "critic_inactive_real", "critic_inactive_fake", "wall_time_s", "backend"]
 
 
 # ---------------------------------------------------------------------------------------------- init rules
@@ -97,6 +102,22 @@ class MlpD(nn.Module):
 
     def forward(self, x):
         return self.main(x.reshape(x.shape[0], -1)).view(-1)
+
+
+def inactive_shares(critic, x):
+    """Per hidden layer of an MLP critic, the share of units whose pre-activation is <= 0 on every sample of x
+    (the harness's inactiveUnitShares); None for critics whose hidden layers are not a plain Linear stack."""
+    if not isinstance(critic, MlpD):
+        return None
+    shares = []
+    with torch.no_grad():
+        h = x.reshape(x.shape[0], -1)
+        layers = list(critic.main)
+        for i, layer in enumerate(layers):
+            h = layer(h)
+            if isinstance(layer, nn.Linear) and i < len(layers) - 1:
+                shares.append(float((h.max(dim=0).values <= 0).float().mean()))
+    return " ".join(f"{v:.3f}" for v in shares)
 
 
 def start_size(size):
@@ -246,7 +267,7 @@ def penalty(spec, critic, real, fake):
     return spec["k"] * total / 2
 
 
-def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples_dir):
+def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples_dir, probe):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     draw = data_draw(rng)
@@ -269,11 +290,15 @@ def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples
                 p.data.clamp_(-clip, clip)
 
     def save_samples(step):
+        """Writes the evaluation samples; returns the critic's inactive shares on real and generated batches."""
         with torch.no_grad():
             x = torch.cat([G(eval_noise[i:i + n]) for i in range(0, len(eval_noise), n)])
+        real_share = inactive_shares(D, probe) if probe is not None else None
+        fake_share = inactive_shares(D, x[:n])
         if x.dim() == 4:
             x = x.permute(0, 2, 3, 1)  # NCHW → NHWC, the harness's layout
         x.contiguous().numpy().astype("<f4").tofile(f"{samples_dir}/step-{step:06d}.f32")
+        return real_share or "", fake_share or ""
 
     clip_critic()  # as the harness (Algorithm 1): inside the constraint set from the start
     os.makedirs(samples_dir, exist_ok=True)
@@ -316,23 +341,25 @@ def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples
         for p in D.parameters():
             p.requires_grad_(True)
         step = it + 1
-        if step % settings["logEvery"] == 0 or step % settings["evalEvery"] == 0 or step == 1 or \
-                step == settings["iterations"]:
+        evaluating = step % settings["evalEvery"] == 0 or step == settings["iterations"]
+        shares = save_samples(step) if evaluating else ("", "")
+        if step % settings["logEvery"] == 0 or evaluating or step == 1:
             dr, df = d_real.mean().item(), d_fake.mean().item()
             writer.writerow({
                 "experiment": experiment, "profile": JOB["profile"], "arm": arm["id"], "seed": seed, "step": step,
                 "critic_iterations": j, "critic_loss": total.item(), "wasserstein_estimate": -adv.item(),
                 "d_real": dr, "d_fake": df, "loss_difference": dr - df, "generator_loss": g_loss.item(),
                 "penalty": pen.item() if pen is not None else 0,
+                "critic_inactive_real": shares[0], "critic_inactive_fake": shares[1],
                 "wall_time_s": round(time.perf_counter() - start, 3), "backend": "pytorch-cpu",
             })
-        if step % settings["evalEvery"] == 0 or step == settings["iterations"]:
-            save_samples(step)
+        if evaluating:
             print(f"{arm['id']} seed {seed}: {step}/{settings['iterations']}", file=sys.stderr, flush=True)
 
 
 def main():
     settings = JOB["settings"]
+    probe = None
     if JOB["data"]["kind"] == "toy":
         shape = [2]
         def data_draw(rng): return toy_sampler(JOB["data"]["toy"], rng)
@@ -340,16 +367,20 @@ def main():
         h, w, c = JOB["data"]["sampleShape"]
         images = np.fromfile(JOB["data"]["trainImages"], dtype="<f4").reshape(-1, h, w, c)
         shape = [c, h, w]
+        if JOB["data"].get("probeImages"):
+            probe = np.fromfile(JOB["data"]["probeImages"], dtype="<f4").reshape(-1, h, w, c)
+            probe = torch.from_numpy(probe).permute(0, 3, 1, 2).contiguous()
         def data_draw(rng): return image_sampler(images, rng)
     os.makedirs(OUT, exist_ok=True)
-    with open(f"{OUT}/steps.csv", "w", newline="") as f:
+    with open(f"{OUT}/steps.csv.partial", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=STAT_COLUMNS)
         writer.writeheader()
         for arm in JOB["arms"]:
             for seed in JOB["seeds"]:
                 train_one(arm, seed, settings, JOB["experiment"], data_draw, shape, writer,
-                          f"{OUT}/samples/{arm['id']}/seed-{seed}")
+                          f"{OUT}/samples/{arm['id']}/seed-{seed}", probe)
                 f.flush()
+    os.replace(f"{OUT}/steps.csv.partial", f"{OUT}/steps.csv")
 
 
 if __name__ == "__main__":

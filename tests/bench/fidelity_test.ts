@@ -47,8 +47,18 @@ Deno.test({
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
     const rows = (await Deno.readTextFile(`${dir}/out/steps.csv`)).trim().split("\n");
     assert.match(rows[0], /^experiment,profile,arm,seed,step,critic_iterations,critic_loss,wasserstein_estimate/);
-    // steps 1, 5, 10 per seed
+    // steps 1, 5, 10 per seed; steps.csv appears only when the job has finished
     assert.equal(rows.length, 1 + 2 * 3);
+    assert.equal(await Deno.stat(`${dir}/out/steps.csv.partial`).then(() => true, () => false), false);
+    // the dead-unit diagnostic at evaluation steps (5, 10), one share per hidden layer; no probe, no real share
+    const header = rows[0].split(",");
+    const fakeShares = rows.slice(1).map((r) => r.split(",")[header.indexOf("critic_inactive_fake")]);
+    const critic = arms.find((a) => a.id === "wgan-gp")!.critic;
+    assert.ok(critic.kind === "mlp");
+    const layers = critic.hiddenLayers;
+    assert.deepEqual(fakeShares.map((s) => s === "" ? 0 : s.split(" ").length), [0, layers, layers, 0, layers, layers]);
+    assert.ok(fakeShares.flatMap((s) => s ? s.split(" ").map(Number) : []).every((v) => v >= 0 && v <= 1));
+    assert.ok(rows.slice(1).every((r) => r.split(",")[header.indexOf("critic_inactive_real")] === ""));
     for (const step of [0, 5, 10]) {
       const bytes = await Deno.readFile(`${dir}/out/samples/wgan-gp/seed-1/step-${String(step).padStart(6, "0")}.f32`);
       assert.equal(bytes.length, settings.evalSamples * 2 * 4);
