@@ -61,7 +61,7 @@ export async function loadExperimentData(
   const arg = rest.join(":");
   let full: ImageDataset;
   let heldOut: ImageDataset | null = null;
-  if (kind === "mnist") full = loadMnist({ to32 });
+  if (kind === "mnist") full = await loadMnist({ to32 });
   else if (kind === "fashion-mnist") {
     full = await loadFashionMnist({ split: "train", to32, dir: arg || undefined });
     heldOut = await loadFashionMnist({ split: "test", to32, dir: arg || undefined });

@@ -29,7 +29,9 @@ import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "./files.ts";
 import { fnv1a } from "../lib/hash.ts";
 import { decodeTensorFile, encodeTensorFile } from "../lib/io/tensor_file.ts";
-import type { OutcomeRules } from "./outcome.ts";
+import type { OutcomeRules, Quality } from "./outcome.ts";
+
+export type { Quality };
 
 /** Below this share of recognisable samples (digits, points near a mode) a run has not trained. */
 export const RECOGNISABLE_FLOOR = 0.2;
@@ -41,9 +43,6 @@ export const BLOW_UP_RMS = 10;
  * away (a W1 of 2e36 was seen: a number not to average into a final-quality mean).
  */
 export const TOY_BLOW_UP_W1 = 10;
-
-/** Quality values by column. */
-export type Quality = Record<string, number>;
 
 /** Evaluates a trainer's generator (and critic) at a checkpoint. */
 export interface Evaluator {

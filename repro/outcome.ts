@@ -3,7 +3,9 @@
  *
  * @module
  */
-import type { Quality } from "./evaluate.ts";
+
+/** Quality values by column. */
+export type Quality = Record<string, number>;
 
 /** How a run ended. */
 export type Outcome = "converged" | "collapsed" | "not-trained" | "blew-up" | "diverged" | "failed";

@@ -27,14 +27,9 @@
  *
  * @module
  */
-import { activeBackendHas, tf } from "./tfjs.ts";
+import { activeBackendHas, tf } from "./engine.ts";
 import { conv2dTransposeViaConv } from "../ops/conv_transpose.ts";
-import {
-  BATCH_NORM_GRAD_KERNEL,
-  BATCH_NORM_KERNEL,
-  BROADCAST_KERNEL,
-  LEAKY_RELU_GRAD_KERNEL,
-} from "./native/fused_kernels.ts";
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, BROADCAST_KERNEL, LEAKY_RELU_GRAD_KERNEL } from "./kernel_names.ts";
 
 type GradConfig = tf.GradConfig;
 type NamedAttrMap = tf.NamedAttrMap;

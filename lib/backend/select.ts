@@ -6,7 +6,13 @@
  */
 import { silenceCpuBanner, tf } from "./tf.ts";
 import { registerNativeBackend } from "./native/native_backend.ts";
-import { describeAdapter, prepareWgpu, type WebGpuAdapterFacts, webGpuAdapterFacts } from "./webgpu.ts";
+import {
+  describeAdapter,
+  prepareWgpu,
+  registerWebGpuBackend,
+  type WebGpuAdapterFacts,
+  webGpuAdapterFacts,
+} from "./webgpu.ts";
 
 /** A backend a user can ask for. */
 export type BackendName = "native" | "cpu" | "wasm" | "webgpu" | "tensorflow" | "auto";
@@ -145,7 +151,10 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   if (name === "webgpu") {
     probe = await probeWebGpu();
     if (!probe.ok) return probe;
+    await registerWebGpuBackend(tf);
   }
+  // the package registers its backend when imported: only when wasm is asked for
+  if (name === "wasm" && !tf.findBackendFactory("wasm")) await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0");
   if (name === "native") {
     const r = registerNativeBackend();
     if (!r.ok) return { ok: false, why: r.why, device: "", isFallbackAdapter: false };

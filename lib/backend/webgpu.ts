@@ -17,8 +17,11 @@
  *
  * @module
  */
-import type { tf as Tf } from "./tfjs.ts";
-import { WebGPUBackend } from "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
+import type { tf as Tf } from "./engine.ts";
+
+/** tfjs's WebGPU backend class, from its package, imported when webgpu is first asked for. */
+type WebGpuBackendClass = new (device: GPUDevice, info: GPUAdapterInfo) => Tf.KernelBackend;
+let WebGPUBackend: WebGpuBackendClass | undefined;
 
 /** What the library learned about the adapter before creating the device. */
 export interface WebGpuAdapterFacts {
@@ -162,21 +165,22 @@ async function createBackend(): Promise<Tf.KernelBackend> {
   };
   const device = await adapter.requestDevice(request);
   // tfjs reads only vendor and architecture (to special-case Intel GPUs)
-  return new WebGPUBackend(device, snapshot as unknown as GPUAdapterInfo) as unknown as Tf.KernelBackend;
+  return new WebGPUBackend!(device, snapshot as unknown as GPUAdapterInfo);
 }
 
 /**
- * Replaces tfjs's `webgpu` factory with the library's (idempotent; a backend
- * already initialised stays). `lib/backend/tfjs.ts` calls it right after
- * importing tfjs, before anything can start tfjs's own factory. Small tensors
- * are no longer forwarded to the CPU (`WEBGPU_CPU_FORWARD` false: every op runs
- * on the adapter, so timings measure the GPU) unless
- * `WGAN_BENCH_WEBGPU_CPU_FORWARD=1`.
+ * Imports `@tensorflow/tfjs-backend-webgpu` and replaces its `webgpu` factory with the library's (idempotent; a
+ * backend already initialised stays). `selectBackend` calls it before it activates webgpu, so tfjs's own factory
+ * never runs. Small tensors are no longer forwarded to the CPU (`WEBGPU_CPU_FORWARD` false: every op runs on the
+ * adapter, so timings measure the GPU) unless `WGAN_BENCH_WEBGPU_CPU_FORWARD=1`.
  */
-export function registerWebGpuBackend(tf: typeof Tf): void {
-  // (tf.findBackend would initialise tfjs's factory: look at the engine's registry of started backends instead)
+export async function registerWebGpuBackend(tf: typeof Tf): Promise<void> {
+  // (tf.findBackend would initialise a factory: look at the engine's registry of started backends instead)
   const started = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
   if (Object.hasOwn(started, "webgpu") || tf.findBackendFactory("webgpu") === createBackend) return;
+  // the package registers its own factory on import; it is replaced below before anything can start it
+  WebGPUBackend ??= (await import("npm:@tensorflow/tfjs-backend-webgpu@4.22.0"))
+    .WebGPUBackend as unknown as WebGpuBackendClass;
   if (tf.findBackendFactory("webgpu")) tf.removeBackend("webgpu");
   tf.registerBackend("webgpu", createBackend, 3);
   let forward = false;

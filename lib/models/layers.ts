@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { activeBackendHas } from "../backend/native/native_backend.ts";
-import { BATCH_NORM_KERNEL } from "../backend/native/fused_kernels.ts";
-import { type Tensor, tf, type Variable } from "../backend/tf.ts";
+import { BATCH_NORM_KERNEL } from "../backend/kernel_names.ts";
+import { activeBackendHas, type Tensor, tf, type Variable } from "../backend/tf.ts";
 import type { Rng } from "../random.ts";
 import { type Init, INIT_RULES } from "./model.ts";
 

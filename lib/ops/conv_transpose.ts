@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { tf } from "../backend/tfjs.ts";
+import { tf } from "../backend/engine.ts";
 
 /** Padding of a transposed convolution: the padding of the forward convolution it inverts. */
 export interface ConvPadding {

@@ -13,9 +13,8 @@
  *
  * @module
  */
-import { type Tensor, tf, type Variable } from "../backend/tf.ts";
-import { activeBackendHas } from "../backend/native/native_backend.ts";
-import { ADAM_KERNEL, RMSPROP_KERNEL } from "../backend/native/kernels.ts";
+import { activeBackendHas, type Tensor, tf, type Variable } from "../backend/tf.ts";
+import { ADAM_KERNEL, RMSPROP_KERNEL } from "../backend/kernel_names.ts";
 
 /** An optimizer as plain data. */
 export type OptimizerSpec =

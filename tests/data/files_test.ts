@@ -107,8 +107,8 @@ Deno.test("loadFashionMnist() from a folder without the files says how to get th
   await assert.rejects(() => loadFashionMnist({ dir }), /not found \(install Debian's dataset-fashion-mnist/);
 });
 
-Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels of every class; to32 pad adds a background border", () => {
-  const ds = loadMnist();
+Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels of every class; to32 pad adds a background border", async () => {
+  const ds = await loadMnist();
   assert.equal(ds.count, 10000);
   const perClass = new Array(10).fill(0);
   ds.labels!.forEach((l) => perClass[l]++);
@@ -120,15 +120,15 @@ Deno.test("loadMnist() gives the 10,000 embedded digits in [−1, 1] with labels
     max = Math.max(max, v);
   }
   assert.deepEqual([min, max], [-1, 1]);
-  const padded = loadMnist({ to32: "pad" });
+  const padded = await loadMnist({ to32: "pad" });
   assert.deepEqual(padded.sampleShape, [32, 32, 1]);
   assert.equal(padded.images[0], -1);
   assert.equal(padded.images[(2 * 32 + 2) + 14 * 32 + 14], ds.images[14 * 28 + 14]);
-  const resized = loadMnist({ to32: "bilinear" });
+  const resized = await loadMnist({ to32: "bilinear" });
   assert.deepEqual([resized.name, resized.sampleShape], ["mnist32-bilinear", [32, 32, 1]]);
 });
 
-Deno.test('resizeBilinear() matches PyTorch\'s interpolate(mode="bilinear", align_corners=False); loadMnist uses it', () => {
+Deno.test('resizeBilinear() matches PyTorch\'s interpolate(mode="bilinear", align_corners=False); loadMnist uses it', async () => {
   // torch.nn.functional.interpolate(x (1×1×2×3), size=(4, 5), mode="bilinear", align_corners=False)
   const torch = [
     0,
@@ -154,7 +154,7 @@ Deno.test('resizeBilinear() matches PyTorch\'s interpolate(mode="bilinear", alig
   ];
   const ours = resizeBilinear([0, 1, 0, 1, 0.5, 0.25], 2, 3, 4, 5);
   ours.forEach((v, i) => assert.ok(Math.abs(v - torch[i]) < 1e-6, `pixel ${i}: ${v} vs PyTorch ${torch[i]}`));
-  const digits = loadMnist(), resized = loadMnist({ to32: "bilinear" });
+  const digits = await loadMnist(), resized = await loadMnist({ to32: "bilinear" });
   const k = 4321;
   const expected = resizeBilinear(digits.images.subarray(k * 784, (k + 1) * 784), 28, 28, 32, 32);
   expected.forEach((v, i) => assert.ok(Math.abs(v - resized.images[k * 1024 + i]) < 1e-6));

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { tf } from "../tf.ts";
+import { tf } from "../engine.ts";
 import type { Blas } from "./openblas.ts";
-import type { OneDnn } from "./onednn.ts";
+import type { ConvGeometry, OneDnn } from "./onednn.ts";
 import { allocOutput } from "./pool.ts";
 import { epilogue, f32, type Fallback, type Kernel, size } from "./kernel_util.ts";
 
@@ -99,25 +99,6 @@ interface ConvAttrs {
   dataFormat?: "NHWC" | "NCHW";
   dilations?: number | [number, number];
   dimRoundingMode?: "floor" | "round" | "ceil";
-}
-
-/** Geometry of one NHWC convolution. */
-export interface ConvGeometry {
-  batchSize: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padLeft: number;
 }
 
 export function convInfo(

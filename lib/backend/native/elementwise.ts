@@ -15,8 +15,9 @@
  */
 import type { BinaryOp, OneDnn } from "./onednn.ts";
 import type { Blas } from "./openblas.ts";
-import type { tf } from "../tf.ts";
-import { type CpuLikeBackend, transpose } from "./kernels.ts";
+import type { tf } from "../engine.ts";
+import type { CpuLikeBackend } from "./kernel_util.ts";
+import { transpose } from "./transpose.ts";
 import { allocOutput } from "./pool.ts";
 
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: CpuLikeBackend; attrs?: tf.NamedAttrMap };

@@ -17,15 +17,12 @@ import { allocOutput } from "./pool.ts";
 import { f32, type Kernel, size } from "./kernel_util.ts";
 import type { OneDnn } from "./onednn.ts";
 import { allFinite, dnnlMinElements } from "./elementwise.ts";
-
-/** Batch norm forward: outputs `[y, mean, variance]` (the statistics for the backward kernel). */
-export const BATCH_NORM_KERNEL = "WganBenchBatchNorm";
-/** Batch norm backward (inputs `dy, x, gamma, mean, variance`, attribute `eps`): outputs `[dx, dGamma, dBeta]`. */
-export const BATCH_NORM_GRAD_KERNEL = "WganBenchBatchNormGrad";
-/** `x` (dimensions 1 or the target's) repeated to `attrs.shape` of the same rank. */
-export const BROADCAST_KERNEL = "WganBenchBroadcastTo";
-/** `dy · (x > 0 ? 1 : alpha)` (alpha 0 for ReLU): inputs `dy`, `x`. */
-export const LEAKY_RELU_GRAD_KERNEL = "WganBenchLeakyReluGrad";
+import {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_KERNEL,
+  BROADCAST_KERNEL,
+  LEAKY_RELU_GRAD_KERNEL,
+} from "../kernel_names.ts";
 
 /**
  * Batch norm on oneDNN (its JIT kernels) from this many elements: in the `mnist-mlp` critic step (one thread, two

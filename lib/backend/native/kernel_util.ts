@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { tf } from "../tf.ts";
+import type { tf } from "../engine.ts";
 
 /** The part of tfjs's cpu backend the kernels use. */
 export interface CpuLikeBackend {

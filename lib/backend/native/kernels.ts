@@ -17,7 +17,6 @@ import { transposeKernel } from "./transpose.ts";
 import { fusedKernels } from "./fused_kernels.ts";
 
 export type { CpuLikeBackend } from "./kernel_util.ts";
-export { ADAM_KERNEL, RMSPROP_KERNEL } from "./optimizer_kernels.ts";
 export { transpose } from "./transpose.ts";
 
 /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tf } from "../tf.ts";
+import { tf } from "../engine.ts";
 import type { Blas } from "./openblas.ts";
 import { allocOutput } from "./pool.ts";
 import { type CpuLikeBackend, epilogue, f32, type Fallback, type Kernel, size } from "./kernel_util.ts";

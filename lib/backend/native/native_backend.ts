@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tf } from "../tf.ts";
+import { tf } from "../engine.ts";
 import { type Blas, loadBlas } from "./openblas.ts";
 import { loadOneDnn, type OneDnn } from "./onednn.ts";
 import { type CpuLikeBackend, nativeKernels } from "./kernels.ts";
@@ -134,5 +134,3 @@ function register(): NativeRegistration {
   }
   return { ok: true, blas, dnnl, dnnlSkipped };
 }
-
-export { activeBackendHas } from "../tfjs.ts";

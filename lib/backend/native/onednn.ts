@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ConvGeometry } from "./conv_kernels.ts";
 import { ffiPermissionWhy, findLibrary, isFile } from "./find_library.ts";
 
 // oneDNN 2.x C API constants (dnnl_types.h); checked against the library's major version at load.
@@ -124,6 +123,25 @@ export type PassOp =
 
 /** A convolution primitive kind. */
 export type ConvKind = "forward" | "backward-data" | "backward-weights";
+
+/** Geometry of one NHWC convolution. */
+export interface ConvGeometry {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
+}
 
 /** oneDNN loaded: the three NHWC convolution primitives on `Float32Array`s. */
 export interface OneDnn {

@@ -18,6 +18,7 @@ import { allocOutput, release } from "./pool.ts";
 import { f32, type Kernel } from "./kernel_util.ts";
 import type { OneDnn, PassOp } from "./onednn.ts";
 import { DNNL_PARAMETER_MIN_ELEMENTS } from "./elementwise.ts";
+import { ADAM_KERNEL, RMSPROP_KERNEL } from "../kernel_names.ts";
 
 // The passes (operands after the primitive's two: one per binary post-op; `scalar` ones are 1-element arrays).
 // Post-op chains use binary operations and at most one eltwise op: oneDNN 2.6 applied the first `linear` post-op's
@@ -42,10 +43,6 @@ const scalar = (v: number) => {
   return a;
 };
 const ONE = scalar(1);
-
-/** Names of the fused optimizer kernels (only the native backend registers them). */
-export const RMSPROP_KERNEL = "WganBenchRMSPropUpdate";
-export const ADAM_KERNEL = "WganBenchAdamUpdate";
 
 /**
  * RMSProp (PyTorch semantics: ε outside the root) and Adam (bias-corrected) updates; with `dnnl`, variables of at
