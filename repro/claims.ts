@@ -1,11 +1,12 @@
 /**
- * The paper's claims judged from the per-arm aggregates, by stated rules
- * (never written by hand): each gives a `supported`, `contradicted` or
- * `inconclusive` verdict with our numbers.
+ * The papers' claims, as data: each claim is a record — what the paper says and where, the arms it reads (by role),
+ * the rule's thresholds and the function that applies them — judged by one function, {@linkcode judgeClaims}.
+ * A verdict is `supported`, `contradicted` or `inconclusive`, with our numbers and, when inconclusive, why.
+ * Adding a claim adds a record (and its test in tests/repro/claims_test.ts), not a branch.
  *
  * @module
  */
-import type { ExperimentSpec } from "./experiments.ts";
+import type { ClaimId, ExperimentSpec } from "./experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import { formatMeanCi as fmt, type MeanCi } from "./stats.ts";
 import { BAD_OUTCOMES } from "./outcome.ts";
@@ -24,6 +25,56 @@ export interface ClaimResult {
   why: string;
 }
 
+/** What a claim's rule returns for one instance. */
+export interface Judgement {
+  ours: string;
+  verdict: Verdict;
+  /** Why an inconclusive verdict is one (ignored otherwise). */
+  why: string;
+}
+
+/** One instance of a claim in an experiment: its title and the arm ids it reads, by role. */
+export interface ClaimInstance {
+  title: string;
+  arms: Record<string, string>;
+}
+
+/** A claim of a paper and the rule that judges it. */
+export interface ClaimRule {
+  id: ClaimId;
+  /** What the paper says, and where. */
+  paper: string;
+  /** The rule in words, as verdict.md prints it. */
+  rule: string;
+  /** The instances an experiment has (none when it lacks the arms the claim needs). */
+  instances(experiment: ExperimentSpec): ClaimInstance[];
+  /** Applies the rule to the instance's arms (keyed by role); `primary` names the quality column. */
+  judge(arms: Record<string, ArmSummary>, primary: string): Judgement;
+}
+
+/** Correlation verdicts need at least 2 seeds with a CI and this many evaluation points per run. */
+export const MIN_EVAL_POINTS = 5;
+/** "The estimate tracks quality": supported when the mean ρ is at least this and its CI excludes 0… */
+export const TRACKS_MIN_RHO = 0.5;
+/** …contradicted when the CI lies below this. */
+export const TRACKS_CONTRADICT_BELOW = 0.3;
+/** "The GAN's loss does not track quality": supported when the CI of ρ lies below this, contradicted above it. */
+export const GAN_LOSS_LINE = 0.5;
+/** "Adam is less stable": a difference in bad-outcome shares of at least this decides without the quality CIs. */
+export const ADAM_BAD_SHARE_DIFFERENCE = 0.5;
+
+const lo = (m: MeanCi) => Number.isFinite(m.lo) ? m.lo : -Infinity;
+const hi = (m: MeanCi) => Number.isFinite(m.hi) ? m.hi : Infinity;
+/** The share of an arm's runs with a bad outcome. */
+const bad = (a: ArmSummary) => BAD_OUTCOMES.reduce((s, o) => s + a.shares[o], 0);
+const badNames = "collapsed/not-trained/failed/blew-up/diverged";
+const tooFew = (a: ArmSummary) => a.seeds < 2 || !Number.isFinite(a.spearman.ci95) || a.evalPoints < MIN_EVAL_POINTS;
+const tooFewWhy = (a: ArmSummary) =>
+  a.seeds < 2
+    ? `${a.seeds} seed(s)`
+    : a.evalPoints < MIN_EVAL_POINTS
+    ? `${a.evalPoints} evaluations in a run`
+    : "a correlation undefined in some seed (a constant curve)";
 /** The spread of per-seed correlations, for explaining a wide interval. */
 const spread = (a: ArmSummary) => {
   const v = a.spearmanValues.filter(Number.isFinite);
@@ -31,127 +82,147 @@ const spread = (a: ArmSummary) => {
 };
 const outcomesOf = (a: ArmSummary) =>
   Object.entries(a.shares).filter(([, x]) => x > 0).map(([o, x]) => `${Math.round(x * a.seeds)} ${o}`).join(", ");
-const tooFewWhy = (a: ArmSummary) =>
-  a.seeds < 2
-    ? `${a.seeds} seed(s)`
-    : a.evalPoints < MIN_EVAL_POINTS
-    ? `${a.evalPoints} evaluations in a run`
-    : "a correlation undefined in some seed (a constant curve)";
+const interval = (m: MeanCi) => `[${lo(m).toFixed(2)}, ${hi(m).toFixed(2)}]`;
+const tooFewRule = `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`;
+const hasArm = (e: ExperimentSpec, id: string) => e.arms.some((a) => a.id === id);
 
-const lo = (m: MeanCi) => Number.isFinite(m.lo) ? m.lo : -Infinity;
-const hi = (m: MeanCi) => Number.isFinite(m.hi) ? m.hi : Infinity;
-const bad = (a: ArmSummary) => BAD_OUTCOMES.reduce((s, o) => s + a.shares[o], 0);
-const badNames = "collapsed/not-trained/failed/blew-up/diverged";
-/** Correlation verdicts need at least 2 seeds with a CI and 5 evaluation points per run. */
-const MIN_EVAL_POINTS = 5;
-const tooFew = (a: ArmSummary) => a.seeds < 2 || !Number.isFinite(a.spearman.ci95) || a.evalPoints < MIN_EVAL_POINTS;
-
-/** Computes the verdict of every claim the experiment tests. */
-export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummary[], primary: string): ClaimResult[] {
-  const byId = new Map(arms.map((a) => [a.arm, a]));
-  const out: ClaimResult[] = [];
-  const wassersteinArms = experiment.arms.filter((a) => a.algorithm !== "gan").map((a) => byId.get(a.id)!);
-  const gan = byId.get("gan");
-  for (const claim of experiment.claims) {
-    if (claim === "loss-tracks-quality") {
-      for (const a of wassersteinArms) {
-        out.push({
-          claim: `${a.arm}: the critic's Wasserstein estimate tracks sample quality`,
-          paper: "WGAN: the loss correlates well with sample quality (Fig. 3); WGAN-GP Fig. 5",
-          ours: `Spearman ρ(estimate, ${primary}) = ${fmt(a.spearman)} over ${a.seeds} seeds`,
-          verdict: tooFew(a)
-            ? "inconclusive"
-            : lo(a.spearman) > 0 && a.spearman.mean >= 0.5
-            ? "supported"
-            : hi(a.spearman) < 0.3
-            ? "contradicted"
-            : "inconclusive",
-          rule: "supported if mean ρ ≥ 0.5 and its 95% CI excludes 0; contradicted if the CI lies below 0.3 " +
-            `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`,
-          why: "",
-        });
-        const last = out[out.length - 1];
-        if (last.verdict === "inconclusive") {
-          last.why = tooFew(a)
-            ? `too little data: ${tooFewWhy(a)}`
-            : `the interval [${lo(a.spearman).toFixed(2)}, ${hi(a.spearman).toFixed(2)}] meets neither rule (${
-              spread(a)
-            }; outcomes: ${outcomesOf(a)})`;
-        }
-      }
-    }
-    if (claim === "gan-loss-does-not" && gan) {
-      out.push({
-        claim: "gan: the discriminator's loss does not track sample quality",
-        paper: "Standard GAN: the JS estimate does not correlate with quality (Fig. 4)",
-        ours: `Spearman ρ(−D loss, ${primary}) = ${fmt(gan.spearman)} over ${gan.seeds} seeds`,
-        verdict: tooFew(gan)
-          ? "inconclusive"
-          : hi(gan.spearman) < 0.5
-          ? "supported"
-          : lo(gan.spearman) > 0.5
-          ? "contradicted"
-          : "inconclusive",
-        rule: "supported if the 95% CI of ρ lies below 0.5; contradicted if it lies above 0.5 " +
-          `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`,
-        why: "",
-      });
-      const last = out[out.length - 1];
-      if (last.verdict === "inconclusive") {
-        last.why = tooFew(gan)
-          ? `too little data: ${tooFewWhy(gan)}`
-          : `the interval [${lo(gan.spearman).toFixed(2)}, ${hi(gan.spearman).toFixed(2)}] straddles 0.5 (${
-            spread(gan)
-          }; outcomes: ${outcomesOf(gan)})`;
-      }
-    }
-    if (claim === "wgan-trains-where-gan-fails" && gan) {
-      const w = byId.get("wgan")!;
+/** Every claim the harness can judge, in the order verdict.md lists them within an experiment's claims. */
+export const CLAIM_RULES: readonly ClaimRule[] = [
+  {
+    id: "loss-tracks-quality",
+    paper: "WGAN: the loss correlates well with sample quality (Fig. 3); WGAN-GP Fig. 5",
+    rule: `supported if mean ρ ≥ ${TRACKS_MIN_RHO} and its 95% CI excludes 0; contradicted if the CI lies below ` +
+      `${TRACKS_CONTRADICT_BELOW} ${tooFewRule}`,
+    instances: (e) =>
+      e.arms.filter((a) => a.algorithm !== "gan").map((a) => ({
+        title: `${a.id}: the critic's Wasserstein estimate tracks sample quality`,
+        arms: { critic: a.id },
+      })),
+    judge: ({ critic: a }, primary) => ({
+      ours: `Spearman ρ(estimate, ${primary}) = ${fmt(a.spearman)} over ${a.seeds} seeds`,
+      verdict: tooFew(a)
+        ? "inconclusive"
+        : lo(a.spearman) > 0 && a.spearman.mean >= TRACKS_MIN_RHO
+        ? "supported"
+        : hi(a.spearman) < TRACKS_CONTRADICT_BELOW
+        ? "contradicted"
+        : "inconclusive",
+      why: tooFew(a)
+        ? `too little data: ${tooFewWhy(a)}`
+        : `the interval ${interval(a.spearman)} meets neither rule (${spread(a)}; outcomes: ${outcomesOf(a)})`,
+    }),
+  },
+  {
+    id: "gan-loss-does-not",
+    paper: "Standard GAN: the JS estimate does not correlate with quality (Fig. 4)",
+    rule: `supported if the 95% CI of ρ lies below ${GAN_LOSS_LINE}; contradicted if it lies above ${GAN_LOSS_LINE} ` +
+      tooFewRule,
+    instances: (e) =>
+      hasArm(e, "gan")
+        ? [{ title: "gan: the discriminator's loss does not track sample quality", arms: { gan: "gan" } }]
+        : [],
+    judge: ({ gan }, primary) => ({
+      ours: `Spearman ρ(−D loss, ${primary}) = ${fmt(gan.spearman)} over ${gan.seeds} seeds`,
+      verdict: tooFew(gan)
+        ? "inconclusive"
+        : hi(gan.spearman) < GAN_LOSS_LINE
+        ? "supported"
+        : lo(gan.spearman) > GAN_LOSS_LINE
+        ? "contradicted"
+        : "inconclusive",
+      why: tooFew(gan)
+        ? `too little data: ${tooFewWhy(gan)}`
+        : `the interval ${interval(gan.spearman)} straddles ${GAN_LOSS_LINE} (${spread(gan)}; outcomes: ${
+          outcomesOf(gan)
+        })`,
+    }),
+  },
+  {
+    id: "wgan-trains-where-gan-fails",
+    paper: "WGAN trains no-BN and MLP generators; the standard GAN fails or collapses (Fig. 6, 7)",
+    rule: "supported if wgan's final quality CI is better than gan's (or every gan run blew up or diverged) and " +
+      "wgan ends collapsed/not-trained/failed/blown-up/diverged in fewer seeds; contradicted if gan's final " +
+      "quality CI is better",
+    instances: (e) =>
+      hasArm(e, "gan") && hasArm(e, "wgan")
+        ? [{
+          title: "this generator trains under WGAN and collapses or fails under the standard GAN",
+          arms: { wgan: "wgan", gan: "gan" },
+        }]
+        : [],
+    judge: ({ wgan: w, gan }, primary) => {
       // a GAN whose every run blew up or diverged has no quality to compare: WGAN is better if it has one
       const better = (gan.finalQualityRuns === 0 && w.finalQualityRuns > 0) ||
         hi(w.finalQuality) < lo(gan.finalQuality);
-      const worse = (w.finalQualityRuns === 0 && gan.finalQualityRuns > 0) || lo(w.finalQuality) > hi(gan.finalQuality);
-      out.push({
-        claim: "this generator trains under WGAN and collapses or fails under the standard GAN",
-        paper: "WGAN trains no-BN and MLP generators; the standard GAN fails or collapses (Fig. 6, 7)",
+      const worse = (w.finalQualityRuns === 0 && gan.finalQualityRuns > 0) ||
+        lo(w.finalQuality) > hi(gan.finalQuality);
+      return {
         ours: `final ${primary}: wgan ${fmt(w.finalQuality, 1)}, gan ${fmt(gan.finalQuality, 1)}; ` +
           `${badNames}: wgan ${(100 * bad(w)).toFixed(0)}%, gan ${(100 * bad(gan)).toFixed(0)}%`,
         verdict: better && bad(gan) > bad(w) ? "supported" : worse ? "contradicted" : "inconclusive",
-        rule: "supported if wgan's final quality CI is better than gan's (or every gan run blew up or diverged) and " +
-          "wgan ends collapsed/not-trained/failed/blown-up/diverged in fewer seeds; contradicted if gan's final " +
-          "quality CI is better",
-        why: "",
-      });
-      const last = out[out.length - 1];
-      if (last.verdict === "inconclusive") {
-        last.why = better
+        why: better
           ? `wgan's quality is better, but it does not train in more seeds than gan (wgan: ${outcomesOf(w)}; gan: ${
             outcomesOf(gan)
           })`
-          : `the final-quality intervals overlap (wgan: ${outcomesOf(w)}; gan: ${outcomesOf(gan)})`;
-      }
-    }
-    if (claim === "adam-less-stable") {
-      const r = byId.get("rmsprop")!, a = byId.get("adam-b1-0.5")!;
-      const worse = hi(r.finalQuality) < lo(a.finalQuality) || bad(a) - bad(r) >= 0.5;
-      const better = lo(r.finalQuality) > hi(a.finalQuality) || bad(r) - bad(a) >= 0.5;
-      out.push({
-        claim: "Adam with β1 = 0.5 trains a clipped critic less stably than RMSProp",
-        paper: "Momentum-based optimizers such as Adam (β1 > 0) make WGAN training unstable (Sec. 4.3)",
+          : `the final-quality intervals overlap (wgan: ${outcomesOf(w)}; gan: ${outcomesOf(gan)})`,
+      };
+    },
+  },
+  {
+    id: "adam-less-stable",
+    paper: "Momentum-based optimizers such as Adam (β1 > 0) make WGAN training unstable (Sec. 4.3)",
+    rule: "supported if Adam's final quality CI is worse or it fails in ≥ 50 percentage points more seeds; " +
+      "contradicted if the reverse",
+    instances: (e) =>
+      hasArm(e, "rmsprop") && hasArm(e, "adam-b1-0.5")
+        ? [{
+          title: "Adam with β1 = 0.5 trains a clipped critic less stably than RMSProp",
+          arms: { rmsprop: "rmsprop", adam: "adam-b1-0.5" },
+        }]
+        : [],
+    judge: ({ rmsprop: r, adam: a }, primary) => {
+      const worse = hi(r.finalQuality) < lo(a.finalQuality) || bad(a) - bad(r) >= ADAM_BAD_SHARE_DIFFERENCE;
+      const better = lo(r.finalQuality) > hi(a.finalQuality) || bad(r) - bad(a) >= ADAM_BAD_SHARE_DIFFERENCE;
+      return {
         ours: `final ${primary}: rmsprop ${fmt(r.finalQuality, 1)}, adam β1=0.5 ${fmt(a.finalQuality, 1)}; ` +
           `${badNames}: rmsprop ${(100 * bad(r)).toFixed(0)}%, adam ${(100 * bad(a)).toFixed(0)}%`,
         verdict: worse && !better ? "supported" : better && !worse ? "contradicted" : "inconclusive",
-        rule: "supported if Adam's final quality CI is worse or it fails in ≥ 50 percentage points more seeds; " +
-          "contradicted if the reverse",
-        why: "",
-      });
-      const last = out[out.length - 1];
-      if (last.verdict === "inconclusive") {
-        last.why = `the final-quality intervals overlap and the outcomes differ by less than 50 points (rmsprop: ${
+        why: `the final-quality intervals overlap and the outcomes differ by less than 50 points (rmsprop: ${
           outcomesOf(r)
-        }; adam β1=0.5: ${outcomesOf(a)})`;
-      }
-    }
-  }
-  return out;
+        }; adam β1=0.5: ${outcomesOf(a)})`,
+      };
+    },
+  },
+];
+
+/** The rule of a claim id. */
+export function claimRule(id: ClaimId): ClaimRule {
+  const rule = CLAIM_RULES.find((c) => c.id === id);
+  if (!rule) throw new RangeError(`No rule for claim "${id}"`);
+  return rule;
+}
+
+/**
+ * Judges every claim the experiment tests, from its arms' summaries: each claim's instances in the experiment, each
+ * by its rule. An instance whose arms have no summary (no finished run) is inconclusive and says so.
+ */
+export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummary[], primary: string): ClaimResult[] {
+  const byId = new Map(arms.map((a) => [a.arm, a]));
+  return experiment.claims.flatMap((id) => {
+    const rule = claimRule(id);
+    return rule.instances(experiment).map((instance): ClaimResult => {
+      const missing = Object.values(instance.arms).filter((arm) => !byId.has(arm));
+      const j: Judgement = missing.length
+        ? { ours: "–", verdict: "inconclusive", why: `no finished run of ${missing.join(", ")}` }
+        : rule.judge(Object.fromEntries(Object.entries(instance.arms).map(([k, v]) => [k, byId.get(v)!])), primary);
+      return {
+        claim: instance.title,
+        paper: rule.paper,
+        ours: j.ours,
+        verdict: j.verdict,
+        rule: rule.rule,
+        why: j.verdict === "inconclusive" ? j.why : "",
+      };
+    });
+  });
 }
