@@ -211,14 +211,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     ],
     claims: ["loss-tracks-quality", "gan-loss-does-not", "wgan-trains-where-gan-fails"],
     secondsPerIteration: { wgan: 0.23, gan: 0.06 },
-    // 8,000 iterations, from measurement: at 2,000 every WGAN run's samples were one blurred blob (FID flat at
-    // ~220–280 from iteration 200); at 6,000 (5 seeds, 25 min) they were recognisable digits of 4–7 classes (FID
-    // 66–94), still improving. A pilot on seeds 5 and 6 (outside the verdict's 0–4) run on to 10,000 reached FID 72/63
-    // at 8,000 and 49/48 at 10,000, covering 6–9 classes from 6,000 on; 8,000 is what fits the 30-minute budget for 5
-    // seeds with --jobs 2 after the native backend's one-thread speed-up (251799f). Evaluated every 200 iterations: at
-    // every 100 the 5-seed run took 30 min 1 s, its 81 evaluations per run ~0.4–0.7 s each, most of it KID and the
-    // recognisability search; evaluation does not touch training (the same seed's training rows are equal at any
-    // cadence, tested), so the cadence changes only how many points each curve and ρ have.
+    // 8,000 iterations, evaluated every 200: how the budget was chosen is in results/BUDGETS.md.
   }, { iterations: 8000, evalEvery: 200 }),
   imageExperiment({
     id: "mnist-dcgan",
@@ -230,11 +223,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     ],
     claims: ["loss-tracks-quality", "gan-loss-does-not"],
     secondsPerIteration: { wgan: 0.31, gan: 0.08 },
-    // 20 seeds, fixed before the run that made results/mnist-dcgan-default: at 5 seeds the GAN arm's interval
-    // straddled the rule's 0.5 ([−0.51, 0.64]), at 10 too ([0.00, 0.54], per-seed sd 0.42 on the Fisher z scale the
-    // interval uses), and that 10-seed folder, resumed across code changes, mixed six commits. With that spread 20
-    // seeds give an interval ~0.18 wide on each side of the mean; a 5-seed run (`--seeds 0-4`) still fits the
-    // 30-minute budget (~11 min).
+    // 20 seeds (a 5-seed run, `--seeds 0-4`, fits 30 minutes): how the count was chosen is in results/BUDGETS.md.
   }, { seeds: 20 }),
   imageExperiment({
     id: "mnist-dcgan-nobn",
@@ -256,9 +245,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     ],
     claims: ["loss-tracks-quality", "wgan-trains-where-gan-fails"],
     secondsPerIteration: { wgan: 0.31, gan: 0.08 },
-    // 6,000 iterations, from measurement: at 2,000 the no-BN WGAN sits on a grey plateau (FID ~340, nothing
-    // recognisable, as the PyTorch port does); run on to 6,000 (seeds 0 and 1) its FID breaks through at ~2,400–3,200
-    // and both runs converge (FID 20 and 31, 9–10 classes recognisable). ~380 s per WGAN run here.
+    // 6,000 iterations: how the budget was chosen is in results/BUDGETS.md.
   }, { iterations: 6000 }),
   imageExperiment({
     id: "mnist-adam-vs-rmsprop",
@@ -295,9 +282,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     ],
     claims: ["loss-tracks-quality"],
     secondsPerIteration: { "wgan": 0.31, "wgan-gp": 1.0, "wgan-div": 1.4 },
-    // From the runs' training times here a GP iteration costs ~3× a clipped one and a div iteration ~4–6×: 5 seeds
-    // × 900 iterations took ~32 min alone and left the div claim's interval wide (per-seed ρ of both signs), so
-    // the 30-minute budget goes to 8 seeds × 400 iterations, evaluated every 50.
+    // 8 seeds × 400 iterations, evaluated every 50: how the budget was chosen is in results/BUDGETS.md.
   }, { iterations: 400, evalEvery: 50, seeds: 8 }),
 ];
 

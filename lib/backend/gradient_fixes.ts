@@ -1,8 +1,8 @@
 /**
  * Gradient registrations that make double backprop (gradient penalty,
  * WGAN-div) correct in tfjs 4.22, and training possible and fast on wasm.
- * Measured facts behind each one are in `ENGINE_NOTES.md`; each has a test in
- * `tests/backend/gradient_fixes_test.ts` that fails without it.
+ * Each has a test in `tests/backend/gradient_fixes_test.ts` that fails without
+ * it (finite differences or the stock kernels' values, on every backend here).
  *
  * 1. Comparison kernels (Greater, Less, ...) have no gradient, so the second
  *    derivative of LeakyReLU / maximum throws. They are step functions: their

@@ -1,8 +1,8 @@
 /**
  * Building blocks for the models: seeded variable creation and the
  * activations/normalisations written from ops that have correct second
- * derivatives (see ENGINE_NOTES.md: `tf.batchNorm` has none, LeakyReLU needs
- * the comparison-gradient fix).
+ * derivatives (tfjs 4.22's `tf.batchNorm` has none; LeakyReLU needs the
+ * comparison-gradient fix of `backend/gradient_fixes.ts`).
  *
  * @module
  */

@@ -217,19 +217,16 @@ const DNNL_BINARY: Record<string, { op: BinaryOp; commutative: boolean }> = {
 /**
  * With several threads, oneDNN's element-wise primitives are used on tensors of rank ≥ 2 with at least this many
  * elements ({@linkcode dnnlMinElements}): waking its OpenMP workers costs more than it saves on small tensors, and
- * between an MLP's matrix products (OpenBLAS's own thread pool) the two pools contend for the cores. DCGAN-32/64
- * activations at width 64 are ≥ 64·4·4·256 = 262,144. With an MLP's
- * large gradient sums (784 × 512, 512 × 512) on oneDNN too, the MLP GAN critic step measured ~0.9 ms faster and the
- * clipped one no different (three alternating pairs each).
+ * between an MLP's matrix products (OpenBLAS's own thread pool) the two pools contend for the cores. The threshold
+ * puts DCGAN activations at width 64 (≥ 262,144 elements) and an MLP's large gradient sums on oneDNN (measurements:
+ * docs/measurements.md).
  */
 export const DNNL_MIN_ELEMENTS = 131072;
 
 /**
  * The threshold with one thread (each `--jobs 2` worker on a 2-core machine): no OpenMP workers to wake and no second
- * pool to contend with, so oneDNN's vectorised kernels beat the loops on far smaller tensors. On the `mnist-mlp` WGAN
- * steps (MLP generator, 28-px DCGAN critic, activations of 100,352 and 200,704 elements), measured in alternating
- * rounds against 131,072: critic step 8.1–8.5 ms against 8.6–9.1, generator step 10.3–11.2 against 11.0–11.4;
- * 2,048 and 32,768 measured the same as 8,192.
+ * pool to contend with, so oneDNN's vectorised kernels beat the loops on far smaller tensors (measurements:
+ * docs/measurements.md).
  */
 export const DNNL_SINGLE_THREAD_MIN_ELEMENTS = 8192;
 
