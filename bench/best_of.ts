@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { parseCsv, toCsv, writeAtomic } from "../repro/files.ts";
+import { parseCsv, toCsv, writeAtomic } from "../repro/folder/files.ts";
 import { runMain, UsageError } from "../repro/errors.ts";
 import { BENCH_COLUMNS, BENCH_KEY } from "./schema.ts";
 

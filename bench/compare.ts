@@ -17,11 +17,11 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { parseCsv } from "../repro/files.ts";
+import { parseCsv } from "../repro/folder/files.ts";
 import { runMain } from "../repro/errors.ts";
 import { BENCH_COLUMNS, BENCH_KEY } from "./schema.ts";
-import { SUMMARY_COLUMNS } from "../repro/arm_summary.ts";
-import { STAT_COLUMNS } from "../repro/steps_schema.ts";
+import { SUMMARY_COLUMNS } from "../repro/analysis/arm_summary.ts";
+import { STAT_COLUMNS } from "../repro/folder/layout.ts";
 
 /** A CSV kind compare understands. */
 export type CsvKind = "bench" | "summary" | "steps";

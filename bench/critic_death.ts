@@ -15,9 +15,9 @@
  *
  * @module
  */
-import { parseCsv, toCsv, writeAtomic } from "../repro/files.ts";
-import { renderPng } from "../repro/figures.ts";
-import { median } from "../repro/stats.ts";
+import { parseCsv, toCsv, writeAtomic } from "../repro/folder/files.ts";
+import { renderPng } from "../repro/analysis/figures.ts";
+import { median } from "../repro/analysis/stats.ts";
 import { UsageError } from "../repro/errors.ts";
 
 /** A final stretch of exact zeros shorter than this many iterations is not a death (a run that ends mid-stall). */

@@ -9,8 +9,8 @@
  */
 import { parseArgs } from "node:util";
 import { type AlgorithmName, type BackendName, selectBackend } from "../mod.ts";
-import { describeEnvironment } from "../repro/environment.ts";
-import { type Row, toCsv, writeAtomic } from "../repro/files.ts";
+import { describeEnvironment } from "../repro/folder/environment.ts";
+import { type Row, toCsv, writeAtomic } from "../repro/folder/files.ts";
 import { runMain } from "../repro/errors.ts";
 import { BENCH_ALGORITHMS, BENCH_MODELS, type BenchModel, stepFixture, stepFlops } from "./fixtures.ts";
 import { BENCH_COLUMNS, BENCH_SUITE } from "./schema.ts";

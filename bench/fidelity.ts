@@ -21,14 +21,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { findExperiment, parseSeeds, PROFILES, resolveConfig } from "../repro/config.ts";
-import type { ExperimentSpec, ProfileName } from "../repro/experiments.ts";
-import { runExperiment } from "../repro/run.ts";
-import { loadExperimentData } from "../repro/data.ts";
-import { createEvaluator } from "../repro/evaluate.ts";
-import { parseCsv, toCsv, writeAtomic } from "../repro/files.ts";
-import { renderPng } from "../repro/figures.ts";
-import { meanCi } from "../repro/stats.ts";
+import { findExperiment, parseSeeds, PROFILES, resolveConfig } from "../repro/config/resolve.ts";
+import type { ExperimentSpec, ProfileName } from "../repro/config/experiments.ts";
+import { runExperiment } from "../repro/run/run.ts";
+import { loadExperimentData } from "../repro/run/data.ts";
+import { createEvaluator } from "../repro/run/evaluate.ts";
+import { parseCsv, toCsv, writeAtomic } from "../repro/folder/files.ts";
+import { renderPng } from "../repro/analysis/figures.ts";
+import { meanCi } from "../repro/analysis/stats.ts";
 import { UsageError } from "../repro/errors.ts";
 import { selectBackend } from "../mod.ts";
 

@@ -5,11 +5,11 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { EXPERIMENTS } from "./experiments.ts";
-import { findExperiment, parseSeeds, parseShard, PROFILES, resolveConfig } from "./config.ts";
+import { EXPERIMENTS } from "./config/experiments.ts";
+import { findExperiment, parseSeeds, parseShard, PROFILES, resolveConfig } from "./config/resolve.ts";
 import { suggestion, UsageError } from "./errors.ts";
-import type { ProfileName } from "./experiments.ts";
-import { DATASET_HELP } from "./data.ts";
+import type { ProfileName } from "./config/experiments.ts";
+import { DATASET_HELP } from "./run/data.ts";
 
 /** The run settings `--set` accepts (every profile has the same keys), and those that are every arm's defaults. */
 const RUN_SETTINGS = Object.keys(EXPERIMENTS[0].profiles.default);
@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals[0] === "merge") {
     if (!v.out) throw new UsageError("Cannot merge: --out <folder> is required");
-    const { mergeResults } = await import("./merge.ts");
+    const { mergeResults } = await import("./publish/merge.ts");
     const { runs, claims, missingFigures } = await mergeResults(positionals.slice(1), v.out);
     console.log(`merged ${runs} runs into ${v.out}`);
     printClaims(claims);
@@ -173,13 +173,13 @@ async function main(argv: string[]): Promise<number> {
   // (kill -9 of the pid a user sees), stop at the next iteration with a checkpoint instead of training on as an
   // orphan. Started directly (e.g. under nohup), nothing is watched.
   if (Deno.env.get("INIT_CWD") !== undefined) {
-    const { watchParent } = await import("./out_lock.ts");
+    const { watchParent } = await import("./run/lock.ts");
     watchParent(Deno.ppid, () => {
       console.error("\nthe deno task process that started this run is gone: stopping after this iteration");
       controller.abort();
     });
   }
-  const { runExperiment } = await import("./run.ts");
+  const { runExperiment } = await import("./run/run.ts");
   const result = await runExperiment({
     experiment,
     profile,
@@ -210,7 +210,7 @@ async function reportMissingFigures(
   missing: readonly { name: string; why: string }[],
 ): Promise<number> {
   if (!missing.length) return 0;
-  const { missingFiguresMessage } = await import("./tables.ts");
+  const { missingFiguresMessage } = await import("./analysis/tables.ts");
   console.error(`error: ${missingFiguresMessage(outDir, missing)}`);
   return 1;
 }

@@ -202,7 +202,7 @@ def cpu_model():
 
 
 def hardware_id(cpu, cores, mem, gpu=""):
-    """Same id as repro/environment.ts: slug of the CPU name, cores, FNV-1a of cpu|cores|memory|gpu."""
+    """Same id as repro/folder/environment.ts: slug of the CPU name, cores, FNV-1a of cpu|cores|memory|gpu."""
     import re
     slug = re.sub(r"\(R\)|\(TM\)|CPU|Processor|@.*$", "", cpu).strip()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", slug).strip("-").lower()[:32]

@@ -102,7 +102,7 @@ function staticallyLoaded(graph: Map<string, Edge[]>, from: string): Set<string>
 const entries = [
   "mod.ts",
   "repro/cli.ts",
-  "repro/worker.ts",
+  "repro/run/worker.ts",
   ...[...Deno.readDirSync(new URL("bench/", ROOT))].filter((e) => e.name.endsWith(".ts")).map((e) => `bench/${e.name}`),
 ];
 const graph = await moduleGraph(entries);
@@ -138,6 +138,29 @@ Deno.test("module graph: the native kernels import the raw engine, never the pat
     const bad = edges.filter((e) => e.to === "lib/backend/tf.ts" || e.to === "lib/backend/native/kernels.ts");
     assert.deepEqual(bad.map((e) => e.to), [], `${m}`);
   }
+});
+
+Deno.test("module graph: the harness's rooms depend downwards only (config ← folder ← run, analysis ← publish)", () => {
+  // what each room of repro/ may import from the others (cli.ts and errors.ts at the top level are shared)
+  const allowed: Record<string, string[]> = {
+    config: [],
+    folder: ["config"],
+    analysis: ["config", "folder"],
+    run: ["config", "folder", "analysis"],
+    publish: ["config", "folder", "analysis"],
+  };
+  const room = (m: string) => /^repro\/([a-z_]+)\//.exec(m)?.[1];
+  const wrong: string[] = [];
+  for (const [m, edges] of graph) {
+    const from = room(m);
+    if (!from) continue;
+    assert.ok(from in allowed, `${m}: a room the test does not know`);
+    for (const e of edges) {
+      const to = room(e.to);
+      if (to && to !== from && !allowed[from].includes(to)) wrong.push(`${m} → ${e.to}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
 
 Deno.test("module graph: importing mod.ts loads no dataset and neither the wasm nor the webgpu package", () => {

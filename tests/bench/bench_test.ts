@@ -3,9 +3,9 @@ import { CompareError, compareTable, loadCsvText, matchRows, renderTable } from 
 import { bestOf } from "../../bench/best_of.ts";
 import { forwardFlops, stepFlops } from "../../bench/fixtures.ts";
 import { BENCH_COLUMNS } from "../../bench/schema.ts";
-import { parseCsv, toCsv } from "../../repro/files.ts";
-import { SUMMARY_COLUMNS } from "../../repro/arm_summary.ts";
-import { STAT_COLUMNS } from "../../repro/steps_schema.ts";
+import { parseCsv, toCsv } from "../../repro/folder/files.ts";
+import { SUMMARY_COLUMNS } from "../../repro/analysis/arm_summary.ts";
+import { STAT_COLUMNS } from "../../repro/folder/layout.ts";
 import { tempDir } from "../temp.ts";
 
 function benchCsv(backend: string, rows: [string, string, string, number][]): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { insideBand } from "../../bench/fidelity.ts";
-import { findExperiment, resolveConfig } from "../../repro/config.ts";
+import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
 import { tempDir } from "../temp.ts";
 
 Deno.test("fidelity band: two standard errors of the difference of seed means plus 10% of the reference", () => {

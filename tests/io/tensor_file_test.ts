@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeTensorFile, encodeTensorFile } from "../../lib/io/tensor_file.ts";
 import { dcganGenerator, loadWeights, sample, saveWeights } from "../../mod.ts";
-import { loadCheckpoint } from "../../repro/checkpoint.ts";
+import { loadCheckpoint } from "../../repro/run/checkpoint.ts";
 import { tempDir, tempFile } from "../temp.ts";
 
 const expect = { kind: "test", what: "test file" };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ArmSummary } from "../../repro/arm_summary.ts";
+import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
 import {
   ADAM_BAD_SHARE_DIFFERENCE,
   CLAIM_RULES,
@@ -9,9 +9,9 @@ import {
   MIN_EVAL_POINTS,
   TRACKS_CONTRADICT_BELOW,
   TRACKS_MIN_RHO,
-} from "../../repro/claims.ts";
-import { EXPERIMENTS } from "../../repro/experiments.ts";
-import type { Outcome } from "../../repro/outcome.ts";
+} from "../../repro/analysis/claims.ts";
+import { EXPERIMENTS } from "../../repro/config/experiments.ts";
+import type { Outcome } from "../../repro/folder/outcome.ts";
 
 const ci = (mean: number, half: number) => ({ mean, ci95: half, n: 5, lo: mean - half, hi: mean + half });
 const noQuality = { mean: NaN, ci95: NaN, n: 0, lo: NaN, hi: NaN };

@@ -1,7 +1,7 @@
 /**
  * Running the `repro` CLI as a user does, in a subprocess, and reading what it leaves: shared by the harness tests.
  */
-import { parseCsv } from "../../repro/files.ts";
+import { parseCsv } from "../../repro/folder/files.ts";
 
 /** The CLI's entry point. */
 export const CLI = new URL("../../repro/cli.ts", import.meta.url).pathname;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { findExperiment, parseSeeds, parseShard, resolveConfig, shardRuns } from "../../repro/config.ts";
-import { EXPERIMENTS } from "../../repro/experiments.ts";
+import { findExperiment, parseSeeds, parseShard, resolveConfig, shardRuns } from "../../repro/config/resolve.ts";
+import { EXPERIMENTS } from "../../repro/config/experiments.ts";
 import { closest } from "../../repro/errors.ts";
-import { loadExperimentData } from "../../repro/data.ts";
+import { loadExperimentData } from "../../repro/run/data.ts";
 import {
   correlationMeanCi,
   formatMeanCi,
@@ -11,7 +11,7 @@ import {
   positiveMeanCi,
   ranks,
   spearman,
-} from "../../repro/stats.ts";
+} from "../../repro/analysis/stats.ts";
 
 Deno.test("parseSeeds() accepts ranges and lists and rejects bad ones", () => {
   assert.deepEqual(parseSeeds("0-4"), [0, 1, 2, 3, 4]);
@@ -161,7 +161,7 @@ Deno.test("correlation and rate intervals stay in range: Fisher z for ρ, logari
 });
 
 Deno.test("progress is weighted: a clipped-WGAN run outweighs a GAN run, and the Diters warm-up front-loads it", async () => {
-  const { progressWeights, estimateSeconds } = await import("../../repro/run.ts");
+  const { progressWeights, estimateSeconds } = await import("../../repro/run/run.ts");
   const experiment = findExperiment("mnist-dcgan");
   const config = resolveConfig(experiment, "default");
   const runs = [{ arm: "wgan", seed: 0 }, { arm: "gan", seed: 0 }];

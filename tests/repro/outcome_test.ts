@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { imageDataset, Rng, selectBackend, trainClassifier } from "../../mod.ts";
-import { findExperiment, resolveConfig } from "../../repro/config.ts";
-import { loadExperimentData } from "../../repro/data.ts";
-import { createEvaluator } from "../../repro/evaluate.ts";
-import { classifyOutcome } from "../../repro/outcome.ts";
+import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { loadExperimentData } from "../../repro/run/data.ts";
+import { createEvaluator } from "../../repro/run/evaluate.ts";
+import { classifyOutcome } from "../../repro/folder/outcome.ts";
 
 Deno.test({
   name: "image outcomes: Gaussian noise → not-trained, 1,000 digits of one class → collapsed, real digits → converged",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { publish } from "../../repro/publish.ts";
+import { publish } from "../../repro/publish/publish.ts";
 import { tempDir } from "../temp.ts";
 
 Deno.test("publish copies tables, figures and start/middle/end grids, and drops a previous run's grids", async () => {

@@ -9,9 +9,9 @@ import {
   FOLDER_FORMAT,
   folderKind,
   foreignEntries,
-} from "../../repro/result_folder.ts";
-import { describeDifferences, differences } from "../../repro/identity.ts";
-import { lockOutDir, lockOutDirWaiting } from "../../repro/out_lock.ts";
+} from "../../repro/folder/result_folder.ts";
+import { describeDifferences, differences } from "../../repro/folder/resume_key.ts";
+import { lockOutDir, lockOutDirWaiting } from "../../repro/run/lock.ts";
 import { tempDir } from "../temp.ts";
 import { runCli } from "./cli_helpers.ts";
 

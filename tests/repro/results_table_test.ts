@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resultsTable } from "../../repro/results_table.ts";
+import { resultsTable } from "../../repro/publish/results_table.ts";
 import { tempDir } from "../temp.ts";
 
 Deno.test("results-table: one row per claim, experiments in order, a run's seeds and iterations (older folders: from config.json)", async () => {

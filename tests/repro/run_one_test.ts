@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { selectBackend } from "../../mod.ts";
-import { findExperiment, resolveConfig } from "../../repro/config.ts";
-import { loadExperimentData } from "../../repro/data.ts";
-import { describeEnvironment } from "../../repro/environment.ts";
-import { createEvaluator } from "../../repro/evaluate.ts";
-import { type RunContext, runOne } from "../../repro/run_one.ts";
-import { readCsvIfExists } from "../../repro/files.ts";
+import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { loadExperimentData } from "../../repro/run/data.ts";
+import { describeEnvironment } from "../../repro/folder/environment.ts";
+import { createEvaluator } from "../../repro/run/evaluate.ts";
+import { type RunContext, runOne } from "../../repro/run/run_one.ts";
+import { readCsvIfExists } from "../../repro/folder/files.ts";
 import { tempDir } from "../temp.ts";
 
 async function context(outDir: string): Promise<RunContext> {

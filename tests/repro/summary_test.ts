@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { findExperiment } from "../../repro/config.ts";
-import { analyseRun } from "../../repro/run_analysis.ts";
-import type { ArmSummary } from "../../repro/arm_summary.ts";
-import { judgeClaims } from "../../repro/claims.ts";
-import type { RunRecord } from "../../repro/run_one.ts";
+import { findExperiment } from "../../repro/config/resolve.ts";
+import { analyseRun } from "../../repro/analysis/run_analysis.ts";
+import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
+import { judgeClaims } from "../../repro/analysis/claims.ts";
+import type { RunRecord } from "../../repro/run/run_one.ts";
 
 const record = (arm: string, seed: number): RunRecord => ({
   arm,

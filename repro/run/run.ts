@@ -5,33 +5,33 @@
  *
  * @module
  */
-import { type BackendInfo, type BackendName, criticIterations, selectBackend } from "../mod.ts";
-import { algorithmSpec, buildTrainer } from "./arm_config.ts";
-import type { ExperimentSpec, ProfileName } from "./experiments.ts";
-import { type RunConfig, type RunKey, shardRuns } from "./config.ts";
+import { type BackendInfo, type BackendName, criticIterations, selectBackend } from "../../mod.ts";
+import { algorithmSpec, buildTrainer } from "../config/arms.ts";
+import type { ExperimentSpec, ProfileName } from "../config/experiments.ts";
+import { type RunConfig, type RunKey, shardRuns } from "../config/resolve.ts";
 import { loadExperimentData } from "./data.ts";
 import { createEvaluator } from "./evaluate.ts";
-import { describeEnvironment } from "./environment.ts";
-import { exists, writeAtomic } from "./files.ts";
+import { describeEnvironment } from "../folder/environment.ts";
+import { exists, writeAtomic } from "../folder/files.ts";
 import { createProgress, formatSeconds } from "./progress.ts";
 import { runOne, type RunRecord } from "./run_one.ts";
 import { defaultJobs, runInWorkers, workerThreads } from "./workers.ts";
 import { cpus } from "node:os";
-import { runDir, stepColumns } from "./steps_schema.ts";
-import { type TableContext, writeTables } from "./tables.ts";
-import type { FigureFailure } from "./figures.ts";
+import { runDir, stepColumns } from "../folder/layout.ts";
+import { type TableContext, writeTables } from "../analysis/tables.ts";
+import type { FigureFailure } from "../analysis/figures.ts";
 import {
   checkClearable,
   checkWritableResultFolder,
   clearResultFolder,
   FOLDER_FORMAT,
   folderKind,
-} from "./result_folder.ts";
-import { describeDifferences, differences, type Execution, execution } from "./identity.ts";
-import type { ClaimResult } from "./claims.ts";
-import { UsageError } from "./errors.ts";
-import { checkOutDir, lockOutDirWaiting } from "./out_lock.ts";
-import { sweepTempFiles } from "../lib/io/write_atomic.ts";
+} from "../folder/result_folder.ts";
+import { describeDifferences, differences, type Execution, execution } from "../folder/resume_key.ts";
+import type { ClaimResult } from "../analysis/claims.ts";
+import { UsageError } from "../errors.ts";
+import { checkOutDir, lockOutDirWaiting } from "./lock.ts";
+import { sweepTempFiles } from "../../lib/io/write_atomic.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -353,6 +353,18 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
         `estimated training time ${basis}: ~${formatSeconds(estimate)}` +
           `${jobs > 1 ? ` with ${jobs} workers` : ""} (plus evaluation)`,
       );
+      // a slower backend than native because native could not start: what native would cost, and why it is not here
+      const nativeSkipped = backend.skipped.find((line) => line.startsWith("native: "));
+      if (backend.name !== "native" && nativeSkipped) {
+        const nativeTimes = pending.map((k) => estimateSeconds(o, k.arm, "native"));
+        const nativeTotal = nativeTimes.reduce((a, b) => a + b, 0);
+        const nativeJobs = Math.min(cores, Math.max(pending.length, 1));
+        const nativeEstimate = nativeJobs > 1 ? Math.max(nativeTotal / nativeJobs, ...nativeTimes) : nativeTotal;
+        console.error(
+          `the native backend would take ~${formatSeconds(nativeEstimate)} (--jobs ${nativeJobs}); it is not ` +
+            `available here: ${nativeSkipped.slice("native: ".length)}`,
+        );
+      }
     }
     for (const [k, v] of Object.entries(evaluator.info)) {
       log(`  ${k}: ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`);

@@ -22,8 +22,8 @@ import {
   type Model,
   Rng,
   Trainer,
-} from "../mod.ts";
-import type { Dataset } from "../lib/data/dataset.ts";
+} from "../../mod.ts";
+import type { Dataset } from "../../lib/data/dataset.ts";
 import type { ArmSpec, ExperimentSpec, ModelSpec, Settings } from "./experiments.ts";
 
 /** A built-in algorithm as plain data (no runtime loss or Lipschitz objects). */

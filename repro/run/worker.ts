@@ -12,14 +12,14 @@
  *
  * @module
  */
-import { selectBackend } from "../mod.ts";
-import { findExperiment } from "./config.ts";
+import { selectBackend } from "../../mod.ts";
+import { findExperiment } from "../config/resolve.ts";
 import { loadExperimentData } from "./data.ts";
 import { createEvaluator } from "./evaluate.ts";
 import { runOne } from "./run_one.ts";
 import type { WorkerJob } from "./workers.ts";
-import { lockOutDirWaiting, watchParent } from "./out_lock.ts";
-import { runDir } from "./steps_schema.ts";
+import { lockOutDirWaiting, watchParent } from "./lock.ts";
+import { runDir } from "../folder/layout.ts";
 
 async function main(): Promise<number> {
   const job = JSON.parse(await new Response(Deno.stdin.readable).text()) as WorkerJob;

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
-import { FIGURES } from "./tables.ts";
+import { UsageError } from "../errors.ts";
+import { FIGURES } from "./layout.ts";
 
 /** The marker `config.json` carries: `"format": FOLDER_FORMAT`. */
 export const FOLDER_FORMAT = "wgan-bench result folder";

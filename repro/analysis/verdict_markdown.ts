@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { OUTCOMES } from "./outcome.ts";
-import type { ExperimentSpec } from "./experiments.ts";
+import { OUTCOMES } from "../folder/outcome.ts";
+import type { ExperimentSpec } from "../config/experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import type { ClaimResult } from "./claims.ts";
 import { formatMeanCi as fmt } from "./stats.ts";

@@ -6,33 +6,23 @@
  *
  * @module
  */
-import { Rng, train, type Trainer } from "../mod.ts";
-import type { ProfileName } from "./experiments.ts";
+import { Rng, train, type Trainer } from "../../mod.ts";
+import type { ProfileName } from "../config/experiments.ts";
 import type { ExperimentData } from "./data.ts";
 import type { Evaluator, Quality } from "./evaluate.ts";
-import type { Environment } from "./environment.ts";
-import type { RunKey } from "./config.ts";
-import { type ArmConfig, buildTrainer } from "./arm_config.ts";
+import type { Environment } from "../folder/environment.ts";
+import type { RunKey } from "../config/resolve.ts";
+import { type ArmConfig, buildTrainer } from "../config/arms.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { exists, readCsvIfExists, type Row, toCsv, writeAtomic } from "./files.ts";
-import { classifyOutcome, type Outcome } from "./outcome.ts";
-import { UsageError } from "./errors.ts";
-import { labelPng, pngSize, sampleGridPng, scatterPng } from "./pictures.ts";
-import { provenanceCells, runDir, statCells, stepColumns } from "./steps_schema.ts";
+import { exists, readCsvIfExists, type Row, toCsv, writeAtomic } from "../folder/files.ts";
+import { classifyOutcome } from "../folder/outcome.ts";
+import { UsageError } from "../errors.ts";
+import { labelPng, pngSize, sampleGridPng, scatterPng } from "../analysis/sample_grids.ts";
+import { provenanceCells, runDir, type RunRecord, statCells, stepColumns } from "../folder/layout.ts";
 
-export type { Outcome } from "./outcome.ts";
+export type { Outcome } from "../folder/outcome.ts";
 
-/** The record written to `done.json` when a run finishes. */
-export interface RunRecord {
-  arm: string;
-  seed: number;
-  outcome: Outcome;
-  iterations: number;
-  initialQuality: Quality;
-  finalQuality: Quality;
-  trainSeconds: number;
-  evaluator: Record<string, number | string>;
-}
+export type { RunRecord } from "../folder/layout.ts";
 
 /** Everything a run needs besides its key. */
 export interface RunContext {

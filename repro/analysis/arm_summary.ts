@@ -3,11 +3,11 @@
  *
  * @module
  */
-import type { ExperimentSpec } from "./experiments.ts";
+import type { ExperimentSpec } from "../config/experiments.ts";
 import type { RunAnalysis } from "./run_analysis.ts";
 import { correlationMeanCi, type MeanCi, meanCi, positiveMeanCi } from "./stats.ts";
-import { type Outcome, OUTCOMES } from "./outcome.ts";
-import type { Row } from "./files.ts";
+import { type Outcome, OUTCOMES } from "../folder/outcome.ts";
+import type { Row } from "../folder/files.ts";
 
 /** Columns of summary.csv. */
 export const SUMMARY_COLUMNS = [

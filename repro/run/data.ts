@@ -15,10 +15,10 @@ import {
   loadImageFolder,
   loadMnist,
   toyDataset,
-} from "../mod.ts";
-import { splitDataset } from "../lib/data/mod.ts";
-import type { ExperimentSpec, Settings } from "./experiments.ts";
-import { UsageError } from "./errors.ts";
+} from "../../mod.ts";
+import { splitDataset } from "../../lib/data/mod.ts";
+import type { ExperimentSpec, Settings } from "../config/experiments.ts";
+import { UsageError } from "../errors.ts";
 
 /** Dataset flag forms. */
 export const DATASET_HELP =

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { copy } from "./copy.ts";
-import { findExperiment } from "./config.ts";
-import { UsageError } from "./errors.ts";
-import { exists, writeAtomic } from "./files.ts";
-import { type TableContext, writeTables } from "./tables.ts";
-import type { ClaimResult } from "./claims.ts";
-import type { FigureFailure } from "./figures.ts";
-import { checkWritableResultFolder, FOLDER_FORMAT } from "./result_folder.ts";
+import { copy } from "../folder/copy.ts";
+import { findExperiment } from "../config/resolve.ts";
+import { UsageError } from "../errors.ts";
+import { exists, writeAtomic } from "../folder/files.ts";
+import { type TableContext, writeTables } from "../analysis/tables.ts";
+import type { ClaimResult } from "../analysis/claims.ts";
+import type { FigureFailure } from "../analysis/figures.ts";
+import { checkWritableResultFolder, FOLDER_FORMAT } from "../folder/result_folder.ts";
 
 interface StoredConfig {
   identity: { experiment: string; profile: string };

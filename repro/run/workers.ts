@@ -7,11 +7,11 @@
  * @module
  */
 import { cpus } from "node:os";
-import type { BackendName } from "../mod.ts";
-import type { ProfileName } from "./experiments.ts";
-import type { RunConfig, RunKey } from "./config.ts";
+import type { BackendName } from "../../mod.ts";
+import type { ProfileName } from "../config/experiments.ts";
+import type { RunConfig, RunKey } from "../config/resolve.ts";
 import type { RunRecord } from "./run_one.ts";
-import type { Environment } from "./environment.ts";
+import type { Environment } from "../folder/environment.ts";
 
 /** What a worker is told to do (JSON on its standard input). */
 export interface WorkerJob {

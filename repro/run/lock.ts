@@ -8,7 +8,7 @@
  * @module
  */
 import os from "node:os";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 
 /** A held lock; `release()` removes it (idempotent). */
 export interface OutLock {

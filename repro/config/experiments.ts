@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Activation, AlgorithmName, AlgorithmOverrides, CriticNorm, Init, ToyName } from "../mod.ts";
-import type { To32 } from "../lib/data/mod.ts";
+import type { Activation, AlgorithmName, AlgorithmOverrides, CriticNorm, Init, ToyName } from "../../mod.ts";
+import type { To32 } from "../../lib/data/mod.ts";
 
 /**
  * A network's structure as data; its width comes from the profile (`hidden`

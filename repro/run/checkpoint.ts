@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { TrainerState } from "../mod.ts";
-import { decodeTensorFile, encodeTensorFile } from "../lib/io/tensor_file.ts";
-import { writeAtomic } from "./files.ts";
+import type { TrainerState } from "../../mod.ts";
+import { decodeTensorFile, encodeTensorFile } from "../../lib/io/tensor_file.ts";
+import { writeAtomic } from "../folder/files.ts";
 
 /** A checkpoint: trainer state plus whatever the harness needs to continue (e.g. elapsed time). */
 export interface Checkpoint<Extra> {

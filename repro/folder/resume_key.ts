@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { NUMERICS_VERSION } from "../lib/numerics_version.ts";
+import { NUMERICS_VERSION } from "../../lib/numerics_version.ts";
 import { listSome } from "./result_folder.ts";
 
 /** How the numbers of a folder's runs were computed. */

@@ -4,10 +4,26 @@
  *
  * @module
  */
-import type { IterationStats } from "../mod.ts";
+import type { IterationStats } from "../../mod.ts";
 import type { Environment } from "./environment.ts";
-import type { RunKey } from "./config.ts";
+import type { RunKey } from "../config/resolve.ts";
 import type { Row } from "./files.ts";
+import type { Outcome, Quality } from "./outcome.ts";
+
+/** The record written to a run's `done.json` when it finishes (read back by the analysis). */
+export interface RunRecord {
+  arm: string;
+  seed: number;
+  outcome: Outcome;
+  iterations: number;
+  initialQuality: Quality;
+  finalQuality: Quality;
+  trainSeconds: number;
+  evaluator: Record<string, number | string>;
+}
+
+/** The figures a result folder holds (written by the analysis, next to its tables). */
+export const FIGURES = ["loss_curves.png", "quality_curves.png", "quality_vs_time.png", "loss_vs_quality.png"];
 
 /** Columns of steps.csv before the quality columns. */
 export const STAT_COLUMNS = [

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { ClaimId, ExperimentSpec } from "./experiments.ts";
+import type { ClaimId, ExperimentSpec } from "../config/experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import { formatMeanCi as fmt, type MeanCi } from "./stats.ts";
-import { BAD_OUTCOMES } from "./outcome.ts";
+import { BAD_OUTCOMES } from "../folder/outcome.ts";
 
 /** A computed verdict. */
 export type Verdict = "supported" | "contradicted" | "inconclusive";

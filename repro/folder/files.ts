@@ -8,7 +8,7 @@ import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 
 /** Writes `data` to `path` atomically (temporary file removed on failure). */
-export { writeFileAtomic as writeAtomic } from "../lib/io/write_atomic.ts";
+export { writeFileAtomic as writeAtomic } from "../../lib/io/write_atomic.ts";
 
 /** A CSV row: column → value. */
 export type Row = Record<string, string | number | boolean | null>;

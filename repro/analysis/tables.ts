@@ -5,10 +5,9 @@
  *
  * @module
  */
-import type { ExperimentSpec } from "./experiments.ts";
-import { readCsvIfExists, type Row, toCsv, writeAtomic } from "./files.ts";
-import type { RunRecord } from "./run_one.ts";
-import { runDir } from "./steps_schema.ts";
+import type { ExperimentSpec } from "../config/experiments.ts";
+import { readCsvIfExists, type Row, toCsv, writeAtomic } from "../folder/files.ts";
+import { FIGURES, runDir, type RunRecord } from "../folder/layout.ts";
 import { analyseRun } from "./run_analysis.ts";
 import { summariseArms, SUMMARY_COLUMNS, summaryRows } from "./arm_summary.ts";
 import { type ClaimResult, judgeClaims } from "./claims.ts";
@@ -112,9 +111,6 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
   }
   return { claims, missingFigures };
 }
-
-/** The figures a result folder holds. */
-export const FIGURES = ["loss_curves.png", "quality_curves.png", "quality_vs_time.png", "loss_vs_quality.png"];
 
 /**
  * The one line that fails a run whose figures were not all written: which ones, why, and that a rerun writes

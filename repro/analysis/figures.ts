@@ -10,7 +10,7 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { Resvg } from "@resvg/resvg-js";
-import { writeAtomic } from "./files.ts";
+import { writeAtomic } from "../folder/files.ts";
 
 /** Renders a Vega-Lite spec to PNG bytes. */
 export async function renderPng(spec: TopLevelSpec): Promise<Uint8Array> {

@@ -21,15 +21,15 @@ import {
   tf,
   trainClassifier,
   type Trainer,
-} from "../mod.ts";
-import { sampleToy, toyModes, toyModeStd } from "../lib/data/mod.ts";
-import { CLASSIFIER_BATCH, inactiveUnitShares } from "../lib/metrics/mod.ts";
-import type { ExperimentSpec, Settings } from "./experiments.ts";
+} from "../../mod.ts";
+import { sampleToy, toyModes, toyModeStd } from "../../lib/data/mod.ts";
+import { CLASSIFIER_BATCH, inactiveUnitShares } from "../../lib/metrics/mod.ts";
+import type { ExperimentSpec, Settings } from "../config/experiments.ts";
 import type { ExperimentData } from "./data.ts";
-import { exists, writeAtomic } from "./files.ts";
-import { fnv1a } from "../lib/hash.ts";
-import { decodeTensorFile, encodeTensorFile } from "../lib/io/tensor_file.ts";
-import type { OutcomeRules, Quality } from "./outcome.ts";
+import { exists, writeAtomic } from "../folder/files.ts";
+import { fnv1a } from "../../lib/hash.ts";
+import { decodeTensorFile, encodeTensorFile } from "../../lib/io/tensor_file.ts";
+import type { OutcomeRules, Quality } from "../folder/outcome.ts";
 
 export type { Quality };
 

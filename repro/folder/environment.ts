@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { fnv1a } from "../lib/hash.ts";
+import { fnv1a } from "../../lib/hash.ts";
 import os from "node:os";
-import type { BackendInfo } from "../mod.ts";
-import { tf } from "../mod.ts";
+import type { BackendInfo } from "../../mod.ts";
+import { tf } from "../../mod.ts";
 
 /** Provenance columns shared by every row of a run. */
 export interface Environment {
@@ -36,7 +36,7 @@ async function commit(): Promise<string> {
   const given = Deno.env.get("WGAN_BENCH_COMMIT");
   if (given) return given;
   try {
-    const here = new URL("..", import.meta.url).pathname;
+    const here = new URL("../..", import.meta.url).pathname;
     const run = (args: string[]) =>
       new Deno.Command("git", { args, cwd: here, stdout: "piped", stderr: "null" }).output();
     const head = await run(["rev-parse", "--short=12", "HEAD"]);

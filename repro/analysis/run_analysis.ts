@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { RunRecord } from "./run_one.ts";
+import type { RunRecord } from "../folder/layout.ts";
 import { median, pearson, spearman } from "./stats.ts";
 
 /** Per-run numbers derived from its rows. */

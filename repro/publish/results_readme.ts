@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EXPERIMENT_IDS } from "./experiments.ts";
+import { EXPERIMENT_IDS } from "../config/experiments.ts";
 
 const FIGURES: [string, string][] = [
   ["quality_curves.png", "quality over generator iterations (every seed thin, mean thick)"],

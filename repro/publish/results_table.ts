@@ -50,6 +50,6 @@ export async function resultsTable(dir: string, order: readonly string[]): Promi
 }
 
 if (import.meta.main) {
-  const { EXPERIMENT_IDS } = await import("./experiments.ts");
+  const { EXPERIMENT_IDS } = await import("../config/experiments.ts");
   console.log(await resultsTable(Deno.args[0] ?? "results", EXPERIMENT_IDS));
 }

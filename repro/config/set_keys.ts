@@ -20,10 +20,10 @@
  *
  * @module
  */
-import { type ArmConfig, modelConfig } from "./arm_config.ts";
-import { INIT_RULES } from "../lib/models/model.ts";
+import { type ArmConfig, modelConfig } from "./arms.ts";
+import { INIT_RULES } from "../../lib/models/model.ts";
 import type { Settings } from "./experiments.ts";
-import { suggestion, UsageError } from "./errors.ts";
+import { suggestion, UsageError } from "../errors.ts";
 
 type Leaf = number | boolean | string;
 
@@ -217,7 +217,7 @@ export function applyArmSettings(
     }
     if (STRUCTURAL.has(last)) {
       throw new UsageError(
-        `Cannot set "${a.key}": it names the arm's structure, not a hyperparameter (add an arm in repro/experiments.ts)`,
+        `Cannot set "${a.key}": it names the arm's structure, not a hyperparameter (add an arm in repro/config/experiments.ts)`,
       );
     }
     let applied = 0;

@@ -4,8 +4,8 @@
  * @module
  */
 import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
-import { suggestion, UsageError } from "./errors.ts";
-import { algorithmSpec, type ArmConfig, resolveArms } from "./arm_config.ts";
+import { suggestion, UsageError } from "../errors.ts";
+import { algorithmSpec, type ArmConfig, resolveArms } from "./arms.ts";
 import { applyArmSettings, applyRunSettings } from "./set_keys.ts";
 
 /** Profiles in order. */
