@@ -15,6 +15,14 @@
 import { isLipschitzTerm, type LipschitzSpec, type LipschitzTerm } from "../lipschitz/mod.ts";
 import type { AdversarialLoss, LossName } from "../losses/mod.ts";
 import type { OptimizerSpec } from "../optim/mod.ts";
+import { checked } from "../config/schema.ts";
+import {
+  algorithmDataSchema,
+  lipschitzSpecSchema,
+  lossNameSchema,
+  optimizerSpecSchema,
+  scheduleSchema,
+} from "./schema.ts";
 
 /** Names of the built-in algorithms. */
 export type AlgorithmName = "wgan" | "wgan-gp" | "wgan-div" | "gan";
@@ -159,17 +167,16 @@ export function algorithm(name: string, overrides: AlgorithmOverrides = {}): Alg
     }
   }
   const spec = copySpec({ ...base, ...overrides, name: base.name });
-  if (!(Number.isInteger(spec.nCritic) && spec.nCritic >= 1)) {
-    throw new RangeError(`Cannot use algorithm "${name}": nCritic must be a positive integer, got ${spec.nCritic}`);
-  }
-  if (!(Number.isInteger(spec.batchSize) && spec.batchSize >= 1)) {
-    throw new RangeError(`Cannot use algorithm "${name}": batchSize must be a positive integer, got ${spec.batchSize}`);
-  }
-  if (spec.epochBursts && !isLipschitzTerm(spec.lipschitz) && spec.lipschitz.kind === "gp") {
-    throw new RangeError(
-      `Cannot use algorithm "${name}" with epochBursts: an epoch's partial last batch has fewer real samples than ` +
-        "fake ones, and the gradient penalty interpolates pairs of them",
-    );
+  // the plain-data parts by the schema the harness's --set uses too; a loss or term of your own is yours to check
+  const what = `Cannot use algorithm "${name}"`;
+  const { loss, lipschitz, optimizer, name: _name, ...schedule } = spec;
+  if (typeof loss === "string" && !isLipschitzTerm(lipschitz)) {
+    checked(algorithmDataSchema, spec, what);
+  } else {
+    checked(scheduleSchema, schedule, what);
+    checked(optimizerSpecSchema, optimizer, what, "optimizer");
+    if (typeof loss === "string") checked(lossNameSchema, loss, what, "loss");
+    if (!isLipschitzTerm(lipschitz)) checked(lipschitzSpecSchema, lipschitz, what, "lipschitz");
   }
   return spec;
 }

@@ -9,7 +9,9 @@
 import { BATCH_NORM_KERNEL } from "../backend/kernel_names.ts";
 import { activeBackendHas, type Tensor, tf, type Variable } from "../backend/tf.ts";
 import type { Rng } from "../random.ts";
-import { type Init, INIT_RULES } from "./model.ts";
+import type { Init } from "./model.ts";
+import { initSchema } from "./schema.ts";
+import { checked } from "../config/schema.ts";
 
 /** What an initialisation rule needs to know about a layer's weight. */
 export interface WeightRole {
@@ -26,14 +28,7 @@ export interface WeightRole {
 export class ParameterFactory {
   readonly variables: Variable[] = [];
   constructor(private readonly rng: Rng, private readonly init: Init) {
-    const named = typeof init === "string";
-    if (named ? !(INIT_RULES as readonly string[]).includes(init) : !(init > 0 && Number.isFinite(init))) {
-      throw new RangeError(
-        `Cannot initialise weights with ${JSON.stringify(init)}: expected ${
-          INIT_RULES.map((r) => `"${r}"`).join(", ")
-        } or a positive standard deviation`,
-      );
-    }
+    checked(initSchema, init, "Cannot initialise weights", "init");
   }
 
   /** The rule that applies to a layer: `"dcgan"` leaves plain linear layers at PyTorch's default. */

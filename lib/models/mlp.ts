@@ -9,6 +9,8 @@ import { type Tensor, tf } from "../backend/tf.ts";
 import { Rng } from "../random.ts";
 import { activate, type Activation, ParameterFactory } from "./layers.ts";
 import { hiddenFrom, type Init, type Model } from "./model.ts";
+import { checked } from "../config/schema.ts";
+import { mlpConfigSchema } from "./schema.ts";
 
 /** Options shared by the MLP generator and critic. */
 export interface MlpOptions {
@@ -29,9 +31,11 @@ function denseStack(
 ) {
   const hidden = opts.hidden ?? 512;
   const layers = opts.hiddenLayers ?? 3;
-  if (!(hidden >= 1 && layers >= 0 && Number.isInteger(hidden) && Number.isInteger(layers))) {
-    throw new RangeError(`Cannot build an MLP: hidden=${hidden} and hiddenLayers=${layers} must be positive integers`);
-  }
+  checked(
+    mlpConfigSchema.pick({ hidden: true, hiddenLayers: true }),
+    { hidden, hiddenLayers: layers },
+    "Cannot build an MLP",
+  );
   const params = new ParameterFactory(new Rng(opts.seed), opts.init ?? "dcgan");
   const dims = [opts.inDim, ...Array(layers).fill(hidden), opts.outDim];
   const weights = dims.slice(1).map((d, i) => {

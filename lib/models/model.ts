@@ -5,6 +5,7 @@
  * @module
  */
 import type { Tensor, Variable } from "../backend/tf.ts";
+import { INIT_RULE_NAMES } from "./schema.ts";
 
 /** A network built from raw tfjs ops with explicit variables. */
 export interface Model {
@@ -56,7 +57,7 @@ export function hiddenFrom(run: (x: Tensor, pre?: Tensor[]) => Tensor): (x: Tens
 export type Init = number | "he" | "dcgan" | "torch-default" | "gan-toy";
 
 /** The named initialisation rules. */
-export const INIT_RULES = ["dcgan", "torch-default", "gan-toy", "he"] as const;
+export const INIT_RULES = INIT_RULE_NAMES;
 
 /**
  * Number of trainable scalars in a model.

@@ -15,6 +15,8 @@
  */
 import { activeBackendHas, type Tensor, tf, type Variable } from "../backend/tf.ts";
 import { ADAM_KERNEL, RMSPROP_KERNEL } from "../backend/kernel_names.ts";
+import { checked } from "../config/schema.ts";
+import { optimizerSpecSchema } from "./schema.ts";
 
 /** An optimizer as plain data. */
 export type OptimizerSpec =
@@ -152,16 +154,5 @@ export function createOptimizer(spec: OptimizerSpec): Optimizer {
 }
 
 function validate(spec: OptimizerSpec): void {
-  const bad = (what: string) => {
-    throw new RangeError(`Cannot create ${spec.kind} optimizer: ${what}`);
-  };
-  if (!(spec.lr > 0)) bad(`lr must be positive, got ${spec.lr}`);
-  if (!(spec.eps >= 0)) bad(`eps must be non-negative, got ${spec.eps}`);
-  if (spec.kind === "rmsprop" && !(spec.alpha >= 0 && spec.alpha < 1)) {
-    bad(`alpha must be in [0, 1), got ${spec.alpha}`);
-  }
-  if (spec.kind === "adam") {
-    if (!(spec.beta1 >= 0 && spec.beta1 < 1)) bad(`beta1 must be in [0, 1), got ${spec.beta1}`);
-    if (!(spec.beta2 >= 0 && spec.beta2 < 1)) bad(`beta2 must be in [0, 1), got ${spec.beta2}`);
-  }
+  checked(optimizerSpecSchema, spec, `Cannot create ${spec.kind} optimizer`);
 }

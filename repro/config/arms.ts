@@ -24,6 +24,7 @@ import {
   Trainer,
 } from "../../mod.ts";
 import type { Dataset } from "../../lib/data/dataset.ts";
+import { ALGORITHMS } from "../../lib/algorithms/mod.ts";
 import type { ArmSpec, ExperimentSpec, ModelSpec, Settings } from "./experiments.ts";
 
 /** A built-in algorithm as plain data (no runtime loss or Lipschitz objects). */
@@ -91,10 +92,13 @@ export function modelConfig(
 
 /** Resolves one arm of an experiment under the run's settings. */
 export function resolveArm(experiment: ExperimentSpec, arm: ArmSpec, settings: Settings): ArmConfig {
+  // the run's batch size and warm-up switch apply to every arm unless the arm sets its own; the warm-up only where
+  // the algorithm has one (the clipped WGAN's Diters schedule)
   const spec = algorithm(arm.algorithm, {
     ...arm.overrides,
-    batchSize: settings.batchSize,
-    dItersSchedule: arm.algorithm === "wgan" ? settings.dItersSchedule : false,
+    batchSize: arm.overrides?.batchSize ?? settings.batchSize,
+    dItersSchedule: arm.overrides?.dItersSchedule ??
+      (settings.dItersSchedule && ALGORITHMS[arm.algorithm].dItersSchedule),
   });
   return {
     id: arm.id,

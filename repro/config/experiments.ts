@@ -81,8 +81,9 @@ export interface ExperimentSpec {
 }
 
 /** The official MLP_G / MLP_D: 3 hidden layers (4 linear layers; the paper's "4 layers"). */
-const mlp = (init?: Init): ModelSpec => ({ kind: "mlp", hiddenLayers: 3, ...(init ? { init } : {}) });
-const dcgan = (opts: Omit<Extract<ModelSpec, { kind: "dcgan" }>, "kind"> = {}): ModelSpec => ({
+export const mlp = (init?: Init): ModelSpec => ({ kind: "mlp", hiddenLayers: 3, ...(init ? { init } : {}) });
+/** The DCGAN generator or critic, with the experiment's variant options. */
+export const dcgan = (opts: Omit<Extract<ModelSpec, { kind: "dcgan" }>, "kind"> = {}): ModelSpec => ({
   kind: "dcgan",
   ...opts,
 });

@@ -5,7 +5,9 @@
  */
 import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
 import { suggestion, UsageError } from "../errors.ts";
-import { algorithmSpec, type ArmConfig, resolveArms } from "./arms.ts";
+import { type ArmConfig, resolveArms } from "./arms.ts";
+import { configIssues, issueText } from "../../lib/config/schema.ts";
+import { runConfigSchema } from "./schema.ts";
 import { applyArmSettings, applyRunSettings } from "./set_keys.ts";
 
 /** Profiles in order. */
@@ -79,15 +81,24 @@ export function resolveConfig(
 ): RunConfig {
   const settings = applyRunSettings(experiment.profiles[profile], assignments);
   const arms = applyArmSettings(settings, resolveArms(experiment, settings), assignments);
-  // the library's own checks of each arm's algorithm (e.g. a combination it refuses), before any work
-  for (const arm of arms) {
-    try {
-      algorithmSpec(arm);
-    } catch (e) {
-      throw new UsageError(`Cannot use arm ${arm.id}: ${String((e as Error).message).replace(/^Cannot use /, "")}`);
+  // the whole configuration by the one schema (a combination the library cannot train, too), before any work
+  const config = { settings, arms };
+  const r = runConfigSchema.safeParse(config, { reportInput: true });
+  if (!r.success) {
+    const issue = configIssues(r.error, config)[0];
+    const [where, index, ...rest] = issue.path.split(".");
+    if (where === "arms") {
+      throw new UsageError(
+        `Cannot use arm ${arms[Number(index)].id}: ${issueText({ ...issue, path: rest.join(".") })}`,
+      );
     }
+    throw new UsageError(
+      `Cannot use these settings: ${
+        issueText({ ...issue, path: [where, index, ...rest].filter(Boolean).slice(1).join(".") })
+      }`,
+    );
   }
-  return { settings, arms };
+  return config;
 }
 
 /** Parses "--shard i/n" (1-based). */

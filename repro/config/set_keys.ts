@@ -15,68 +15,20 @@
  *   of 3 hidden layers of `hidden` units, or a DCGAN model of `width`), whose
  *   keys later assignments can then set.
  *
- * Values are typed by the key (integers, numbers in range, booleans, choices);
- * unknown keys are rejected with the closest known one.
+ * A value is read as JSON would read it (true/false, a number, else text) and
+ * checked by the configuration schema (`schema.ts`, built from the library's
+ * own), so a bad value gets the library's message; unknown keys are rejected
+ * with the closest known one.
  *
  * @module
  */
 import { type ArmConfig, modelConfig } from "./arms.ts";
-import { INIT_RULES } from "../../lib/models/model.ts";
-import type { Settings } from "./experiments.ts";
+import { configIssues, issueText, type z } from "../../lib/config/schema.ts";
+import { armConfigSchema, settingsSchema } from "./schema.ts";
+import { dcgan, mlp, type Settings } from "./experiments.ts";
 import { suggestion, UsageError } from "../errors.ts";
 
 type Leaf = number | boolean | string;
-
-/** A value's rule, by the last segment of its key. */
-interface Rule {
-  type: "int" | "number" | "boolean" | "choice" | "init";
-  min?: number;
-  /** Exclusive upper bound. */
-  below?: number;
-  /** Inclusive upper bound of an integer. */
-  max?: number;
-  /** Lower bound is exclusive. */
-  positive?: boolean;
-  choices?: readonly string[];
-}
-
-const RULES: Record<string, Rule> = {
-  // run settings
-  iterations: { type: "int", min: 1 },
-  evalEvery: { type: "int", min: 1 },
-  logEvery: { type: "int", min: 1 },
-  evalSamples: { type: "int", min: 2 },
-  seeds: { type: "int", min: 1, max: 10_000 },
-  imageSize: { type: "choice", choices: ["28", "32"] },
-  resizeTo32: { type: "choice", choices: ["bilinear", "pad"] },
-  trainOnHeldOut: { type: "boolean" },
-  quantize8bit: { type: "boolean" },
-  // arm keys (batchSize, width, hidden, dItersSchedule are also run settings)
-  batchSize: { type: "int", min: 1 },
-  width: { type: "int", min: 1 },
-  hidden: { type: "int", min: 1 },
-  hiddenLayers: { type: "int", min: 0 },
-  noiseDim: { type: "int", min: 1 },
-  nCritic: { type: "int", min: 1 },
-  dItersSchedule: { type: "boolean" },
-  constrainBeforeUpdate: { type: "boolean" },
-  epochBursts: { type: "boolean" },
-  batchNorm: { type: "boolean" },
-  lr: { type: "number", positive: true },
-  eps: { type: "number", positive: true },
-  alpha: { type: "number", min: 0, below: 1 },
-  beta1: { type: "number", min: 0, below: 1 },
-  beta2: { type: "number", min: 0, below: 1 },
-  c: { type: "number", positive: true },
-  lambda: { type: "number", min: 0 },
-  k: { type: "number", min: 0 },
-  p: { type: "number", positive: true },
-  loss: { type: "choice", choices: ["wasserstein", "standard"] },
-  activation: { type: "choice", choices: ["relu", "leaky-relu", "tanh", "none"] },
-  norm: { type: "choice", choices: ["batch", "layer", "none"] },
-  filters: { type: "choice", choices: ["pyramid", "constant"] },
-  init: { type: "init" },
-};
 
 /** Keys that name an arm's structure rather than a hyperparameter. */
 const STRUCTURAL = new Set(["id", "name", "kind"]);
@@ -99,49 +51,45 @@ function setPath(obj: unknown, path: string, value: Leaf): void {
   o[parts[parts.length - 1]] = value;
 }
 
-function parseValue(key: string, raw: string): Leaf {
-  const name = key.split(".").pop()!;
-  const rule = RULES[name];
-  if (!rule) throw new UsageError(`Cannot set "${key}": no rule for values of "${name}"`);
-  const fail = (expected: string) => new UsageError(`Cannot set "${key}": expected ${expected}, got "${raw}"`);
-  switch (rule.type) {
-    case "boolean":
-      if (raw !== "true" && raw !== "false") throw fail("true or false");
-      return raw === "true";
-    case "choice":
-      if (!rule.choices!.includes(raw)) throw fail(`one of ${rule.choices!.join(", ")}`);
-      return /^\d+$/.test(raw) ? Number(raw) : raw;
-    case "init": {
-      if ((INIT_RULES as readonly string[]).includes(raw)) return raw;
-      const v = Number(raw);
-      if (raw === "" || !Number.isFinite(v) || v <= 0) {
-        throw fail(`${INIT_RULES.join(", ")} or a positive standard deviation`);
-      }
-      return v;
-    }
-    case "int": {
-      const v = Number(raw);
-      if (raw === "" || !Number.isSafeInteger(v) || v < rule.min! || (rule.max !== undefined && v > rule.max)) {
-        throw fail(rule.max === undefined ? `an integer ≥ ${rule.min}` : `an integer from ${rule.min} to ${rule.max}`);
-      }
-      return v;
-    }
-    case "number": {
-      const v = Number(raw);
-      const ok = raw !== "" && Number.isFinite(v) && (rule.positive ? v > 0 : v >= rule.min!) &&
-        (rule.below === undefined || v < rule.below);
-      if (!ok) {
-        throw fail(
-          rule.positive
-            ? "a number > 0"
-            : rule.below !== undefined
-            ? `a number in [${rule.min}, ${rule.below})`
-            : `a number ≥ ${rule.min}`,
-        );
-      }
-      return v;
+/** A `--set` value as JSON would read it: true/false, a number, or else the text itself. */
+function coerce(raw: string): Leaf {
+  if (raw === "true" || raw === "false") return raw === "true";
+  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw)) return Number(raw);
+  return raw;
+}
+
+/**
+ * The schema of the value at `path` inside `value` (checked by `schema`): object fields by name, a discriminated
+ * union's option by the value's own discriminator (an optimizer's `kind` decides whether `beta1` exists).
+ */
+function leafSchema(schema: z.ZodType, value: unknown, path: readonly string[]): z.ZodType | null {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (path.length === 0) return schema;
+  if (def.type === "object") {
+    const shape = def.shape as Record<string, z.ZodType>;
+    const next = shape[path[0]];
+    return next ? leafSchema(next, (value as Record<string, unknown>)?.[path[0]], path.slice(1)) : null;
+  }
+  if (def.type === "union" && typeof def.discriminator === "string") {
+    const tag = (value as Record<string, unknown>)?.[def.discriminator];
+    for (const option of def.options as z.ZodType[]) {
+      const shape = (option as unknown as { _zod: { def: { shape?: Record<string, z.ZodType> } } })._zod.def.shape;
+      const literal = shape?.[def.discriminator as string];
+      if (literal && literal.safeParse(tag).success) return leafSchema(option, value, path);
     }
   }
+  return null;
+}
+
+/** Checks one value by its schema; a failure is a UsageError naming the key the user wrote. */
+function checkedValue(key: string, path: string, schema: z.ZodType | null, value: Leaf): Leaf {
+  if (!schema) throw new UsageError(`Cannot set "${key}": no rule for values of "${path}"`);
+  const r = schema.safeParse(value, { reportInput: true });
+  if (r.success) return value;
+  const issue = configIssues(r.error, value)[0];
+  throw new UsageError(
+    `Cannot set "${key}": ${issueText({ ...issue, path: [path, issue.path].filter(Boolean).join(".") })}`,
+  );
 }
 
 /** One `KEY=VALUE` assignment, split. */
@@ -179,7 +127,8 @@ export function applyRunSettings(base: Settings, assignments: readonly string[])
   const out: Settings = { ...base };
   for (const a of assignments.map(split)) {
     if (!(a.key in base)) continue;
-    (out as unknown as Record<string, Leaf>)[a.key] = parseValue(a.key, a.raw);
+    const schema = settingsSchema.shape[a.key as keyof typeof settingsSchema.shape];
+    (out as unknown as Record<string, Leaf>)[a.key] = checkedValue(a.key, a.key, schema, coerce(a.raw));
   }
   return out;
 }
@@ -208,7 +157,7 @@ export function applyArmSettings(
         throw new UsageError(`Cannot set "${a.key}": expected mlp or dcgan, got "${a.raw}"`);
       }
       for (const arm of targets) {
-        const spec = a.raw === "mlp" ? { kind: "mlp" as const, hiddenLayers: 3 } : { kind: "dcgan" as const };
+        const spec = a.raw === "mlp" ? mlp() : dcgan();
         const model = modelConfig(spec, role, settings);
         if (role === "generator") arm.generator = { ...model, noiseDim: arm.generator.noiseDim } as never;
         else arm.critic = model as ArmConfig["critic"];
@@ -227,7 +176,11 @@ export function applyArmSettings(
         throw new UsageError(`Cannot set "${a.key}": ambiguous in arm ${arm.id} (${matches.join(" or ")}; say which)`);
       }
       if (matches.length === 1) {
-        setPath(arm, matches[0], parseValue(a.key, a.raw));
+        setPath(
+          arm,
+          matches[0],
+          checkedValue(a.key, matches[0], leafSchema(armConfigSchema, arm, matches[0].split(".")), coerce(a.raw)),
+        );
         applied++;
       }
     }

@@ -7,7 +7,8 @@
 import { copy } from "../folder/copy.ts";
 import { findExperiment } from "../config/resolve.ts";
 import { UsageError } from "../errors.ts";
-import { exists, writeAtomic } from "../folder/files.ts";
+import { exists, readCsvIfExists, writeAtomic } from "../folder/files.ts";
+import { STAT_COLUMNS } from "../folder/layout.ts";
 import { type TableContext, writeTables } from "../analysis/tables.ts";
 import type { ClaimResult } from "../analysis/claims.ts";
 import type { FigureFailure } from "../analysis/figures.ts";
@@ -50,12 +51,11 @@ export async function mergeResults(
         if (!(await exists(`${from}/done.json`))) continue;
         if (await exists(`${to}/done.json`)) {
           if (from === to) continue;
-          const [a, b] = await Promise.all([
-            Deno.readTextFile(`${from}/steps.csv`),
-            Deno.readTextFile(`${to}/steps.csv`),
-          ]);
-          const strip = (t: string) => t.split("\n").map((l) => l.split(",").slice(0, 13).join(",")).join("\n");
-          if (strip(a) !== strip(b)) {
+          // the same run twice: its training statistics must agree (timing and provenance may differ)
+          const [a, b] = await Promise.all([readCsvIfExists(`${from}/steps.csv`), readCsvIfExists(`${to}/steps.csv`)]);
+          const stats = (rows: Record<string, string>[]) =>
+            JSON.stringify(rows.map((r) => STAT_COLUMNS.map((c) => r[c])));
+          if (stats(a) !== stats(b)) {
             throw new UsageError(
               `Cannot merge: ${arm.name}/${seed.name} differs between "${dir}" and an earlier folder`,
             );

@@ -9,6 +9,7 @@
  * @module
  */
 import { EXPERIMENT_IDS } from "../config/experiments.ts";
+import { writeAtomic } from "../folder/files.ts";
 
 const FIGURES: [string, string][] = [
   ["quality_curves.png", "quality over generator iterations (every seed thin, mean thick)"],
@@ -67,6 +68,6 @@ if (import.meta.main) {
   const dir = Deno.args[0] ?? "results";
   const head = await Deno.readTextFile(`${dir}/_head.md`).catch(() => "# Reference results\n");
   const tail = await Deno.readTextFile(`${dir}/_tail.md`).catch(() => "");
-  await Deno.writeTextFile(`${dir}/README.md`, `${head.trim()}\n\n${await resultSections(dir)}\n${tail.trim()}\n`);
+  await writeAtomic(`${dir}/README.md`, `${head.trim()}\n\n${await resultSections(dir)}\n${tail.trim()}\n`);
   console.log(`wrote ${dir}/README.md`);
 }

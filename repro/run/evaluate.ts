@@ -107,7 +107,6 @@ export async function createEvaluator(
   cacheDir: string,
   log: (line: string) => void,
 ): Promise<Evaluator> {
-  const chunk = settings.batchSize;
   if (experiment.data.kind === "toy") {
     const toy = experiment.data.toy;
     const modes = toyModes(toy);
@@ -142,7 +141,6 @@ export async function createEvaluator(
       },
       real,
       settings.evalSamples,
-      chunk,
     );
   }
   const heldOut = data.heldOut!;
@@ -221,7 +219,6 @@ export async function createEvaluator(
     },
     evalReal,
     settings.evalSamples,
-    chunk,
   );
 }
 
@@ -230,11 +227,12 @@ function withEvaluate(
   parts: Omit<Evaluator, "evaluate">,
   heldOutReal: Float32Array,
   evalSamples: number,
-  chunk: number,
 ): Evaluator {
   return {
     ...parts,
     async evaluate(trainer, seed) {
+      // samples and critic scores in the arm's own training batch size (batch norm sees training-sized batches)
+      const chunk = trainer.algorithm.batchSize;
       const fake = await generate(trainer, seed, evalSamples, chunk);
       const quality = await parts.measure(fake);
       quality.heldout_wasserstein = await heldOutEstimate(trainer, heldOutReal, fake, chunk);

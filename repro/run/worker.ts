@@ -1,66 +1,47 @@
 /**
- * One (arm, seed) run in its own process, spawned by `runExperiment` for
- * `--jobs N` (see `workers.ts`). It reads its job as JSON on standard input,
- * sets up the same backend, data and evaluator as the parent, trains through
- * `runOne` into the shared result folder (each run owns its own
- * `runs/<arm>/seed-<k>/`), and reports on standard output, one JSON object a
- * line: `{"iteration": n}` as it goes, then `{"record": …}` or
- * `{"interrupted": true}`. Errors: one line on standard error, exit 1.
+ * One (arm, seed) run in its own process, spawned by `runExperiment` for `--jobs N` (see `workers.ts`). It reads
+ * its job — the parent's run plan, unchanged, and the run's key — as JSON on standard input, prepares the plan's
+ * data and evaluator as the parent did (`prepareRuns`), reports what it resolved so the parent can check it, trains
+ * through `runOne` into the shared result folder (each run owns its own `runs/<arm>/seed-<k>/`), and reports on
+ * standard output, one JSON object a line: `{"resolved": …}`, then `{"iteration": n}` as it goes, then
+ * `{"record": …}` or `{"interrupted": true}`. Errors: one line on standard error, exit 1.
  *
- * It stops (checkpointing) on SIGINT/SIGTERM and when its parent process
- * has gone (a `kill -9` of the parent leaves no orphan training on).
+ * It stops (checkpointing) on SIGINT/SIGTERM and when its parent process has gone (a `kill -9` of the parent
+ * leaves no orphan training on).
  *
  * @module
  */
-import { selectBackend } from "../../mod.ts";
-import { findExperiment } from "../config/resolve.ts";
-import { loadExperimentData } from "./data.ts";
-import { createEvaluator } from "./evaluate.ts";
 import { runOne } from "./run_one.ts";
 import type { WorkerJob } from "./workers.ts";
 import { lockOutDirWaiting, watchParent } from "./lock.ts";
 import { runDir } from "../folder/layout.ts";
+import { describeResolved, prepareRuns } from "./plan.ts";
 
 async function main(): Promise<number> {
-  const job = JSON.parse(await new Response(Deno.stdin.readable).text()) as WorkerJob;
-  const experiment = findExperiment(job.experimentId);
+  const { plan, key, parentPid } = JSON.parse(await new Response(Deno.stdin.readable).text()) as WorkerJob;
   const controller = new AbortController();
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  const unwatch = watchParent(job.parentPid, stop);
+  const unwatch = watchParent(parentPid, stop);
   // the run's own folder is locked: a worker orphaned by a killed parent may still be checkpointing it
-  const lock = await lockOutDirWaiting(runDir(job.outDir, job.key), 60_000);
+  const lock = await lockOutDirWaiting(runDir(plan.outDir, key), 60_000);
   const send = (message: unknown) => console.log(JSON.stringify(message));
   try {
-    const backend = await selectBackend(job.backend);
-    // the parent's record (commit, versions), with this worker's device (its thread count)
-    const env = { ...job.environment, device: backend.device };
-    const { settings, arms } = job.config;
-    const data = await loadExperimentData(experiment, settings, job.dataset);
-    const evaluator = await createEvaluator(experiment, settings, data, job.cacheDir, () => {});
+    const prepared = await prepareRuns(plan);
+    send({ resolved: describeResolved(plan, prepared, true) });
     let lastSent = 0;
     const record = await runOne({
-      experimentId: experiment.id,
-      profile: job.profile,
-      iterations: settings.iterations,
-      evalEvery: settings.evalEvery,
-      logEvery: settings.logEvery,
-      arms,
-      data,
-      evaluator,
-      env,
-      outDir: job.outDir,
-      allowMixed: job.allowMixed,
+      ...prepared.context,
       signal: controller.signal,
       onIteration: (_, iteration) => {
         const now = performance.now();
-        if (now - lastSent > 500 || iteration === settings.iterations) {
+        if (now - lastSent > 500 || iteration === plan.config.settings.iterations) {
           lastSent = now;
           send({ iteration });
         }
       },
-    }, job.key);
+    }, key);
     send(record ? { record } : { interrupted: true });
     return record ? 0 : 130;
   } finally {

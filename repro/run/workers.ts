@@ -6,42 +6,16 @@
  *
  * @module
  */
-import { cpus } from "node:os";
-import type { BackendName } from "../../mod.ts";
-import type { ProfileName } from "../config/experiments.ts";
-import type { RunConfig, RunKey } from "../config/resolve.ts";
-import type { RunRecord } from "./run_one.ts";
-import type { Environment } from "../folder/environment.ts";
+import type { RunKey } from "../config/resolve.ts";
+import type { RunRecord } from "../folder/layout.ts";
+import { describeDifferences, differences } from "../folder/resume_key.ts";
+import type { RunPlan } from "./plan.ts";
 
-/** What a worker is told to do (JSON on its standard input). */
+/** What a worker is told to do (JSON on its standard input): the parent's plan, unchanged, and one run of it. */
 export interface WorkerJob {
-  experimentId: string;
-  profile: ProfileName;
-  config: RunConfig;
-  /** The backend the parent resolved (never "auto": every worker uses the same one). */
-  backend: BackendName;
-  outDir: string;
-  dataset?: string;
-  cacheDir: string;
+  plan: RunPlan;
   key: RunKey;
   parentPid: number;
-  /** Continue a run whose rows were computed with another backend, device or hardware (`--allow-mixed`). */
-  allowMixed: boolean;
-  /** The parent's environment record (commit, versions, hardware): every row of a run carries the same one. */
-  environment: Environment;
-}
-
-/** Backends whose kernels run on one thread: as many workers as cores by default. */
-const SINGLE_THREADED = new Set(["cpu", "wasm"]);
-
-/** The default `--jobs`: the number of cores for a single-threaded backend, else 1. */
-export function defaultJobs(backend: string): number {
-  return SINGLE_THREADED.has(backend) ? Math.max(1, cpus().length) : 1;
-}
-
-/** Threads of each of `workers` worker processes: an equal share of the cores, at least 1. */
-export function workerThreads(workers: number): number {
-  return Math.max(1, Math.floor(cpus().length / workers));
 }
 
 /**
@@ -50,13 +24,17 @@ export function workerThreads(workers: number): number {
  */
 const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-run", "--allow-ffi"];
 
-/** Runs one job in a worker process; `onIteration` sees its progress. */
+/**
+ * Runs one job in a worker process; `onIteration` sees its progress. The worker first reports what it resolved
+ * from the plan; anything but `expected` (the parent's) stops it and fails the run, naming what differs.
+ */
 async function runWorker(
   job: WorkerJob,
-  threads: number,
+  expected: unknown,
   onIteration: (iteration: number) => void,
   signal?: AbortSignal,
 ): Promise<RunRecord | null> {
+  const threads = job.plan.threads;
   const env: Record<string, string> = {};
   // an equal share of the cores for each worker, unless the user chose
   if (!Deno.env.get("WGAN_BENCH_THREADS")) env.WGAN_BENCH_THREADS = String(threads);
@@ -68,7 +46,7 @@ async function runWorker(
       "run",
       ...PERMISSIONS,
       new URL("./worker.ts", import.meta.url).pathname,
-      `${job.outDir}`,
+      `${job.plan.outDir}`,
       `${job.key.arm}/seed-${job.key.seed}`,
     ],
     env,
@@ -87,6 +65,7 @@ async function runWorker(
   await writer.write(new TextEncoder().encode(JSON.stringify(job)));
   await writer.close();
   let record: RunRecord | null = null;
+  let mismatch = "";
   let buffer = "";
   const decoder = new TextDecoder();
   const stderr = new Response(child.stderr).text();
@@ -98,6 +77,13 @@ async function runWorker(
       buffer = buffer.slice(nl + 1);
       if (!line.startsWith("{")) continue;
       const message = JSON.parse(line);
+      if (message.resolved !== undefined) {
+        const diffs = differences(expected as Record<string, unknown>, message.resolved);
+        if (diffs.length && !mismatch) {
+          mismatch = describeDifferences(diffs);
+          forward();
+        }
+      }
       if (typeof message.iteration === "number") onIteration(message.iteration);
       if (message.record) record = message.record;
     }
@@ -105,6 +91,12 @@ async function runWorker(
   const status = await child.status;
   signal?.removeEventListener("abort", forward);
   const errors = (await stderr).trim();
+  if (mismatch) {
+    throw new Error(
+      `Cannot run ${job.key.arm} seed ${job.key.seed} in a worker: it resolved another configuration than this ` +
+        `process (this process's → the worker's: ${mismatch})`,
+    );
+  }
   if (status.code === 0 && record) return record;
   if (status.code === 130 || status.signal) return null;
   const last = errors.split("\n").filter((l) => l.trim()).pop() ?? `exit status ${status.code}`;
@@ -120,14 +112,14 @@ export interface PoolHooks {
 }
 
 /**
- * Runs `keys` (already ordered) in `lanes` worker processes at a time, each with `threads` threads; stops handing
+ * Runs `keys` (already ordered) of `plan` in `lanes` worker processes at a time, each with the plan's threads; stops handing
  * out runs once one is interrupted or fails (the others finish or checkpoint). Returns how many finished and
  * whether any was interrupted; rethrows the first worker error after the others have stopped.
  */
 export async function runInWorkers(
-  base: Omit<WorkerJob, "key" | "parentPid">,
+  plan: RunPlan,
   keys: readonly RunKey[],
-  { lanes, threads }: { lanes: number; threads: number },
+  { lanes, expected }: { lanes: number; expected: unknown },
   hooks: PoolHooks,
   signal?: AbortSignal,
 ): Promise<{ finished: number; interrupted: boolean }> {
@@ -139,8 +131,8 @@ export async function runInWorkers(
       const key = queue.shift()!;
       try {
         const record = await runWorker(
-          { ...base, key, parentPid: Deno.pid },
-          threads,
+          { plan, key, parentPid: Deno.pid },
+          expected,
           (it) => hooks.onIteration(key, it),
           signal,
         );

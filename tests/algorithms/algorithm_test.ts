@@ -31,7 +31,10 @@ Deno.test("algorithm() rejects unknown names, unknown keys and bad values in one
     () => algorithm("wgan", { ncritic: 3 } as never),
     /Cannot override "ncritic" of algorithm "wgan": unknown key/,
   );
-  assert.throws(() => algorithm("wgan", { nCritic: 0 }), /nCritic must be a positive integer, got 0/);
+  assert.throws(
+    () => algorithm("wgan", { nCritic: 0 }),
+    /Cannot use algorithm "wgan": nCritic must be an integer ≥ 1, got 0/,
+  );
   // overrides do not leak into the defaults
   algorithm("wgan", { lipschitz: { kind: "clip", c: 0.1 } });
   assert.deepEqual(algorithm("wgan").lipschitz, { kind: "clip", c: 0.01 });

@@ -113,7 +113,7 @@ Deno.test("init rules: dcgan (N(0, 0.02) convs, N(1, 0.02) scales), torch-defaul
   n.dispose();
   assert.throws(
     () => mlpCritic({ seed: 0, inputShape: [2], init: "xavier" as never }),
-    /expected "dcgan", "torch-default"/,
+    /Cannot initialise weights: init must be dcgan, torch-default, gan-toy, he or a positive standard deviation, got "xavier"/,
   );
 });
 

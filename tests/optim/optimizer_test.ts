@@ -61,11 +61,11 @@ backendTest("optimizer state round-trips: a restored optimizer continues identic
 Deno.test("createOptimizer() rejects invalid hyperparameters with the offending value", () => {
   assert.throws(
     () => createOptimizer({ kind: "rmsprop", lr: 0, alpha: 0.99, eps: 1e-8 }),
-    /lr must be positive, got 0/,
+    /Cannot create rmsprop optimizer: lr must be a number > 0, got 0/,
   );
   assert.throws(
     () => createOptimizer({ kind: "adam", lr: 1e-4, beta1: 1, beta2: 0.9, eps: 1e-8 }),
-    /beta1 must be in \[0, 1\), got 1/,
+    /beta1 must be a number in \[0, 1\), got 1/,
   );
 });
 

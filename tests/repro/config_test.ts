@@ -53,10 +53,10 @@ Deno.test("resolveConfig(): run settings typed and range-checked; unknown keys r
   assert.deepEqual(arms.map((a) => a.algorithm.dItersSchedule), [true, false]);
   const bad = (set: string, message: RegExp) => assert.throws(() => resolveConfig(e, "quick", [set]), message);
   bad("iteratons=3", /Cannot set "iteratons": unknown key \(did you mean "iterations"\?\)/);
-  bad("iterations=abc", /expected an integer ≥ 1, got "abc"/);
-  bad("dItersSchedule=yes", /expected true or false/);
-  bad("evalEvery=0", /expected an integer ≥ 1, got "0"/);
-  bad("imageSize=64", /expected one of 28, 32/);
+  bad("iterations=abc", /^UsageError: Cannot set "iterations": iterations must be an integer ≥ 1, got "abc"$/);
+  bad("dItersSchedule=yes", /dItersSchedule must be true or false, got "yes"/);
+  bad("evalEvery=0", /evalEvery must be an integer ≥ 1, got 0/);
+  bad("imageSize=64", /imageSize must be one of 28, 32, got 64/);
   bad("iterations", /expected key=value/);
 });
 
@@ -91,12 +91,12 @@ Deno.test("resolveConfig(): every arm hyperparameter is settable, for one arm or
   const bad = (set: string, message: RegExp) => assert.throws(() => resolveConfig(gp, "quick", [set]), message);
   bad("init=he", /ambiguous in arm wgan \(generator\.init or critic\.init; say which\)/);
   bad("wgan.lambda=5", /arm wgan has no such key/);
-  bad("wgan.lr=-1", /expected a number > 0, got "-1"/);
-  bad("beta1=1", /expected a number in \[0, 1\), got "1"/);
-  bad("critic.norm=group", /expected one of batch, layer, none/);
+  bad("wgan.lr=-1", /^UsageError: Cannot set "wgan.lr": algorithm.optimizer.lr must be a number > 0, got -1$/);
+  bad("beta1=1", /algorithm.optimizer.beta1 must be a number in \[0, 1\), got 1/);
+  bad("critic.norm=group", /critic.norm must be one of batch, layer, none, got "group"/);
   bad("wgan.optimizer.kind=adam", /names the arm's structure/);
   bad("wgan.lrr=1", /arm wgan has no such key \(did you mean "wgan\.lr"\?\)/);
-  bad("critic.init=0", /expected dcgan, torch-default, gan-toy, he or a positive standard deviation/);
+  bad("critic.init=0", /critic.init must be dcgan, torch-default, gan-toy, he or a positive standard deviation, got 0/);
 });
 
 Deno.test("resolveConfig(): critic.kind=mlp swaps in the official MLP_D, whose keys later --set can reach", () => {
@@ -161,7 +161,7 @@ Deno.test("correlation and rate intervals stay in range: Fisher z for ρ, logari
 });
 
 Deno.test("progress is weighted: a clipped-WGAN run outweighs a GAN run, and the Diters warm-up front-loads it", async () => {
-  const { progressWeights, estimateSeconds } = await import("../../repro/run/run.ts");
+  const { progressWeights, estimateSeconds } = await import("../../repro/run/estimate.ts");
   const experiment = findExperiment("mnist-dcgan");
   const config = resolveConfig(experiment, "default");
   const runs = [{ arm: "wgan", seed: 0 }, { arm: "gan", seed: 0 }];
@@ -191,7 +191,7 @@ Deno.test("the reference code's options are settings: clamp before each update, 
   assert.equal(gan.algorithm.epochBursts, false, "an arm key for one arm leaves the others");
   assert.throws(
     () => resolveConfig(findExperiment("mnist-gp-vs-clip"), "quick", ["epochBursts=true"]),
-    /with epochBursts: an epoch's partial last batch/,
+    /Cannot use arm wgan-gp: algorithm.epochBursts must be false with a gradient penalty \(an epoch's partial last batch/,
   );
   const data = await loadExperimentData(e, settings, undefined);
   const heldOut = data.heldOut!, train = data.train as typeof heldOut, fit = data.fit as typeof heldOut;

@@ -217,7 +217,7 @@ Deno.test({
       [["toy-8gaussians", "--seeds", "4294967296"], /seed 4294967296 is out of range \(seeds are 0 to 4294967295/, 2],
       [["toy-8gaussians", "--seeds", "9007199254740993"], /seed 9007199254740993 is out of range/, 2],
       [["toy-8gaussians", "--seeds", "0-9999,10000-19999"], /20,000 seeds, more than the 10,000 one command runs/, 2],
-      [["toy-8gaussians", "--set", "seeds=10001"], /expected an integer from 1 to 10000, got "10001"/, 2],
+      [["toy-8gaussians", "--set", "seeds=10001"], /seeds must be an integer from 1 to 10000, got 10001/, 2],
       [["toy-8gaussians", "--backend", "cuda"], /Cannot use backend "cuda": unknown/, 2],
       [["toy-8gaussians", "--backend", "tensorflow"], /Cannot use backend "tensorflow": neither/, 1],
       [

@@ -353,7 +353,7 @@ backendTest(
     assert.deepEqual(await bursts(make(false, false), 8), [5, 5, 5, 5, 5, 5, 5, 5], "off: the schedule alone");
     assert.throws(
       () => algorithm("wgan-gp", { epochBursts: true }),
-      /Cannot use algorithm "wgan-gp" with epochBursts: an epoch's partial last batch/,
+      /Cannot use algorithm "wgan-gp": epochBursts must be false with a gradient penalty \(an epoch's partial last batch[^]*\), got true/,
     );
   },
   // the sampler's epochs are JavaScript: one backend shows it (the others run the same loop)
