@@ -20,6 +20,7 @@ const HELP = `wgan-bench repro: rerun the WGAN paper's experiments across seeds
 Usage:
   deno task repro <experiment> [options]
   deno task repro merge <result-folder>... --out <folder>
+  deno task repro rebuild <published-folder> --out <folder>   (its tables again, from its rows)
   deno task repro --list
 
 Options:
@@ -116,6 +117,16 @@ async function main(argv: string[]): Promise<number> {
     const { mergeResults } = await import("./publish/merge.ts");
     const { runs, claims, missingFigures } = await mergeResults(positionals.slice(1), v.out);
     console.log(`merged ${runs} runs into ${v.out}`);
+    printClaims(claims);
+    return await reportMissingFigures(v.out, missingFigures);
+  }
+  if (positionals[0] === "rebuild") {
+    if (!v.out || positionals.length !== 2) {
+      throw new UsageError("Cannot rebuild: name one published result folder and --out <folder>");
+    }
+    const { rebuildTables } = await import("./publish/rebuild.ts");
+    const { claims, missingFigures } = await rebuildTables(positionals[1], v.out);
+    console.log(`rebuilt the tables of ${positionals[1]} in ${v.out}`);
     printClaims(claims);
     return await reportMissingFigures(v.out, missingFigures);
   }

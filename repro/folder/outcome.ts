@@ -7,6 +7,17 @@
 /** Quality values by column. */
 export type Quality = Record<string, number>;
 
+/** Below this share of recognisable samples (digits, points near a mode) a run has not trained. */
+export const RECOGNISABLE_FLOOR = 0.2;
+/** Generated samples whose root mean square exceeds this (data lie in [−1, 1]) have blown up. */
+export const BLOW_UP_RMS = 10;
+/**
+ * A toy generator whose samples lie this far from the data in W1 has blown up: the toys' data lie within ~2 of
+ * the origin and an untrained generator starts at W1 ~1.5, so 10 means the points moved on average five data radii
+ * away (a W1 of 2e36 was seen: a number not to average into a final-quality mean).
+ */
+export const TOY_BLOW_UP_W1 = 10;
+
 /** How a run ended. */
 export type Outcome = "converged" | "collapsed" | "not-trained" | "blew-up" | "diverged" | "failed";
 
@@ -47,4 +58,19 @@ export function classifyOutcome(rules: OutcomeRules, initial: Quality, final: Qu
   if (cov && final[cov.column] < cov.modes / 2) return "collapsed";
   const halved = final[rules.primary] <= 0.5 * initial[rules.primary];
   return halved && (!cov || final[cov.column] >= 0.8 * cov.modes) ? "converged" : "failed";
+}
+
+/** How a toy run is labelled: by W1 alone (its mode columns are reported, not used). */
+export function toyOutcomeRules(): OutcomeRules {
+  return { primary: "w1", coverage: null, recognisable: null, blowUp: { column: "w1", limit: TOY_BLOW_UP_W1 } };
+}
+
+/** How an image run is labelled, for a data set of `classes` classes. */
+export function imageOutcomeRules(classes: number): OutcomeRules {
+  return {
+    primary: "fid",
+    coverage: { column: "recognisable_classes", modes: classes },
+    recognisable: { column: "recognisable", floor: RECOGNISABLE_FLOOR },
+    blowUp: { column: "sample_rms", limit: BLOW_UP_RMS },
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * `deno task publish <result-folder> <dest>`: copies what a finished result
  * folder shows into `dest` (the committed `results/<experiment>-<profile>/`):
- * the tables (steps.csv, summary.csv, verdict.md, config.json), the figures,
+ * the tables (steps.csv, summary.csv, verdict.md, claims.json, config.json, and records.json: each run's outcome
+ * and exact training time, so the tables can be rebuilt from the folder alone), the figures,
  * and the first seed's sample grids of every arm at the start, middle and end
  * of training. Checkpoints and per-run folders stay behind. Sample grids in
  * `dest` that this publication did not write (a previous run's, at other
@@ -9,7 +10,7 @@
  *
  * @module
  */
-const TABLES = ["steps.csv", "summary.csv", "verdict.md", "claims.json", "config.json"];
+const TABLES = ["steps.csv", "summary.csv", "verdict.md", "claims.json", "config.json", "records.json"];
 
 /** Copies the tables, figures and start/middle/end sample grids of `from` into `to`; returns the files written. */
 export async function publish(from: string, to: string): Promise<string[]> {

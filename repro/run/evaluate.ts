@@ -29,20 +29,10 @@ import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "../folder/files.ts";
 import { fnv1a } from "../../lib/hash.ts";
 import { decodeTensorFile, encodeTensorFile } from "../../lib/io/tensor_file.ts";
-import type { OutcomeRules, Quality } from "../folder/outcome.ts";
+import { imageOutcomeRules, type OutcomeRules, type Quality, toyOutcomeRules } from "../folder/outcome.ts";
 
 export type { Quality };
-
-/** Below this share of recognisable samples (digits, points near a mode) a run has not trained. */
-export const RECOGNISABLE_FLOOR = 0.2;
-/** Generated samples whose root mean square exceeds this (data lie in [−1, 1]) have blown up. */
-export const BLOW_UP_RMS = 10;
-/**
- * A toy generator whose samples lie this far from the data in W1 has blown up: the toys' data lie within ~2 of
- * the origin and an untrained generator starts at W1 ~1.5, so 10 means the points moved on average five data radii
- * away (a W1 of 2e36 was seen: a number not to average into a final-quality mean).
- */
-export const TOY_BLOW_UP_W1 = 10;
+export { BLOW_UP_RMS, RECOGNISABLE_FLOOR, TOY_BLOW_UP_W1 } from "../folder/outcome.ts";
 
 /** Evaluates a trainer's generator (and critic) at a checkpoint. */
 export interface Evaluator {
@@ -122,12 +112,7 @@ export async function createEvaluator(
         // Toys are labelled by W1 alone: the 3σ "high quality" radius (0.04 for 8 Gaussians) is far stricter than
         // what 1,000 iterations reach (W1 0.15–0.3 with most points just outside it), so gating on hq_share would
         // call trained runs "not-trained"; modes_covered and hq_share stay in the tables.
-        outcomeRules: {
-          primary: "w1",
-          coverage: null,
-          recognisable: null,
-          blowUp: { column: "w1", limit: TOY_BLOW_UP_W1 },
-        },
+        outcomeRules: toyOutcomeRules(),
         info: { eval_real_points: settings.evalSamples },
         measure(fake) {
           const quality: Quality = { w1: exactW1(fake, real, 2) };
@@ -186,12 +171,7 @@ export async function createEvaluator(
       ],
       primary: "fid",
       coverage,
-      outcomeRules: {
-        primary: "fid",
-        coverage,
-        recognisable: { column: "recognisable", floor: RECOGNISABLE_FLOOR },
-        blowUp: { column: "sample_rms", limit: BLOW_UP_RMS },
-      },
+      outcomeRules: imageOutcomeRules(classes),
       info: {
         classifier_heldout_accuracy: classifier.heldOutAccuracy,
         heldout_images: heldOut.count,
