@@ -5,9 +5,7 @@
  *
  * @module
  */
-import type { BackendName } from "../../mod.ts";
-import type { ExperimentSpec, ProfileName } from "../config/experiments.ts";
-import type { RunConfig, RunKey } from "../config/resolve.ts";
+import type { RunKey } from "../config/resolve.ts";
 import { writeAtomic } from "../folder/files.ts";
 import { type RunRecord, stepColumns } from "../folder/layout.ts";
 import { clearResultFolder, FOLDER_FORMAT } from "../folder/result_folder.ts";
@@ -17,32 +15,24 @@ import type { ClaimResult } from "../analysis/claims.ts";
 import { sweepTempFiles } from "../../lib/io/write_atomic.ts";
 import { BACKEND_TIME_FACTOR, estimateSeconds, measureIterations, progressWeights } from "./estimate.ts";
 import { lockOutDirWaiting } from "./lock.ts";
-import { describeResolved, type PlannedRun, planRun, type PreparedRuns, prepareRuns } from "./plan.ts";
+import {
+  describeResolved,
+  type PlannedRun,
+  type PlanOptions,
+  planRun,
+  type PreparedRuns,
+  prepareRuns,
+} from "./plan.ts";
 import { createProgress, formatSeconds, type Progress } from "./progress.ts";
 import { runOne } from "./run_one.ts";
 import { runInWorkers } from "./workers.ts";
 
 export { runThreads } from "./plan.ts";
 
-/** Options of {@linkcode runExperiment}. */
-export interface RunOptions {
-  experiment: ExperimentSpec;
-  profile: ProfileName;
-  /** Settings and arms, resolved once (`resolveConfig`). */
-  config: RunConfig;
-  seeds: number[];
-  backend: BackendName;
-  outDir: string;
-  dataset?: string;
-  shard?: { index: number; count: number };
-  fresh?: boolean;
-  cacheDir?: string;
+/** Options of {@linkcode runExperiment}: what to run (see `PlanOptions`), how to stop it, how much to say. */
+export interface RunOptions extends PlanOptions {
   signal?: AbortSignal;
   quiet?: boolean;
-  /** Worker processes for the (arm, seed) runs (default: cores for a single-threaded backend, else 1). */
-  jobs?: number;
-  /** Continue a folder whose runs were computed with another backend, thread count or numerics version. */
-  allowMixed?: boolean;
 }
 
 /** What a run of the harness produced. */

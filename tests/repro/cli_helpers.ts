@@ -33,6 +33,28 @@ export async function runCli(
   return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
 }
 
+/**
+ * A short toy-8gaussians run (quick profile, `iterations` evaluated every 2, one process) into `out`; fails the test
+ * when it does not finish.
+ */
+export async function quickToyRun(out: string, iterations: number, seeds = "0"): Promise<void> {
+  const sets = ["--set", `iterations=${iterations}`, "--set", "evalEvery=2"];
+  const r = await runCli([
+    "toy-8gaussians",
+    "--profile",
+    "quick",
+    ...sets,
+    "--seeds",
+    seeds,
+    "--jobs",
+    "1",
+    "--quiet",
+    "--out",
+    out,
+  ]);
+  if (r.code !== 0) throw new Error(`the toy run failed: ${r.stderr}`);
+}
+
 /** A table's rows without the columns that measure time (equal across runs that computed the same numbers). */
 export async function timelessTable(path: string): Promise<Record<string, string>[]> {
   const timing = new Set(["wall_time_s", "iterations_per_s", "iterations_per_s_mean", "iterations_per_s_ci95"]);

@@ -2,27 +2,11 @@ import assert from "node:assert/strict";
 import { mergeResults } from "../../repro/publish/merge.ts";
 import { parseCsv, toCsv } from "../../repro/folder/files.ts";
 import { tempDir } from "../temp.ts";
-import { runCli } from "./cli_helpers.ts";
+import { quickToyRun, runCli } from "./cli_helpers.ts";
 
 Deno.test("merge: the same run in two folders merges when its training statistics agree (timing may differ), else it is refused", async () => {
   const base = await tempDir();
-  const r = await runCli([
-    "toy-8gaussians",
-    "--profile",
-    "quick",
-    "--set",
-    "iterations=4",
-    "--set",
-    "evalEvery=2",
-    "--seeds",
-    "0",
-    "--jobs",
-    "1",
-    "--quiet",
-    "--out",
-    `${base}/a`,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
+  await quickToyRun(`${base}/a`, 4);
   const copy = await runCli(["merge", `${base}/a`, "--out", `${base}/b`]);
   assert.equal(copy.code, 0, copy.stderr);
   const steps = `${base}/b/runs/wgan/seed-0/steps.csv`;

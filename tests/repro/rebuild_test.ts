@@ -3,7 +3,7 @@ import { rebuildTables } from "../../repro/publish/rebuild.ts";
 import { publish } from "../../repro/publish/publish.ts";
 import { parseCsv } from "../../repro/folder/files.ts";
 import { tempDir } from "../temp.ts";
-import { runCli } from "./cli_helpers.ts";
+import { quickToyRun, runCli } from "./cli_helpers.ts";
 
 const RESULTS = new URL("../../results/", import.meta.url).pathname;
 
@@ -39,23 +39,7 @@ Deno.test("every committed result folder's verdicts and summary are computed aga
 
 Deno.test("a folder published with its records rebuilds to byte-identical tables", async () => {
   const base = await tempDir();
-  const r = await runCli([
-    "toy-8gaussians",
-    "--profile",
-    "quick",
-    "--set",
-    "iterations=6",
-    "--set",
-    "evalEvery=2",
-    "--seeds",
-    "0-1",
-    "--jobs",
-    "1",
-    "--quiet",
-    "--out",
-    `${base}/run`,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
+  await quickToyRun(`${base}/run`, 6, "0-1");
   await publish(`${base}/run`, `${base}/published`);
   const cli = await runCli(["rebuild", `${base}/published`, "--out", `${base}/rebuilt`]);
   assert.equal(cli.code, 0, cli.stderr);
