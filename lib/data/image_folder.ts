@@ -1,12 +1,12 @@
 /**
- * A folder of PNG images (GTSRB/LSUN-style): either PNGs directly in the
- * folder, or one sub-folder per class (labels are the sorted sub-folder
- * indices). Each image is centre-cropped to a square, resized bilinearly to
- * `size × size`, converted to 1 or 3 channels and scaled to [−1, 1].
+ * A folder of images (GTSRB/LSUN-style) — PNG, JPEG or Netpbm (PPM/PGM/PBM), of any sizes: either the images
+ * directly in the folder, or one sub-folder per class (labels are the sorted sub-folder indices). Each image is
+ * centre-cropped to a square, resized bilinearly to `size × size`, converted to 1 or 3 channels and scaled to
+ * [−1, 1].
  *
  * @module
  */
-import { decode } from "npm:fast-png@8.0.0";
+import { decodeImage, IMAGE_EXTENSIONS, type RgbImage } from "./image_decode.ts";
 import { type ImageDataset, imageDataset } from "./dataset.ts";
 import { DataFileError, readDataFile } from "./files.ts";
 
@@ -20,7 +20,9 @@ export interface ImageFolderOptions {
   name?: string;
 }
 
-async function listPngs(dir: string): Promise<{ path: string; cls: string | null }[]> {
+const isImage = (name: string) => IMAGE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
+
+async function listImages(dir: string): Promise<{ path: string; cls: string | null }[]> {
   const entries: Deno.DirEntry[] = [];
   try {
     for await (const e of Deno.readDir(dir)) entries.push(e);
@@ -31,11 +33,11 @@ async function listPngs(dir: string): Promise<{ path: string; cls: string | null
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const out: { path: string; cls: string | null }[] = [];
   for (const e of entries) {
-    if (e.isFile && e.name.toLowerCase().endsWith(".png")) out.push({ path: `${dir}/${e.name}`, cls: null });
+    if (e.isFile && isImage(e.name)) out.push({ path: `${dir}/${e.name}`, cls: null });
     if (e.isDirectory) {
       const inner: string[] = [];
       for await (const f of Deno.readDir(`${dir}/${e.name}`)) {
-        if (f.isFile && f.name.toLowerCase().endsWith(".png")) inner.push(f.name);
+        if (f.isFile && isImage(f.name)) inner.push(f.name);
       }
       inner.sort().forEach((name) => out.push({ path: `${dir}/${e.name}/${name}`, cls: e.name }));
     }
@@ -43,35 +45,9 @@ async function listPngs(dir: string): Promise<{ path: string; cls: string | null
   return out;
 }
 
-/** Decodes a PNG to float RGB in [0, 1] (`h × w × 3`). */
-function decodeToRgb(bytes: Uint8Array, path: string): { w: number; h: number; rgb: Float32Array } {
-  let png;
-  try {
-    png = decode(bytes);
-  } catch (e) {
-    throw new DataFileError(`Cannot decode PNG "${path}": ${String((e as Error).message).split("\n")[0]}`);
-  }
-  const { width: w, height: h, data, depth } = png;
-  const max = 2 ** depth - 1;
-  const rgb = new Float32Array(w * h * 3);
-  const palette = png.palette;
-  for (let i = 0; i < w * h; i++) {
-    if (palette) {
-      const [r, g, b] = palette[data[i]];
-      rgb.set([r / 255, g / 255, b / 255], i * 3);
-    } else if (png.channels <= 2) {
-      const v = data[i * png.channels] / max;
-      rgb.set([v, v, v], i * 3);
-    } else {
-      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * png.channels + c] / max;
-    }
-  }
-  return { w, h, rgb };
-}
-
 /** Centre-crops to a square and resizes bilinearly to `size`, writing `channels` values per pixel in [−1, 1]. */
 function resizeInto(
-  src: { w: number; h: number; rgb: Float32Array },
+  src: RgbImage,
   size: number,
   channels: 1 | 3,
   out: Float32Array,
@@ -99,7 +75,8 @@ function resizeInto(
 }
 
 /**
- * Loads every PNG under `dir` (one level of class folders) as a dataset.
+ * Loads every PNG, JPEG and Netpbm image under `dir` (one level of class folders) as a dataset; a file that cannot
+ * be decoded is named in the error.
  *
  * @example
  * ```ts
@@ -117,14 +94,16 @@ function resizeInto(
 export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}): Promise<ImageDataset> {
   const size = opts.size ?? 32;
   const channels = opts.channels ?? 3;
-  const files = await listPngs(dir);
-  if (files.length === 0) throw new DataFileError(`Cannot load image folder "${dir}": it contains no .png files`);
+  const files = await listImages(dir);
+  if (files.length === 0) {
+    throw new DataFileError(`Cannot load image folder "${dir}": it contains no ${IMAGE_EXTENSIONS.join(", ")} files`);
+  }
   const classes = [...new Set(files.map((f) => f.cls).filter((c): c is string => c !== null))].sort();
   const labelled = files.every((f) => f.cls !== null);
   const images = new Float32Array(files.length * size * size * channels);
   for (let i = 0; i < files.length; i++) {
-    const png = decodeToRgb(await readDataFile(files[i].path, "image"), files[i].path);
-    resizeInto(png, size, channels, images, i * size * size * channels);
+    const image = await decodeImage(await readDataFile(files[i].path, "image"), files[i].path);
+    resizeInto(image, size, channels, images, i * size * size * channels);
   }
   return imageDataset({
     name: opts.name ?? (dir.replace(/\/+$/, "").split("/").pop() || "images"),

@@ -29,3 +29,4 @@ export {
 export { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, type MnistOptions } from "./mnist.ts";
 export { loadCifar10 } from "./cifar10.ts";
 export { type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";
+export { decodeImage, IMAGE_EXTENSIONS, type RgbImage } from "./image_decode.ts";

@@ -209,5 +209,5 @@ Deno.test("loadImageFolder() labels class folders, resizes, converts channels, a
   await assert.rejects(() => loadImageFolder(dir), /Cannot decode PNG "[^"]*broken.png"/);
   await assert.rejects(() => loadImageFolder(`${dir}/none`), /no such folder/);
   const empty = await tempDir();
-  await assert.rejects(() => loadImageFolder(empty), /contains no .png files/);
+  await assert.rejects(() => loadImageFolder(empty), /contains no .png, .jpg, .jpeg, .ppm, .pgm, .pbm, .pnm files/);
 });
