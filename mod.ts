@@ -13,7 +13,7 @@
  *   ({@linkcode createOptimizer}); your own loss or term plugs in as an object;
  * - **training**: {@linkcode Trainer}, {@linkcode train};
  * - **data**: {@linkcode toyDataset}, {@linkcode loadMnist}, {@linkcode loadFashionMnist},
- *   {@linkcode loadIdxImages}, {@linkcode loadCifar10}, {@linkcode loadImageFolder}, {@linkcode imageDataset};
+ *   {@linkcode loadIdxImages}, {@linkcode loadCifar10}, {@linkcode loadGtsrb}, {@linkcode loadImageFolder}, {@linkcode imageDataset};
  * - **metrics**: {@linkcode exactW1}, {@linkcode modeCoverage}, {@linkcode frechetDistance},
  *   {@linkcode kernelDistance}, {@linkcode classCoverage}, {@linkcode calibrateRecognisability},
  *   {@linkcode trainClassifier};
@@ -99,6 +99,7 @@ export {
   imageDataset,
   loadCifar10,
   loadFashionMnist,
+  loadGtsrb,
   loadIdxImages,
   loadImageFolder,
   loadMnist,

@@ -45,21 +45,33 @@ async function listImages(dir: string): Promise<{ path: string; cls: string | nu
   return out;
 }
 
-/** Centre-crops to a square and resizes bilinearly to `size`, writing `channels` values per pixel in [−1, 1]. */
-function resizeInto(
+/** A region of an image: its left and top pixel, width and height. */
+export interface CropBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * Resizes the region `box` of `src` (default: the centred square) bilinearly to `size × size`, writing `channels`
+ * values per pixel in [−1, 1] at `offset` of `out`.
+ */
+export function resizeInto(
   src: RgbImage,
   size: number,
   channels: 1 | 3,
   out: Float32Array,
   offset: number,
+  box?: CropBox,
 ): void {
   const side = Math.min(src.w, src.h);
-  const x0 = (src.w - side) / 2, y0 = (src.h - side) / 2;
+  const { x: x0, y: y0, w: bw, h: bh } = box ?? { x: (src.w - side) / 2, y: (src.h - side) / 2, w: side, h: side };
   const at = (x: number, y: number, c: number) => src.rgb[(y * src.w + x) * 3 + c];
   for (let oy = 0; oy < size; oy++) {
     for (let ox = 0; ox < size; ox++) {
-      const sx = Math.min(Math.max(x0 + ((ox + 0.5) * side) / size - 0.5, 0), src.w - 1);
-      const sy = Math.min(Math.max(y0 + ((oy + 0.5) * side) / size - 0.5, 0), src.h - 1);
+      const sx = Math.min(Math.max(x0 + ((ox + 0.5) * bw) / size - 0.5, 0), src.w - 1);
+      const sy = Math.min(Math.max(y0 + ((oy + 0.5) * bh) / size - 0.5, 0), src.h - 1);
       const xa = Math.floor(sx), ya = Math.floor(sy);
       const xb = Math.min(xa + 1, src.w - 1), yb = Math.min(ya + 1, src.h - 1);
       const fx = sx - xa, fy = sy - ya;

@@ -28,5 +28,6 @@ export {
 } from "./idx.ts";
 export { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, type MnistOptions } from "./mnist.ts";
 export { loadCifar10 } from "./cifar10.ts";
-export { type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";
+export { type CropBox, type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";
+export { type GtsrbOptions, loadGtsrb } from "./gtsrb.ts";
 export { decodeImage, IMAGE_EXTENSIONS, type RgbImage } from "./image_decode.ts";

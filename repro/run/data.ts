@@ -11,6 +11,7 @@ import {
   imageDataset,
   loadCifar10,
   loadFashionMnist,
+  loadGtsrb,
   loadIdxImages,
   loadImageFolder,
   loadMnist,
@@ -22,7 +23,7 @@ import { UsageError } from "../errors.ts";
 
 /** Dataset flag forms. */
 export const DATASET_HELP =
-  "mnist (embedded, default) | fashion-mnist | idx:IMAGES[,LABELS] | cifar10:FILE[,FILE...] | folder:DIR";
+  "mnist (embedded, default) | fashion-mnist | idx:IMAGES[,LABELS] | cifar10:FILE[,FILE...] | gtsrb:DIR | folder:DIR";
 
 /** Training data plus, for images, the held-out split the metrics compare against. */
 export interface ExperimentData {
@@ -69,6 +70,7 @@ export async function loadExperimentData(
     const [images, labels] = arg.split(",");
     full = await loadIdxImages({ images, labels, to32, name: "idx" });
   } else if (kind === "cifar10" && arg) full = await loadCifar10(arg.split(","));
+  else if (kind === "gtsrb" && arg) full = await loadGtsrb(arg, { size: 32, channels: 3 });
   else if (kind === "folder" && arg) full = await loadImageFolder(arg, { size: 32, channels: 3 });
   else throw new UsageError(`Cannot use --dataset "${flag}": expected ${DATASET_HELP}`);
   if (settings.trainOnHeldOut && heldOut) {
