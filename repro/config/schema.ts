@@ -44,8 +44,8 @@ export const armConfigSchema = z.strictObject({
     !(a.critic.kind === "dcgan" && a.critic.norm === "batch" && ["gp", "div"].includes(a.algorithm.lipschitz.kind)),
   {
     path: ["critic", "norm"],
-    error: "must not be batch under a gradient penalty (a penalty is per sample; batch norm mixes the samples, and " +
-      "its second derivative is not implemented): use layer or none",
+    error: "must be layer or none under a gradient penalty (a penalty is per sample; batch norm mixes the samples, " +
+      "and its second derivative is not implemented)",
   },
 );
 
