@@ -76,6 +76,24 @@ export function compareSides(
   return { deadA: da.length, deadB: db.length, medianA, medianB, agree: countsAgree && timesAgree };
 }
 
+/** What one switch does against "none" under the protocol's ablation rule. */
+export type SwitchReading = "kills" | "saves" | "not decisive";
+
+/**
+ * The protocol's ablation rule: a switch is decisive only if it kills every seed while "none" kills at most one,
+ * or saves every seed while "none" kills at least all but one (seed counts from the two variants' death lists).
+ */
+export function readSwitch(
+  none: readonly (number | null)[],
+  withSwitch: readonly (number | null)[],
+): SwitchReading {
+  const deaths = (xs: readonly (number | null)[]) => xs.filter((x) => x !== null).length;
+  const n = deaths(none), s = deaths(withSwitch);
+  if (s === withSwitch.length && n <= 1) return "kills";
+  if (s === 0 && n >= none.length - 1) return "saves";
+  return "not decisive";
+}
+
 async function readGzCsv(path: string): Promise<Record<string, string>[]> {
   const file = await Deno.open(path);
   const text = await new Response(file.readable.pipeThrough(new DecompressionStream("gzip"))).text();
@@ -197,6 +215,36 @@ async function main(argv: string[]): Promise<number> {
       `| ${variant.label} | ${c.deadA}/${a.length} | ${c.deadB}/${b.length} | ${fmt(c.medianA)} | ${
         fmt(c.medianB)
       } | **${c.agree ? "agree" : "differ"}** |`,
+    );
+  }
+  const none = deathSteps.get("ours/none");
+  const switches = VARIANTS.filter((v) => v.id !== "none" && v.id !== "all" && deathSteps.has(`ours/${v.id}`));
+  if (none && switches.length) {
+    md.push(
+      "",
+      "## Ablation reading (ours; PROTOCOL.md's rule)",
+      "",
+      `A switch is decisive only if it kills ${none.length} of ${none.length} seeds while "none" kills at most 1, or ` +
+        `saves all ${none.length} while "none" kills at least ${none.length - 1}; only a decisive switch may become ` +
+        "the paper profile's default.",
+      "",
+      "| switch | dead with it | dead with none | reading |",
+      "| --- | --- | --- | --- |",
+      ...switches.map((v) => {
+        const steps = deathSteps.get(`ours/${v.id}`)!;
+        const dead = (xs: readonly (number | null)[]) => xs.filter((x) => x !== null).length;
+        return `| ${v.label} | ${dead(steps)}/${steps.length} | ${dead(none)}/${none.length} | **${
+          readSwitch(none, steps)
+        }** |`;
+      }),
+    );
+    const decisive = switches.filter((v) => readSwitch(none, deathSteps.get(`ours/${v.id}`)!) !== "not decisive");
+    md.push(
+      "",
+      decisive.length
+        ? `Decisive: ${decisive.map((v) => v.label).join(", ")}.`
+        : "No switch is decisive: the paper profile keeps Algorithm 1's loop as its default, and critic death under " +
+          "the official loop is reported as a property of some seeds, not of one difference.",
     );
   }
   md.push(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compareSides, criticDeath, DEAD_MIN_ITERATIONS } from "../../bench/critic_death.ts";
+import { compareSides, criticDeath, DEAD_MIN_ITERATIONS, readSwitch } from "../../bench/critic_death.ts";
 
 const logged = (estimates: number[], every = 10) =>
   estimates.map((estimate, i) => ({ step: (i + 1) * every, estimate }));
@@ -40,4 +40,13 @@ Deno.test("critic death: two sides agree when counts differ by ≤ 1 and medians
     medianB: 2100,
     agree: true,
   });
+});
+
+Deno.test("critic death: a switch is decisive only when it kills all seeds against at most one, or saves all against all but one", () => {
+  const x = null;
+  assert.equal(readSwitch([1000, x, x, x, x], [900, 1200, 800, 2000, 2500]), "kills");
+  assert.equal(readSwitch([1000, 1200, x, x, x], [900, 1200, 800, 2000, 2500]), "not decisive");
+  assert.equal(readSwitch([1000, 1200, 900, 800, x], [x, x, x, x, x]), "saves");
+  assert.equal(readSwitch([1000, 1200, 900, x, x], [x, x, x, x, x]), "not decisive");
+  assert.equal(readSwitch([1000, 1200, x, x, x], [1000, 1200, 1300, x, x]), "not decisive");
 });
