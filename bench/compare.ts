@@ -68,8 +68,11 @@ export function loadCsvText(text: string, label: string): LoadedCsv {
   return { label, kind: detectKind(header, label), rows };
 }
 
-/** Quality columns of steps.csv, the first present being the primary one (images: FID, toys: W1). */
-const QUALITY_COLUMNS = ["fid", "w1"] as const;
+/**
+ * Quality columns of steps.csv, the first present being the primary one (images: fd_lenet, or fid in folders
+ * written before it; toys: W1).
+ */
+const QUALITY_COLUMNS = ["fd_lenet", "fid", "w1"] as const;
 
 const KEYS: Record<CsvKind, readonly string[]> = {
   bench: BENCH_KEY,
@@ -97,9 +100,9 @@ function runsOf(file: LoadedCsv): LoadedCsv {
   return { ...file, rows };
 }
 
-/** The primary quality column a run reports (images: FID, toys: W1). */
+/** The primary quality column a run reports (images: fd_lenet or fid, toys: W1). */
 const qualityColumn = (rows: readonly Record<string, string>[]) =>
-  QUALITY_COLUMNS.find((c) => rows.some((r) => r[c] !== undefined && r[c] !== "")) ?? "fid";
+  QUALITY_COLUMNS.find((c) => rows.some((r) => r[c] !== undefined && r[c] !== "")) ?? "fd_lenet";
 
 /** The last value of `metric` a run logged. */
 function finalQuality(rows: readonly Record<string, string>[], metric: string): number {

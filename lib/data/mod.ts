@@ -30,4 +30,5 @@ export { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, type MnistOptions } fro
 export { loadCifar10 } from "./cifar10.ts";
 export { type CropBox, type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";
 export { type GtsrbOptions, loadGtsrb } from "./gtsrb.ts";
+export { addNoise, gaussianBlur } from "./degrade.ts";
 export { decodeImage, IMAGE_EXTENSIONS, type RgbImage } from "./image_decode.ts";

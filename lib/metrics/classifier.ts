@@ -1,11 +1,23 @@
 /**
- * A small image classifier trained on the data itself, whose penultimate
- * layer serves as the feature space for FID/KID and whose predictions give the
- * class histogram of generated samples. Nothing is downloaded: it is trained
- * in seconds on the training split, its held-out accuracy is recorded, and its
+ * The harness's feature network: a small LeNet-style convolutional classifier
+ * trained on the experiment's own training split, whose penultimate layer is
+ * the feature space of the Fréchet and kernel distances and whose predictions
+ * give the class histogram of generated samples. Nothing is downloaded: it
+ * trains in about a minute on one core (random shifts of up to two pixels as
+ * augmentation), its held-out accuracy is recorded with every result, and its
  * weights can be saved and restored (the harness caches them on disk).
  *
- * Architecture: flatten → 256 ReLU → 64 ReLU (features) → classes.
+ * Distances in these features are *not* Inception FID/KID: they are on a
+ * different scale, from a network trained on the same 10 classes, and are only
+ * comparable with each other and with the real-vs-real floor measured beside
+ * them.
+ *
+ * Architecture (input h×w×c): conv 5×5×32, stride 2 → ReLU → conv 5×5×64,
+ * stride 2 → ReLU → dense 128 → ReLU (the features) → dense → classes; Adam
+ * 1e-3, then 1e-4 for the last quarter of the epochs. Measured held-out
+ * accuracy (seed 0): 98.9% on the embedded MNIST (9,000 training digits, 30
+ * epochs, ~50 s on one core), 90.6% on Fashion-MNIST after 8 epochs; the
+ * harness refuses to score below `classifierAccuracyFloor`.
  *
  * @module
  */
@@ -16,7 +28,21 @@ import { createOptimizer } from "../optim/mod.ts";
 import { Rng } from "../random.ts";
 
 /** Width of the feature layer. */
-export const FEATURE_DIM = 64;
+export const FEATURE_DIM = 128;
+
+/** The feature network's name, as results and figures print it. */
+export const FEATURE_NET = "a LeNet-like CNN (two 5×5 stride-2 convolutions, 128-d dense features) trained on " +
+  "the experiment's training split";
+
+/**
+ * The held-out accuracy below which the harness refuses to score: 98.5% on MNIST, 90% on Fashion-MNIST (by the
+ * data set's name), otherwise 50% or 1.5× chance for fewer than three classes (75% for two).
+ */
+export function classifierAccuracyFloor(dataset: string, classes: number): number {
+  if (/^mnist/.test(dataset)) return 0.985;
+  if (/^fashion-mnist/.test(dataset)) return 0.9;
+  return Math.max(0.5, Math.min(0.9, 1.5 / classes));
+}
 
 /** A trained classifier. */
 export interface FeatureClassifier {
@@ -38,28 +64,73 @@ export interface FeatureClassifier {
 /** Options of {@linkcode trainClassifier}. */
 export interface ClassifierOptions {
   seed: number;
-  /** Passes over the training images (default 4). */
+  /**
+   * Passes over the training images (default: enough for {@linkcode CLASSIFIER_IMAGES} images, at least 10;
+   * 30 for the 9,000 training digits of the embedded MNIST).
+   */
   epochs?: number;
+  /** Largest random shift, in pixels, of each training image along each axis (default 2; 0: no augmentation). */
+  maxShift?: number;
   /** Previously saved weights: skip training. */
   weights?: Float32Array[];
+  /** Called after each epoch with the epoch (1-based) and the mean training loss. */
+  onEpoch?: (epoch: number, loss: number) => void;
 }
 
-function build(inDim: number, classes: number, seed: number) {
+function build(shape: readonly number[], classes: number, seed: number) {
+  const [h, w, c] = shape;
   const p = new ParameterFactory(new Rng(seed), "he");
-  const layers = [[inDim, 256], [256, FEATURE_DIM], [FEATURE_DIM, classes]].map(([a, b]) => ({
+  const conv = (cin: number, cout: number) => ({
+    w: p.weight([5, 5, cin, cout], { layer: "conv", fanIn: 25 * cin, fanOut: 25 * cout }),
+    b: p.zeros([cout]),
+  });
+  const dense = (a: number, b: number) => ({
     w: p.weight([a, b], { layer: "linear", fanIn: a, fanOut: b }),
     b: p.zeros([b]),
-  }));
+  });
+  // two stride-2 5×5 convolutions ("same" padding) instead of max-pooling: tfjs's cpu max-pool gradient costs
+  // ~50× a convolution's here
+  const flat = Math.ceil(Math.ceil(h / 2) / 2) * Math.ceil(Math.ceil(w / 2) / 2) * 64;
+  const c1 = conv(c, 32), c2 = conv(32, 64), d1 = dense(flat, FEATURE_DIM), d2 = dense(FEATURE_DIM, classes);
   const forward = (x: Tensor, upTo: "features" | "logits") => {
-    let h = x.reshape([x.shape[0], inDim]);
-    for (let i = 0; i < 2; i++) h = tf.relu(tf.add(tf.matMul(h, layers[i].w), layers[i].b));
-    return upTo === "features" ? h : tf.add(tf.matMul(h, layers[2].w), layers[2].b);
+    let y = x.reshape([x.shape[0], h, w, c]) as tf.Tensor4D;
+    for (const l of [c1, c2]) y = tf.relu(tf.add(tf.conv2d(y, l.w as tf.Tensor4D, 2, "same"), l.b));
+    const f = tf.relu(tf.add(tf.matMul(y.reshape([x.shape[0], flat]), d1.w), d1.b));
+    return upTo === "features" ? f : tf.add(tf.matMul(f, d2.w), d2.b);
   };
   return { forward, variables: p.variables };
 }
 
 /** Images per training batch of the feature classifier: the fewest training images it accepts. */
 export const CLASSIFIER_BATCH = 128;
+/** Training images the default schedule shows the classifier (repeats counted). */
+export const CLASSIFIER_IMAGES = 270_000;
+
+/**
+ * Copies image `k` of `images` (h×w×c each) into `out` at `at`, shifted by (dy, dx) pixels with the edge
+ * pixels repeated into the gap.
+ */
+function shiftInto(
+  images: Float32Array,
+  k: number,
+  shape: readonly number[],
+  dy: number,
+  dx: number,
+  out: Float32Array,
+  at: number,
+): void {
+  const [h, w, c] = shape;
+  const per = h * w * c;
+  const src = k * per;
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(h - 1, Math.max(0, y - dy));
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(w - 1, Math.max(0, x - dx));
+      const from = src + (sy * w + sx) * c, to = at + (y * w + x) * c;
+      for (let ch = 0; ch < c; ch++) out[to + ch] = images[from + ch];
+    }
+  }
+}
 
 /**
  * Trains (or restores) the feature classifier on `train` and measures its
@@ -70,13 +141,13 @@ export const CLASSIFIER_BATCH = 128;
  * import { imageDataset, Rng, trainClassifier } from "wgan-bench";
  * // two classes: dark and bright 4×4 images
  * const rng = new Rng(0);
- * const n = 200, images = new Float32Array(n * 16), labels = new Int32Array(n);
+ * const n = 256, images = new Float32Array(n * 16), labels = new Int32Array(n);
  * for (let i = 0; i < n; i++) {
  *   labels[i] = i % 2;
  *   for (let j = 0; j < 16; j++) images[i * 16 + j] = (i % 2 ? 0.5 : -0.5) + 0.3 * rng.normal();
  * }
  * const ds = imageDataset({ name: "toy", sampleShape: [4, 4, 1], images, labels });
- * const clf = await trainClassifier(ds, ds, { seed: 1, epochs: 3 });
+ * const clf = await trainClassifier(ds, ds, { seed: 1, epochs: 3, maxShift: 0 });
  * if (clf.heldOutAccuracy < 0.95) throw new Error(`accuracy ${clf.heldOutAccuracy}`);
  * clf.dispose();
  * ```
@@ -95,9 +166,15 @@ export async function trainClassifier(
         `and the training set has ${train.count}`,
     );
   }
+  if (train.sampleShape.length !== 3) {
+    throw new RangeError(
+      `Cannot train a feature classifier on "${train.name}": it needs h×w×c images, got shape ${train.sampleShape}`,
+    );
+  }
   const classes = Math.max(...train.labels) + 1;
-  const per = train.sampleShape.reduce((a, b) => a * b, 1);
-  const net = build(per, classes, opts.seed);
+  const shape = train.sampleShape;
+  const per = shape.reduce((a, b) => a * b, 1);
+  const net = build(shape, classes, opts.seed);
   const batched = async <T extends Float32Array | Int32Array>(
     images: Float32Array,
     make: (n: number) => T,
@@ -106,8 +183,8 @@ export async function trainClassifier(
   ): Promise<T> => {
     const n = images.length / per;
     const out = make(n * width);
-    for (let start = 0; start < n; start += 500) {
-      const m = Math.min(500, n - start);
+    for (let start = 0; start < n; start += 250) {
+      const m = Math.min(250, n - start);
       const y = tf.tidy(() => fn(tf.tensor(images.subarray(start * per, (start + m) * per), [m, per])));
       out.set(await y.data() as ArrayLike<number>, start * width);
       y.dispose();
@@ -118,36 +195,56 @@ export async function trainClassifier(
     batched(images, (n) => new Int32Array(n), 1, (x) => tf.argMax(net.forward(x, "logits"), 1));
 
   if (opts.weights) {
-    if (opts.weights.length !== net.variables.length) {
-      throw new RangeError(`Cannot restore the classifier: ${opts.weights.length} tensors for ${net.variables.length}`);
+    if (
+      opts.weights.length !== net.variables.length ||
+      opts.weights.some((w, i) => w.length !== net.variables[i].size)
+    ) {
+      throw new RangeError(
+        `Cannot restore the classifier: the saved weights (${opts.weights.length} tensors) do not fit this ` +
+          `network (${net.variables.length} tensors for ${shape.join("×")} images, ${classes} classes)`,
+      );
     }
     net.variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(opts.weights![i], v.shape))));
   } else {
-    const optimizer = createOptimizer({ kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    const epochs = opts.epochs ?? Math.max(10, Math.ceil(CLASSIFIER_IMAGES / train.count));
+    const maxShift = opts.maxShift ?? 2;
     const rng = new Rng(opts.seed).fork("classifier-batches");
     const batch = CLASSIFIER_BATCH;
-    for (let epoch = 0; epoch < (opts.epochs ?? 4); epoch++) {
+    const x = new Float32Array(batch * per);
+    const y = new Int32Array(batch);
+    // Adam at 1e-3, a tenth of it for the last quarter of the epochs
+    const fast = createOptimizer({ kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    const slow = createOptimizer({ kind: "adam", lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const optimizer = epoch < Math.ceil(epochs * 0.75) ? fast : slow;
       const order = rng.permutation(train.count);
+      let lossSum = 0, batches = 0;
       for (let start = 0; start + batch <= train.count; start += batch) {
-        const x = new Float32Array(batch * per);
-        const y = new Int32Array(batch);
         for (let i = 0; i < batch; i++) {
           const k = order[start + i];
-          x.set(train.images.subarray(k * per, (k + 1) * per), i * per);
+          const dy = maxShift ? rng.int(2 * maxShift + 1) - maxShift : 0;
+          const dx = maxShift ? rng.int(2 * maxShift + 1) - maxShift : 0;
+          shiftInto(train.images, k, shape, dy, dx, x, i * per);
           y[i] = train.labels[k];
         }
-        tf.tidy(() => {
+        const loss = tf.tidy(() => {
           const xs = tf.tensor(x, [batch, per]);
           const ys = tf.oneHot(tf.tensor1d(y, "int32"), classes);
-          const { grads } = tf.variableGrads(
+          const { value, grads } = tf.variableGrads(
             () => tf.losses.softmaxCrossEntropy(ys, net.forward(xs, "logits")) as tf.Scalar,
             net.variables,
           );
           optimizer.apply(net.variables, net.variables.map((v) => grads[v.name]));
+          return value;
         });
+        lossSum += (await loss.data())[0];
+        loss.dispose();
+        batches++;
       }
+      opts.onEpoch?.(epoch + 1, lossSum / batches);
     }
-    optimizer.dispose();
+    fast.dispose();
+    slow.dispose();
   }
   const predicted = await predict(heldOut.images);
   const correct = predicted.reduce((s, c, i) => s + (c === heldOut.labels![i] ? 1 : 0), 0);

@@ -1,7 +1,8 @@
 /**
  * Sample-quality metrics that need no downloaded weights: exact W1 and mode
- * coverage for the toys; a self-trained classifier's feature space for FID,
- * KID and class coverage on images.
+ * coverage for the toys; a self-trained LeNet-like classifier's feature
+ * space for Fréchet and kernel distances (the FID and KID formulas, not
+ * Inception FID/KID) and class coverage on images.
  *
  * @module
  */
@@ -15,8 +16,11 @@ export { calibrateRecognisability, type Recognisability, type RecognisableStats 
 export { matMul, sqrtPsd, symmetricEigen } from "./linalg.ts";
 export {
   CLASSIFIER_BATCH,
+  CLASSIFIER_IMAGES,
+  classifierAccuracyFloor,
   type ClassifierOptions,
   FEATURE_DIM,
+  FEATURE_NET,
   type FeatureClassifier,
   trainClassifier,
 } from "./classifier.ts";

@@ -37,6 +37,8 @@ export async function writeFigures(
     experiment: string;
     primary: string;
     pairs: { arm: string; seed: number; estimate: number; quality: number }[];
+    /** The primary column's real-vs-real floor, drawn as a dashed rule (absent: none drawn). */
+    floor?: number;
   },
 ): Promise<{ written: string[]; failed: FigureFailure[] }> {
   const written: string[] = [];
@@ -116,18 +118,29 @@ export async function writeFigures(
   const positive = quality.filter((q) => q.value > 0).map((q) => q.value);
   const logScale = positive.length === quality.length && positive.length > 0 &&
     Math.max(...positive) / Math.min(...positive) > 10;
+  const floor = ctx.floor !== undefined && Number.isFinite(ctx.floor) && (!logScale || ctx.floor > 0)
+    ? ctx.floor
+    : undefined;
   const qualityOver = (x: "step" | "seconds", axis: string, what: string): TopLevelSpec =>
     ({
-      title: `${ctx.experiment}: ${ctx.primary} over ${what} (lower is better), every seed and the mean`,
+      title: `${ctx.experiment}: ${ctx.primary} over ${what} (lower is better), every seed and the mean` +
+        (floor === undefined ? "" : `; dashed: real-vs-real floor ${floor.toPrecision(3)}`),
       data: { values: quality.filter((q) => Number.isFinite(q[x])) },
       width: 520,
       height: 260,
-      layer: seedsAndMean(x, axis, {
-        field: "value",
-        type: "quantitative",
-        title: `${ctx.primary}${logScale ? " (log scale)" : ""}`,
-        scale: logScale ? { type: "log" } : { zero: false },
-      }),
+      layer: [
+        ...seedsAndMean(x, axis, {
+          field: "value",
+          type: "quantitative",
+          title: `${ctx.primary}${logScale ? " (log scale)" : ""}`,
+          scale: logScale ? { type: "log" } : { zero: false },
+        }),
+        ...(floor === undefined ? [] : [{
+          data: { values: [{ floor }] },
+          mark: { type: "rule", strokeDash: [6, 4], color: "black" },
+          encoding: { y: { field: "floor", type: "quantitative" } },
+        }]),
+      ],
     }) as TopLevelSpec;
   if (quality.length) {
     await save("quality_curves.png", qualityOver("step", "generator iteration", "generator iterations"));

@@ -12,6 +12,7 @@ import { analyseRun } from "./run_analysis.ts";
 import { summariseArms, SUMMARY_COLUMNS, summaryRows } from "./arm_summary.ts";
 import { type ClaimResult, judgeClaims } from "./claims.ts";
 import { verdictMarkdown } from "./verdict_markdown.ts";
+import { median } from "./stats.ts";
 import type { FigureFailure } from "./figures.ts";
 
 /** What the tables were built from. */
@@ -43,6 +44,12 @@ async function collectRuns(outDir: string, ctx: TableContext) {
     }
   }
   return runs;
+}
+
+/** The median over runs of the recorded real-vs-real floor of `primary` (undefined when no run recorded one). */
+export function realFloor(records: readonly RunRecord[], primary: string): number | undefined {
+  const v = records.map((r) => Number(r.evaluator?.[`${primary}_real_floor`])).filter(Number.isFinite);
+  return v.length ? median(v) : undefined;
 }
 
 /** What {@linkcode writeTables} wrote: the verdicts, and the figures it could not write. */
@@ -83,6 +90,7 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
       arms,
       primary: ctx.primary,
       coverage: ctx.coverage,
+      evaluator: runs[runs.length - 1].record.evaluator,
     }),
   );
   await writeAtomic(`${outDir}/records.json`, JSON.stringify(runs.map((r) => r.record), null, 2));
@@ -101,6 +109,7 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
       missingFigures = (await writeFigures(outDir, allRows, {
         experiment: ctx.experiment.id,
         primary: ctx.primary,
+        floor: realFloor(runs.map((r) => r.record), ctx.primary),
         pairs: analyses.flatMap((a) => a.pairs.map((p) => ({ arm: a.arm, seed: a.seed, ...p }))),
       })).failed;
     } catch (e) {

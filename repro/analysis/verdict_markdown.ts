@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { OUTCOMES } from "../folder/outcome.ts";
+import { CONVERGED_MODES, CONVERGED_REAL_SHARE, OUTCOME_WINDOW, OUTCOMES } from "../folder/outcome.ts";
 import type { ExperimentSpec } from "../config/experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import type { ClaimResult } from "./claims.ts";
@@ -23,8 +23,24 @@ export function verdictMarkdown(
     arms: readonly ArmSummary[];
     primary: string;
     coverage: string | null;
+    /** The evaluator's facts as a finished run recorded them (feature network, accuracy, real-vs-real floors). */
+    evaluator?: Record<string, number | string>;
   },
 ): string {
+  const ev = context.evaluator ?? {};
+  const num = (k: string, digits: number) => Number.isFinite(Number(ev[k])) ? Number(ev[k]).toFixed(digits) : "–";
+  const metric = ev.feature_net
+    ? [
+      `Image metric: fd_lenet and kd_lenet are the Fréchet and kernel (KID-formula) distances in the features of ` +
+      `${ev.feature_net} — not Inception FID/KID, and not comparable with published FID tables. Its held-out ` +
+      `accuracy: ${(100 * Number(ev.classifier_heldout_accuracy)).toFixed(1)}% of ${ev.heldout_images} images (the ` +
+      `harness refuses to score below ${(100 * Number(ev.classifier_accuracy_floor)).toFixed(1)}%). Real-vs-real ` +
+      `floor (${ev.real_floor_samples} training images against the held-out ones, what a perfect generator would ` +
+      `score): fd_lenet ${num("fd_lenet_real_floor", 2)}, kd_lenet ${num("kd_lenet_real_floor", 4)}, recognisable ` +
+      `share ${num("recognisable_real_share", 3)} covering ${ev.recognisable_real_classes} classes.`,
+      "",
+    ]
+    : [];
   const pct = (x: number) => Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "–";
   const lines = [
     `# ${experiment.id} — paper vs us (${profile} profile)`,
@@ -54,11 +70,14 @@ export function verdictMarkdown(
       `${OUTCOMES.map((o) => pct(a.shares[o])).join(" / ")} | ${fmt(a.spearman)} | ${fmt(a.throughput, 1)} |`
     ),
     "",
-    "Outcomes: diverged = a loss became NaN/Inf; blew-up = the samples' RMS exceeded 10 (data lie in [−1, 1]; " +
+    ...metric,
+    `Outcomes, judged on the median of each column over a run's last ${OUTCOME_WINDOW} evaluations: ` +
+    "diverged = a loss became NaN/Inf; blew-up = the samples' RMS exceeded 10 (data lie in [−1, 1]; " +
     "such runs are left out of the final-quality mean); not-trained = fewer than 20% of samples recognisable " +
     "(images: classifier confidence at the level 95% of held-out real images reach, and features inside the real " +
     "images' 3-NN manifold); collapsed = recognisable samples cover fewer than half the classes; converged = " +
-    "quality at least halved and ≥ 80% of classes covered; failed = the rest. Toys are labelled by W1 alone " +
+    `quality at least halved, a recognisable share at least ${CONVERGED_REAL_SHARE} × real images' and ≥ ` +
+    `${100 * CONVERGED_MODES}% of classes covered; failed = the rest. Toys are labelled by W1 alone ` +
     "(blew-up = W1 above 10, five times the data's radius; converged = W1 at least halved; else failed); their " +
     "mode columns are reported, not used for labels.",
     "",

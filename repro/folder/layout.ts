@@ -17,7 +17,10 @@ export interface RunRecord {
   outcome: Outcome;
   iterations: number;
   initialQuality: Quality;
+  /** The last evaluation's quality. */
   finalQuality: Quality;
+  /** The last evaluations the outcome was judged on (up to `OUTCOME_WINDOW`; absent in records before #25). */
+  outcomeWindow?: Quality[];
   trainSeconds: number;
   evaluator: Record<string, number | string>;
 }

@@ -15,6 +15,7 @@ import { DIAGNOSTIC_COLUMNS, PROVENANCE_COLUMNS, runDir, type RunRecord, STAT_CO
 import {
   classifyOutcome,
   imageOutcomeRules,
+  lastEvaluations,
   type OutcomeRules,
   type Quality,
   toyOutcomeRules,
@@ -25,6 +26,9 @@ import { type TablesWritten, writeTables } from "../analysis/tables.ts";
 /** Datasets whose class count the rows do not record but the name tells (the outcome rules need it). */
 const TEN_CLASSES = /^(mnist|fashion-mnist|cifar10)/;
 
+/** The distance column of an image folder's rows: "fd_lenet", or "fid" in folders written before it. */
+const imagePrimary = (columns: readonly string[]) => columns.includes("fd_lenet") ? "fd_lenet" : "fid";
+
 /** A run's record re-derived from its rows: outcome by `rules`, training time from the last row. */
 export function recordFromRows(rows: readonly Record<string, string>[], rules: OutcomeRules, columns: string[]) {
   const evaluated = rows.filter((r) => r[rules.primary] !== "" && r[rules.primary] !== undefined);
@@ -33,13 +37,17 @@ export function recordFromRows(rows: readonly Record<string, string>[], rules: O
   const last = rows[rows.length - 1];
   const diverged = rows.some((r) => r.critic_loss !== "" && !Number.isFinite(Number(r.critic_loss)));
   const initialQuality = quality(evaluated[0]), finalQuality = quality(evaluated[evaluated.length - 1]);
+  const window = diverged
+    ? [finalQuality]
+    : lastEvaluations(evaluated.filter((r) => Number(r.step) > 0), columns, rules.primary);
   return {
     arm: last.arm,
     seed: Number(last.seed),
-    outcome: classifyOutcome(rules, initialQuality, finalQuality, diverged),
+    outcome: classifyOutcome(rules, initialQuality, window, diverged),
     iterations: Number(last.step),
     initialQuality,
     finalQuality,
+    outcomeWindow: window,
     trainSeconds: Number(last.wall_time_s),
     evaluator: {},
   } satisfies RunRecord;
@@ -64,7 +72,9 @@ export async function rebuildTables(from: string, out: string, figures = true): 
   let rules: OutcomeRules | null = null;
   if (!records) {
     if (experiment.data.kind === "toy") rules = toyOutcomeRules();
-    else if (TEN_CLASSES.test(dataset)) rules = imageOutcomeRules(10);
+    // folders from before #25 score in "fid" (an MLP classifier's features) and record no real share: the
+    // converged bar falls back to the not-trained floor
+    else if (TEN_CLASSES.test(dataset)) rules = imageOutcomeRules(10, 0, imagePrimary(quality));
     else {
       throw new UsageError(
         `Cannot rebuild "${from}": it has no records.json and the class count of its data set "${dataset}" is not ` +
@@ -77,7 +87,7 @@ export async function rebuildTables(from: string, out: string, figures = true): 
     const [arm, seed] = key.split("\u0000");
     const own = rows.filter((r) => r.arm === arm && r.seed === seed);
     const record = records?.find((r) => r.arm === arm && r.seed === Number(seed)) ??
-      recordFromRows(own, rules ?? imageOutcomeRules(10), quality);
+      recordFromRows(own, rules ?? imageOutcomeRules(10, 0, imagePrimary(quality)), quality);
     const dir = runDir(out, { arm, seed: Number(seed) });
     await Deno.mkdir(dir, { recursive: true });
     await writeAtomic(`${dir}/steps.csv`, toCsv(own, stored.tables.columns));

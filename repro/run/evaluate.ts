@@ -1,7 +1,11 @@
 /**
  * Quality evaluation at checkpoints. Toys: exact W1 to fresh real points, mode
- * coverage and high-quality share. Images: FID and KID in the feature space
- * of a classifier trained on the training split (cached on disk), the share
+ * coverage and high-quality share. Images: the Fréchet and kernel distances
+ * (`fd_lenet`, `kd_lenet`: the FID and KID formulas, but in the features of
+ * our own LeNet-like classifier trained on the training split and cached on
+ * disk — not Inception FID/KID, not comparable with published tables), each
+ * beside its real-vs-real floor (training images against held-out ones, as
+ * many as the generated side), the share
  * of recognisable samples and the classes they cover (`lib/metrics/
  * recognisable.ts`), classes covered by all samples, KL to uniform and the
  * samples' RMS. Both: the critic's Wasserstein estimate on held-out real data.
@@ -23,7 +27,7 @@ import {
   type Trainer,
 } from "../../mod.ts";
 import { sampleToy, toyModes, toyModeStd } from "../../lib/data/mod.ts";
-import { CLASSIFIER_BATCH, inactiveUnitShares } from "../../lib/metrics/mod.ts";
+import { CLASSIFIER_BATCH, classifierAccuracyFloor, FEATURE_NET, inactiveUnitShares } from "../../lib/metrics/mod.ts";
 import type { ExperimentSpec, Settings } from "../config/experiments.ts";
 import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "../folder/files.ts";
@@ -132,36 +136,41 @@ export async function createEvaluator(
   const train = data.train as typeof heldOut;
   if (train.count < CLASSIFIER_BATCH) {
     throw new Error(
-      `Cannot evaluate on "${train.name}": the harness's feature classifier (for FID, KID and recognisability) ` +
-        `needs at least ${CLASSIFIER_BATCH} training images and the training split has ${train.count} ` +
+      `Cannot evaluate on "${train.name}": the harness's feature classifier (for fd_lenet, kd_lenet and ` +
+        `recognisability) needs at least ${CLASSIFIER_BATCH} training images and the training split has ${train.count} ` +
         `(${heldOut.count} more are held out for scoring); give more images`,
     );
   }
   const classifier = await cachedClassifier(train, heldOut, cacheDir, log);
   const classes = classifier.classes;
-  const needed = minClassifierAccuracy(classes);
+  const needed = classifierAccuracyFloor(train.name, classes);
   if (!(classifier.heldOutAccuracy >= needed)) {
     throw new Error(
       `Cannot evaluate on "${train.name}": the harness's classifier gets only ${
         (100 * classifier.heldOutAccuracy).toFixed(1)
       }% of ${heldOut.count} held-out images right (${classes} classes; at least ${
-        (100 * needed).toFixed(0)
-      }% is needed for FID and recognisability to mean anything) — check the labels, or give more images per class`,
+        (100 * needed).toFixed(1)
+      }% is needed for its distances and recognisability to mean anything) — check the labels, or give more ` +
+        "images per class",
     );
   }
   const realFeatures = await classifier.features(heldOut.images);
+  const d = realFeatures.length / heldOut.count;
+  const kdReference = realFeatures.subarray(0, Math.min(heldOut.count, 1000) * d);
   const recognisability = await calibrateRecognisability(classifier, heldOut.images);
-  // the same test on real images it was not calibrated on: what a perfect generator would score
+  // the real-vs-real floor: training images (unseen by the calibration, as many as the generated side) scored as
+  // generated samples would be — what a perfect generator would score
   const per = heldOut.sampleShape.reduce((a, b) => a * b, 1);
   const trainReal = train.images.subarray(0, Math.min(train.count, settings.evalSamples) * per);
   const realRecognisable = await recognisability.measure(trainReal);
+  const trainFeatures = await classifier.features(trainReal);
   const evalReal = heldOut.images.subarray(0, Math.min(heldOut.count, settings.evalSamples) * per);
   const coverage = { column: "recognisable_classes", modes: classes };
   return withEvaluate(
     {
       columns: [
-        "fid",
-        "kid",
+        "fd_lenet",
+        "kd_lenet",
         "recognisable",
         "recognisable_classes",
         "classes_covered",
@@ -169,11 +178,16 @@ export async function createEvaluator(
         "sample_rms",
         "heldout_wasserstein",
       ],
-      primary: "fid",
+      primary: "fd_lenet",
       coverage,
-      outcomeRules: imageOutcomeRules(classes),
+      outcomeRules: imageOutcomeRules(classes, realRecognisable.share),
       info: {
+        feature_net: FEATURE_NET,
         classifier_heldout_accuracy: classifier.heldOutAccuracy,
+        classifier_accuracy_floor: needed,
+        fd_lenet_real_floor: frechetDistance(trainFeatures, realFeatures, d),
+        kd_lenet_real_floor: kernelDistance(trainFeatures, kdReference, d),
+        real_floor_samples: trainReal.length / per,
         heldout_images: heldOut.count,
         recognisable_confidence: recognisability.threshold,
         recognisable_real_share: realRecognisable.share,
@@ -183,12 +197,11 @@ export async function createEvaluator(
         const features = await classifier.features(fake);
         const coverage = classCoverage(await classifier.predict(fake), classes);
         const recognisable = await recognisability.measure(fake);
-        const d = realFeatures.length / heldOut.count;
         let ss = 0;
         for (const x of fake) ss += x * x;
         return {
-          fid: frechetDistance(features, realFeatures, d),
-          kid: kernelDistance(features, realFeatures.subarray(0, Math.min(heldOut.count, 1000) * d), d),
+          fd_lenet: frechetDistance(features, realFeatures, d),
+          kd_lenet: kernelDistance(features, kdReference, d),
           recognisable: recognisable.share,
           recognisable_classes: recognisable.classesCovered,
           classes_covered: coverage.classesCovered,
@@ -243,14 +256,6 @@ async function criticDiagnostics(
   return { critic_inactive_real: await shares(real), critic_inactive_fake: await shares(fake) };
 }
 
-/**
- * The held-out accuracy below which the harness refuses to score images: 50%, and 1.5× chance for fewer
- * than three classes (75% for two).
- */
-export function minClassifierAccuracy(classes: number): number {
-  return Math.max(0.5, Math.min(0.9, 1.5 / classes));
-}
-
 /** FNV-1a over every 97th pixel's bytes and all labels: cheap, and changes with the data. */
 function datasetHash(ds: NonNullable<ExperimentData["heldOut"]>): string {
   const bytes = new Uint8Array(ds.images.buffer, ds.images.byteOffset, ds.images.byteLength);
@@ -266,7 +271,7 @@ async function cachedClassifier(
   log: (line: string) => void,
 ): Promise<FeatureClassifier> {
   // keyed by content, not just name: two different user datasets may share a name, shape and size
-  const key = `${train.name}-${train.sampleShape.join("x")}-${train.count}-${datasetHash(train)}-seed0-v2`;
+  const key = `${train.name}-${train.sampleShape.join("x")}-${train.count}-${datasetHash(train)}-seed0-v3`;
   const path = `${cacheDir}/classifier-${key}.bin`;
   if (await exists(path)) {
     try {
@@ -280,7 +285,12 @@ async function cachedClassifier(
     }
   }
   log(`feature classifier: training on ${train.count} "${train.name}" images (cached afterwards)`);
-  const clf = await trainClassifier(train, heldOut, { seed: 0 });
+  const clf = await trainClassifier(train, heldOut, {
+    seed: 0,
+    onEpoch: (epoch, loss) => {
+      if (epoch % 10 === 0) log(`feature classifier: epoch ${epoch}, training loss ${loss.toFixed(4)}`);
+    },
+  });
   await Deno.mkdir(cacheDir, { recursive: true });
   await writeAtomic(path, encodeTensorFile({ kind: "classifier", dataset: train.name }, await clf.weights()));
   log(`feature classifier: held-out accuracy ${(100 * clf.heldOutAccuracy).toFixed(1)}%, saved to ${path}`);

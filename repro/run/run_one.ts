@@ -15,7 +15,7 @@ import type { RunKey } from "../config/resolve.ts";
 import { type ArmConfig, buildTrainer } from "../config/arms.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { exists, readCsvIfExists, type Row, toCsv, writeAtomic } from "../folder/files.ts";
-import { classifyOutcome } from "../folder/outcome.ts";
+import { classifyOutcome, lastEvaluations } from "../folder/outcome.ts";
 import { UsageError } from "../errors.ts";
 import { labelPng, pngSize, sampleGridPng, scatterPng } from "../analysis/sample_grids.ts";
 import { provenanceCells, runDir, type RunRecord, statCells, stepColumns } from "../folder/layout.ts";
@@ -153,13 +153,17 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
     disposeAll(trainer);
   }
   const lastQuality = extra.lastQuality;
+  const window = extra.diverged
+    ? [lastQuality]
+    : lastEvaluations(rows.filter((r) => Number(r.step) > 0), ctx.evaluator.columns, ctx.evaluator.primary);
   const record: RunRecord = {
     arm: key.arm,
     seed: key.seed,
-    outcome: classifyOutcome(ctx.evaluator.outcomeRules, extra.initialQuality, lastQuality, extra.diverged ?? false),
+    outcome: classifyOutcome(ctx.evaluator.outcomeRules, extra.initialQuality, window, extra.diverged ?? false),
     iterations: trainer.generatorIteration,
     initialQuality: extra.initialQuality,
     finalQuality: lastQuality,
+    outcomeWindow: window,
     trainSeconds: extra.trainSeconds,
     evaluator: ctx.evaluator.info,
   };

@@ -327,7 +327,9 @@ Deno.test({
     const rows = await table(`${dir}/out/steps.csv`);
     assert.deepEqual(rows.map((x) => x.step), ["0", "1", "2", "3", "4", "0", "1", "2", "3", "4"]);
     assert.ok(rows.every((x) => x.dataset === "idx"));
-    assert.ok(rows.filter((x) => x.fid !== "").every((x) => Number(x.fid) >= 0 && Number(x.classes_covered) <= 2));
+    assert.ok(
+      rows.filter((x) => x.fd_lenet !== "").every((x) => Number(x.fd_lenet) >= 0 && Number(x.classes_covered) <= 2),
+    );
 
     // labels that do not match the images: the classifier cannot learn them, and the harness refuses to score
     const shuffled = labels.map((_, i) => (i * 7919 + (i >> 3)) % 2);
@@ -504,7 +506,9 @@ Deno.test({
     assert.ok(compared >= 4, `${compared} training rows compared`);
     // and the final evaluation, at the same step, scores the same generator the same
     const last = (rows: Record<string, string>[], arm: string) =>
-      rows.filter((r) => r.arm === arm && r.fid !== "").pop()!;
-    for (const arm of ["wgan", "gan"]) assert.equal(last(once, arm).fid, last(often, arm).fid, `${arm} final fid`);
+      rows.filter((r) => r.arm === arm && r.fd_lenet !== "").pop()!;
+    for (const arm of ["wgan", "gan"]) {
+      assert.equal(last(once, arm).fd_lenet, last(often, arm).fd_lenet, `${arm} final fd_lenet`);
+    }
   },
 });

@@ -9,7 +9,7 @@ import { imageDataset, Rng, selectBackend, trainClassifier } from "../../mod.ts"
 import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
 import { loadExperimentData } from "../../repro/run/data.ts";
 import { createEvaluator } from "../../repro/run/evaluate.ts";
-import { classifyOutcome } from "../../repro/folder/outcome.ts";
+import { classifyOutcome, imageOutcomeRules, lastEvaluations } from "../../repro/folder/outcome.ts";
 
 Deno.test({
   name: "image outcomes: Gaussian noise → not-trained, 1,000 digits of one class → collapsed, real digits → converged",
@@ -32,10 +32,13 @@ Deno.test({
     const initial = await ev.measure(rng.normals(n * per, 0, 0.02)); // an untrained generator: near-constant images
     const label = async (samples: Float32Array) => classifyOutcome(rules, initial, await ev.measure(samples), false);
 
-    for (const [mean, std] of [[0, 1], [-0.8, 0.5], [-0.8, 0.3], [0, 0.3]]) {
+    for (const [mean, std] of [[0, 1], [-0.8, 0.5], [-0.8, 0.3]]) {
       const noise = rng.normals(n * per, mean, std);
       assert.equal(await label(noise), "not-trained", `N(${mean}, ${std}²) noise`);
     }
+    // a known weakness of the LeNet features (lib/metrics/recognisable.ts): a third of mid-grey N(0, 0.3²) noise
+    // passes the recognisability test, all as one class — labelled collapsed, never as trained
+    assert.equal(await label(rng.normals(n * per, 0, 0.3)), "collapsed", "N(0, 0.3²) noise");
     const copies = new Float32Array(n * per);
     const threes = [...Array(train.count).keys()].filter((i) => train.labels![i] === 3);
     for (let i = 0; i < n; i++) {
@@ -77,11 +80,47 @@ Deno.test("an image set too small for the feature classifier is refused up front
   const data = { name: "small", train, fit: train, heldOut: make("small", 20), sampleShape: [28, 28, 1] };
   await assert.rejects(
     () => createEvaluator(experiment, settings, data, "", () => {}),
-    /^Error: Cannot evaluate on "small": the harness's feature classifier \(for FID, KID and recognisability\) needs at least 128 training images and the training split has 100 \(20 more are held out for scoring\); give more images$/,
+    /^Error: Cannot evaluate on "small": the harness's feature classifier \(for fd_lenet, kd_lenet and recognisability\) needs at least 128 training images and the training split has 100 \(20 more are held out for scoring\); give more images$/,
   );
   // the library itself no longer trains for zero steps
   await assert.rejects(
     () => trainClassifier(data.train, data.heldOut, { seed: 0 }),
     /Cannot train a feature classifier on "small": it trains on batches of 128 images and the training set has 100/,
   );
+});
+
+Deno.test("image outcomes are judged on the median of the last 3 evaluations, and converged needs half the real share", () => {
+  const rules = imageOutcomeRules(10, 0.85);
+  const initial = { fd_lenet: 600 };
+  const q = (fd: number, rec: number, classes: number, rms = 0.5) => ({
+    fd_lenet: fd,
+    recognisable: rec,
+    recognisable_classes: classes,
+    sample_rms: rms,
+  });
+  // one good last evaluation after two bad ones does not make a run converged; one bad one does not unmake it
+  assert.equal(classifyOutcome(rules, initial, [q(500, 0.1, 2), q(480, 0.1, 2), q(40, 0.6, 10)], false), "not-trained");
+  assert.equal(classifyOutcome(rules, initial, [q(40, 0.6, 10), q(45, 0.6, 10), q(500, 0.1, 2)], false), "converged");
+  // a recognisable share above the not-trained floor but below half of real images' (0.425): trained, not converged
+  assert.equal(classifyOutcome(rules, initial, [q(40, 0.3, 10), q(40, 0.3, 10), q(40, 0.3, 10)], false), "failed");
+  assert.equal(classifyOutcome(rules, initial, [q(40, 0.43, 8), q(40, 0.43, 8), q(40, 0.43, 8)], false), "converged");
+  // a blown-up run is never counted as trained, even between two readable evaluations
+  assert.equal(
+    classifyOutcome(rules, initial, [q(40, 0.6, 10, 50), q(40, 0.6, 10, 60), q(40, 0.6, 10)], false),
+    "blew-up",
+  );
+  // the window is the last three evaluated rows; logged rows without quality are skipped
+  const rows = [
+    { step: 10, fd_lenet: "" },
+    { step: 100, fd_lenet: "300", recognisable: "0.1" },
+    { step: 110, fd_lenet: "" },
+    { step: 200, fd_lenet: "200", recognisable: "0.2" },
+    { step: 300, fd_lenet: "100", recognisable: "0.3" },
+    { step: 400, fd_lenet: "50", recognisable: "0.5" },
+  ];
+  assert.deepEqual(lastEvaluations(rows, ["fd_lenet", "recognisable"], "fd_lenet"), [
+    { fd_lenet: 200, recognisable: 0.2 },
+    { fd_lenet: 100, recognisable: 0.3 },
+    { fd_lenet: 50, recognisable: 0.5 },
+  ]);
 });
