@@ -340,7 +340,7 @@ Deno.test({
     assert.equal(errorLines.length, 1, bad.stderr);
     assert.match(
       errorLines[0],
-      /Cannot evaluate on "idx": the harness's classifier gets only \d+\.\d% .* at least 75%/,
+      /Cannot evaluate on "idx": the harness's classifier gets only \d+\.\d% .* at least 75\.0%/,
     );
     assert.ok(!bad.stderr.includes("    at "), "no stack trace");
   },
