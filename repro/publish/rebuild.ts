@@ -37,7 +37,8 @@ export function recordFromRows(rows: readonly Record<string, string>[], rules: O
   const last = rows[rows.length - 1];
   const diverged = rows.some((r) => r.critic_loss !== "" && !Number.isFinite(Number(r.critic_loss)));
   const initialQuality = quality(evaluated[0]), finalQuality = quality(evaluated[evaluated.length - 1]);
-  const window = diverged
+  // folders scored in "fid" (before #25) were labelled from their last evaluation alone: rebuilt as they were judged
+  const window = diverged || rules.primary === "fid"
     ? [finalQuality]
     : lastEvaluations(evaluated.filter((r) => Number(r.step) > 0), columns, rules.primary);
   return {
