@@ -32,13 +32,12 @@ Deno.test({
     const initial = await ev.measure(rng.normals(n * per, 0, 0.02)); // an untrained generator: near-constant images
     const label = async (samples: Float32Array) => classifyOutcome(rules, initial, await ev.measure(samples), false);
 
-    for (const [mean, std] of [[0, 1], [-0.8, 0.5], [-0.8, 0.3]]) {
+    // mid-grey N(0, 0.3²) noise passes the classifier's confidence and its feature manifold for a third of the
+    // images; the pixel-statistics gate (lib/metrics/recognisable.ts) is what keeps it not-trained
+    for (const [mean, std] of [[0, 1], [-0.8, 0.5], [-0.8, 0.3], [0, 0.3]]) {
       const noise = rng.normals(n * per, mean, std);
       assert.equal(await label(noise), "not-trained", `N(${mean}, ${std}²) noise`);
     }
-    // a known weakness of the LeNet features (lib/metrics/recognisable.ts): a third of mid-grey N(0, 0.3²) noise
-    // passes the recognisability test, all as one class — labelled collapsed, never as trained
-    assert.equal(await label(rng.normals(n * per, 0, 0.3)), "collapsed", "N(0, 0.3²) noise");
     const copies = new Float32Array(n * per);
     const threes = [...Array(train.count).keys()].filter((i) => train.labels![i] === 3);
     for (let i = 0; i < n; i++) {
