@@ -5,7 +5,7 @@
  */
 import type { ExperimentSpec } from "../config/experiments.ts";
 import type { RunAnalysis } from "./run_analysis.ts";
-import { correlationMeanCi, type MeanCi, meanCi, positiveMeanCi } from "./stats.ts";
+import { correlationMeanCi, type MeanCi, meanCi, median, positiveMeanCi } from "./stats.ts";
 import { type Outcome, OUTCOMES } from "../folder/outcome.ts";
 import type { Row } from "../folder/files.ts";
 
@@ -23,6 +23,9 @@ export const SUMMARY_COLUMNS = [
   "spearman_hi",
   "pearson_mean",
   "pearson_ci95",
+  "quality_moved_runs",
+  "spearman_changes_median",
+  "spearman_partial_median",
   "final_quality_mean",
   "final_quality_ci95",
   "final_quality_runs",
@@ -50,6 +53,11 @@ export interface ArmSummary {
   /** Each seed's Spearman ρ. */
   spearmanValues: number[];
   pearson: MeanCi;
+  /** Runs whose quality moved and did not blow up or diverge: the ones a tracking claim can read. */
+  qualityMovedRuns: number;
+  /** Median over those runs of Spearman ρ on step-to-step changes, and with the iteration partialled out. */
+  spearmanChangesMedian: number;
+  spearmanPartialMedian: number;
   /** Final quality over the runs whose quality is a number to average (not blown up, not diverged). */
   finalQuality: MeanCi;
   /** How many runs `finalQuality` averages. */
@@ -71,6 +79,9 @@ export function summariseArms(
   return experiment.arms.map((arm) => {
     const runs = analyses.filter((a) => a.arm === arm.id);
     const share = (o: string) => runs.length ? runs.filter((r) => r.record.outcome === o).length / runs.length : NaN;
+    const moved = runs.filter((r) =>
+      r.qualityMoved && r.record.outcome !== "blew-up" && r.record.outcome !== "diverged"
+    );
     const averaged = runs.filter((r) =>
       r.record.outcome !== "blew-up" && r.record.outcome !== "diverged" &&
       Number.isFinite(r.record.finalQuality[primary])
@@ -81,6 +92,9 @@ export function summariseArms(
       spearman: correlationMeanCi(runs.map((r) => r.spearman)),
       spearmanValues: runs.map((r) => r.spearman),
       pearson: correlationMeanCi(runs.map((r) => r.pearson)),
+      qualityMovedRuns: moved.length,
+      spearmanChangesMedian: median(moved.map((r) => r.spearmanChanges)),
+      spearmanPartialMedian: median(moved.map((r) => r.spearmanPartial)),
       finalQuality: meanCi(averaged.map((r) => r.record.finalQuality[primary])),
       finalQualityRuns: averaged.length,
       coverage: meanCi(coverageColumn ? runs.map((r) => r.record.finalQuality[coverageColumn]) : []),
@@ -113,6 +127,9 @@ export function summaryRows(
     spearman_hi: round(a.spearman.hi),
     pearson_mean: round(a.pearson.mean),
     pearson_ci95: round(a.pearson.ci95),
+    quality_moved_runs: a.qualityMovedRuns,
+    spearman_changes_median: round(a.spearmanChangesMedian),
+    spearman_partial_median: round(a.spearmanPartialMedian),
     final_quality_mean: round(a.finalQuality.mean),
     final_quality_ci95: round(a.finalQuality.ci95),
     final_quality_runs: a.finalQualityRuns,

@@ -61,13 +61,15 @@ export function verdictMarkdown(
     `Per arm (mean ± 95% CI over seeds; ${context.primary}: lower is better):`,
     "",
     `| arm | seeds | final ${context.primary} | ${context.coverage ?? "coverage"} | ${OUTCOMES.join(" / ")} | ` +
-    "Spearman ρ | iterations/s |",
-    "|---|---|---|---|---|---|---|",
+    "Spearman ρ | ρ on changes, median (runs whose quality moved) | iterations/s |",
+    "|---|---|---|---|---|---|---|---|",
     ...context.arms.map((a) =>
       `| ${a.arm} | ${a.seeds} | ${fmt(a.finalQuality, 3)}${
         a.finalQualityRuns < a.seeds ? ` (${a.finalQualityRuns} runs)` : ""
       } | ${context.coverage ? fmt(a.coverage, 1) : "–"} | ` +
-      `${OUTCOMES.map((o) => pct(a.shares[o])).join(" / ")} | ${fmt(a.spearman)} | ${fmt(a.throughput, 1)} |`
+      `${OUTCOMES.map((o) => pct(a.shares[o])).join(" / ")} | ${fmt(a.spearman)} | ${
+        Number.isFinite(a.spearmanChangesMedian) ? a.spearmanChangesMedian.toFixed(2) : "–"
+      } (${a.qualityMovedRuns}) | ${fmt(a.throughput, 1)} |`
     ),
     "",
     ...metric,

@@ -37,6 +37,10 @@ Deno.test("analyseRun() median-filters the estimate between evaluations and corr
     { estimate: 1, quality: 0.5 },
   ]);
   assert.equal(a.spearman, 0.4); // ranks (3, 2, 4, 1) vs (4, 3, 2, 1)
+  // changes: estimate −2, +47.5, −49.5 against W1 −0.5, −0.2, −0.3 → ranks (2, 3, 1) vs (1, 3, 2)
+  assert.equal(a.spearmanChanges, 0.5);
+  assert.ok(a.qualityMoved, "W1 fell from 2 to 0.5");
+  assert.ok(!analyseRun(rows.map((r) => ({ ...r, w1: r.w1 === "" ? "" : "2" })), record("wgan", 0), "w1").qualityMoved);
   assert.equal(a.iterationsPerSecond, 10);
 });
 
@@ -48,6 +52,9 @@ function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary
     spearman: m(spearman, ci),
     spearmanValues: [spearman],
     pearson: m(spearman, ci),
+    qualityMovedRuns: 5,
+    spearmanChangesMedian: spearman,
+    spearmanPartialMedian: spearman,
     finalQuality: m(1, 0.1),
     finalQualityRuns: 5,
     coverage: m(8, 0),
