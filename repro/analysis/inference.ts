@@ -36,24 +36,48 @@ export interface TestResult {
 /** Largest sample the exact enumerations accept (2^20 sign patterns; rank-sum tables of 40 values). */
 export const EXACT_MAX = 20;
 
-/** The two-sided p-value of `observed` under a discrete symmetric-or-not null given as value → count. */
-function twoSided(counts: Map<number, number>, observed: number, centre: number): number {
+/** Which way a test looks: both, or only for `x` larger ("greater") or smaller ("less") than the other side. */
+export type Alternative = "two-sided" | "greater" | "less";
+
+/**
+ * The p-value of `observed` under a discrete null given as value → count: the share of values at least as far from
+ * `centre` (two-sided), at least `observed` ("greater") or at most it ("less").
+ */
+function pValue(counts: Map<number, number>, observed: number, centre: number, alternative: Alternative): number {
   let total = 0, extreme = 0;
   const d = Math.abs(observed - centre) - 1e-9;
   for (const [v, c] of counts) {
     total += c;
-    if (Math.abs(v - centre) >= d) extreme += c;
+    const hit = alternative === "two-sided"
+      ? Math.abs(v - centre) >= d
+      : alternative === "greater"
+      ? v >= observed - 1e-9
+      : v <= observed + 1e-9;
+    if (hit) extreme += c;
   }
   return Math.min(1, extreme / total);
 }
 
+/** The normal approximation's p-value of a z score. */
+function normalP(z: number, alternative: Alternative): number {
+  const upper = 1 - jStat.normal.cdf(z, 0, 1), lower = jStat.normal.cdf(z, 0, 1);
+  return Math.min(
+    1,
+    alternative === "two-sided" ? 2 * Math.min(upper, lower) : alternative === "greater" ? upper : lower,
+  );
+}
+
 /**
- * Wilcoxon's signed-rank test of `x − y` (paired) or of `x` against 0: two-sided, zero differences dropped
- * (SciPy's default "wilcox"), the statistic the smaller of the positive and negative rank sums. Exact (every sign
- * pattern of the observed ranks) up to {@linkcode EXACT_MAX} pairs, else the normal approximation with the tie
- * correction.
+ * Wilcoxon's signed-rank test of `x − y` (paired) or of `x` against 0, zero differences dropped (SciPy's default
+ * "wilcox"). Two-sided, the statistic is the smaller of the positive and negative rank sums; one-sided ("greater":
+ * the differences tend to be positive), the positive rank sum. Exact (every sign pattern of the observed ranks) up
+ * to {@linkcode EXACT_MAX} pairs, else the normal approximation with the tie correction.
  */
-export function wilcoxonSignedRank(x: readonly number[], y?: readonly number[]): TestResult {
+export function wilcoxonSignedRank(
+  x: readonly number[],
+  y?: readonly number[],
+  alternative: Alternative = "two-sided",
+): TestResult {
   if (y && y.length !== x.length) throw new RangeError(`Cannot pair ${x.length} values with ${y.length}`);
   const d = x.map((v, i) => v - (y ? y[i] : 0)).filter((v) => Number.isFinite(v) && v !== 0);
   const n = d.length;
@@ -61,7 +85,7 @@ export function wilcoxonSignedRank(x: readonly number[], y?: readonly number[]):
   const r = ranks(d.map(Math.abs));
   const plus = d.reduce((s, v, i) => s + (v > 0 ? r[i] : 0), 0);
   const total = n * (n + 1) / 2;
-  const statistic = Math.min(plus, total - plus);
+  const statistic = alternative === "two-sided" ? Math.min(plus, total - plus) : plus;
   if (n <= EXACT_MAX) {
     // the distribution of the positive rank sum over all 2^n sign patterns, on doubled (integer) ranks
     let dist = new Map<number, number>([[0, 1]]);
@@ -73,22 +97,26 @@ export function wilcoxonSignedRank(x: readonly number[], y?: readonly number[]):
       }
       dist = next;
     }
-    return { statistic, p: twoSided(dist, 2 * plus, total), method: "exact", n };
+    return { statistic, p: pValue(dist, 2 * plus, total, alternative), method: "exact", n };
   }
   const ties = new Map<number, number>();
   for (const v of r) ties.set(v, (ties.get(v) ?? 0) + 1);
   let sd2 = n * (n + 1) * (2 * n + 1) / 24;
   for (const t of ties.values()) sd2 -= (t ** 3 - t) / 48;
-  const z = (statistic - total / 2) / Math.sqrt(sd2);
-  return { statistic, p: Math.min(1, 2 * jStat.normal.cdf(-Math.abs(z), 0, 1)), method: "normal", n };
+  const z = (plus - total / 2) / Math.sqrt(sd2);
+  return { statistic, p: normalP(z, alternative), method: "normal", n };
 }
 
 /**
- * The Mann–Whitney U test of two independent samples: two-sided, U of the first sample (U₁ = R₁ − n₁(n₁+1)/2).
- * Exact (every split of the pooled ranks) when both samples have at most {@linkcode EXACT_MAX} values, else the
- * normal approximation with the tie correction.
+ * The Mann–Whitney U test of two independent samples, U of the first sample (U₁ = R₁ − n₁(n₁+1)/2); "greater":
+ * `a` tends to be larger than `b`. Exact (every split of the pooled ranks) when both samples have at most
+ * {@linkcode EXACT_MAX} values, else the normal approximation with the tie and continuity corrections.
  */
-export function mannWhitneyU(a: readonly number[], b: readonly number[]): TestResult {
+export function mannWhitneyU(
+  a: readonly number[],
+  b: readonly number[],
+  alternative: Alternative = "two-sided",
+): TestResult {
   const x = a.filter(Number.isFinite), y = b.filter(Number.isFinite);
   const n1 = x.length, n2 = y.length;
   if (!n1 || !n2) return { statistic: NaN, p: NaN, method: "exact", n: n1 + n2 };
@@ -109,7 +137,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): TestRe
     }
     const u = new Map<number, number>();
     for (const [s, c] of dist[n1]) u.set(s / 2 - n1 * (n1 + 1) / 2, c);
-    return { statistic, p: twoSided(u, statistic, centre), method: "exact", n: n1 + n2 };
+    return { statistic, p: pValue(u, statistic, centre, alternative), method: "exact", n: n1 + n2 };
   }
   const ties = new Map<number, number>();
   for (const v of r) ties.set(v, (ties.get(v) ?? 0) + 1);
@@ -117,8 +145,13 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): TestRe
   let tie = 0;
   for (const t of ties.values()) tie += t ** 3 - t;
   const sd = Math.sqrt(n1 * n2 / 12 * ((N + 1) - tie / (N * (N - 1))));
-  const z = (Math.abs(statistic - centre) - 0.5) / sd; // SciPy's continuity correction
-  return { statistic, p: Math.min(1, 2 * (1 - jStat.normal.cdf(z, 0, 1))), method: "normal", n: N };
+  // SciPy's continuity correction: half a unit towards the centre
+  const shifted = alternative === "two-sided"
+    ? Math.abs(statistic - centre) - 0.5
+    : alternative === "greater"
+    ? statistic - centre - 0.5
+    : statistic - centre + 0.5;
+  return { statistic, p: normalP(shifted / sd, alternative), method: "normal", n: N };
 }
 
 /**

@@ -28,6 +28,11 @@ Deno.test("Wilcoxon signed-rank: exact and normal p-values match SciPy's", () =>
   assert.equal(r.statistic, 7);
   close(r.p, 0.1484375, "one sample");
   close(wilcoxonSignedRank([1, 2, 3, 4, 5]).p, 0.0625, "all positive, n = 5");
+  // one-sided: the statistic is the positive rank sum
+  r = wilcoxonSignedRank(x, y, "greater");
+  assert.equal(r.statistic, 40);
+  close(r.p, 0.01953125, "greater");
+  close(wilcoxonSignedRank(x, y, "less").p, 0.986328125, "less");
   const big = [
     0.4257,
     0.1679,
@@ -68,6 +73,9 @@ Deno.test("Wilcoxon signed-rank: exact and normal p-values match SciPy's", () =>
   assert.equal(r.method, "normal");
   assert.equal(r.statistic, 173);
   close(r.p, 0.22102157481330342, "normal, n = 30", 1e-7);
+  r = wilcoxonSignedRank(big, undefined, "greater");
+  assert.equal(r.statistic, 292);
+  close(r.p, 0.11051078740665171, "normal, n = 30, greater", 1e-7);
   // zero differences are dropped; none left: no test
   assert.equal(wilcoxonSignedRank([1, 2], [1, 2]).n, 0);
   assert.ok(Number.isNaN(wilcoxonSignedRank([1, 2], [1, 2]).p));
@@ -85,6 +93,8 @@ Deno.test("Mann–Whitney U: exact and normal p-values match SciPy's, bimodal ou
   assert.equal(r.statistic, 4);
   close(r.p, 0.11428571428571428, "4 vs 6");
   close(mannWhitneyU([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).p, 0.007936507936507936, "separated");
+  close(mannWhitneyU([1.1, 2.2, 3.3, 4.4], [0.5, 5.5, 6.6, 7.7, 8.8, 9.9], "greater").p, 0.9666666666666667, "greater");
+  close(mannWhitneyU([1.1, 2.2, 3.3, 4.4], [0.5, 5.5, 6.6, 7.7, 8.8, 9.9], "less").p, 0.05714285714285714, "less");
   const a = [
     -1.0096,
     -0.2092,
@@ -140,6 +150,8 @@ Deno.test("Mann–Whitney U: exact and normal p-values match SciPy's, bimodal ou
   assert.equal(r.method, "normal");
   assert.equal(r.statistic, 240);
   close(r.p, 0.4620091839383773, "normal, 25 vs 22", 1e-7);
+  close(mannWhitneyU(a, b, "less").p, 0.23100459196918866, "normal, less", 1e-7);
+  close(mannWhitneyU(a, b, "greater").p, 0.7754338909548366, "normal, greater", 1e-7);
 });
 
 Deno.test("Fisher's exact test matches SciPy's two-sided p-values", () => {
