@@ -121,6 +121,19 @@ export function ordering(
   return (measure.lowerIsBetter ? a < b : a > b) ? "agrees" : "reversed";
 }
 
+/** Every (measure, pair) the measure is built to see and orders otherwise than a person. */
+export function disagreements(
+  scores: Record<string, Record<string, number>>,
+): { column: string; pair: readonly [string, string]; ordering: Ordering }[] {
+  return MEASURES.flatMap((m) =>
+    PERSON_ORDER.filter((pair) => m.sees(pair)).map((pair) => ({
+      column: m.column,
+      pair,
+      ordering: ordering(scores, m, pair),
+    }))
+  ).filter((x) => x.ordering !== "agrees");
+}
+
 /** Scores every set with the evaluator's `measure` (what generated samples get). */
 export async function scoreSets(
   evaluator: Evaluator,
@@ -206,10 +219,13 @@ async function main() {
       } |`
     ),
     "",
-    ...KNOWN_DISAGREEMENTS.map((k) =>
-      `Known disagreement: ${k.column} on ${k.pair[0]} against ${k.pair[1]} (${
-        ordering(scores, MEASURES.find((m) => m.column === k.column)!, k.pair)
-      } here): ${k.why}.`
+    ...disagreements(scores).map((x) =>
+      `Disagreement: ${x.column} orders ${x.pair[0]} against ${x.pair[1]} otherwise than a person (${x.ordering})` +
+      (KNOWN_DISAGREEMENTS.find((k) => k.column === x.column && k.pair.join() === x.pair.join())
+        ? `; a stated disagreement: ${
+          KNOWN_DISAGREEMENTS.find((k) => k.column === x.column && k.pair.join() === x.pair.join())!.why
+        }.`
+        : ".")
     ),
     "",
   ];

@@ -9,6 +9,9 @@ import type { ArmSummary } from "./arm_summary.ts";
 import type { ClaimResult } from "./claims.ts";
 import { formatMeanCi as fmt } from "./stats.ts";
 
+/** Above this share of uniform noise passing, the recognisability test is flagged as not separating noise. */
+export const NOISE_SHARE_VALID = 0.05;
+
 /** verdict.md. */
 export function verdictMarkdown(
   experiment: ExperimentSpec,
@@ -37,7 +40,15 @@ export function verdictMarkdown(
       `harness refuses to score below ${(100 * Number(ev.classifier_accuracy_floor)).toFixed(1)}%). Real-vs-real ` +
       `floor (${ev.real_floor_samples} training images against the held-out ones, what a perfect generator would ` +
       `score): fd_lenet ${num("fd_lenet_real_floor", 2)}, kd_lenet ${num("kd_lenet_real_floor", 4)}, recognisable ` +
-      `share ${num("recognisable_real_share", 3)} covering ${ev.recognisable_real_classes} classes.`,
+      `share ${num("recognisable_real_share", 3)} covering ${ev.recognisable_real_classes} classes.` +
+      (ev.recognisable_noise_share === undefined
+        ? ""
+        : ` Uniform noise is recognisable at ${num("recognisable_noise_share", 3)}${
+          Number(ev.recognisable_noise_share) > NOISE_SHARE_VALID
+            ? ` — above ${NOISE_SHARE_VALID}: on this data set recognisability does not separate noise from data, ` +
+              "so read not-trained/collapsed labels with care"
+            : ""
+        }.`),
       "",
     ]
     : [];

@@ -164,6 +164,11 @@ export async function createEvaluator(
   const trainReal = train.images.subarray(0, Math.min(train.count, settings.evalSamples) * per);
   const realRecognisable = await recognisability.measure(trainReal);
   const trainFeatures = await classifier.features(trainReal);
+  // the test's own check: what share of uniform noise it lets through (0 on MNIST; a data set whose real images span
+  // every pixel mean and spread, like Fashion-MNIST, may let noise through — verdict.md says so)
+  const noiseShare = (await recognisability.measure(
+    new Rng(1_000_003).fork("recognisable-noise").uniforms(trainReal.length, -1, 1),
+  )).share;
   const evalReal = heldOut.images.subarray(0, Math.min(heldOut.count, settings.evalSamples) * per);
   const coverage = { column: "recognisable_classes", modes: classes };
   return withEvaluate(
@@ -192,6 +197,7 @@ export async function createEvaluator(
         recognisable_confidence: recognisability.threshold,
         recognisable_real_share: realRecognisable.share,
         recognisable_real_classes: realRecognisable.classesCovered,
+        recognisable_noise_share: noiseShare,
       },
       async measure(fake) {
         const features = await classifier.features(fake);

@@ -26,6 +26,8 @@ Deno.test({
     // calibration: unseen real images pass the test about as often as the 95% confidence level allows
     assert.ok(Number(ev.info.recognisable_real_share) > 0.8, `real share ${ev.info.recognisable_real_share}`);
     assert.equal(ev.info.recognisable_real_classes, 10);
+    // and no uniform noise passes it (the evaluator's own check, printed in verdict.md)
+    assert.equal(ev.info.recognisable_noise_share, 0);
 
     const n = 1000, per = 784, rng = new Rng(7);
     const heldOut = data.heldOut!, train = data.train as typeof heldOut;
