@@ -17,6 +17,36 @@ function gaussianKernel(sigma: number): Float32Array {
 }
 
 /**
+ * One image (h×w×c at `from` in `src`) convolved along one axis with the odd-length kernel `k`, edge pixels
+ * repeated beyond the border, written at `to` in `dst`.
+ */
+function convolveAxis(
+  src: Float32Array,
+  from: number,
+  dst: Float32Array,
+  to: number,
+  k: Float32Array,
+  shape: readonly number[],
+  axis: "x" | "y",
+): void {
+  const [h, w, c] = shape;
+  const r = (k.length - 1) / 2;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let ch = 0; ch < c; ch++) {
+        let s = 0;
+        for (let i = -r; i <= r; i++) {
+          const sx = axis === "x" ? Math.min(w - 1, Math.max(0, x + i)) : x;
+          const sy = axis === "y" ? Math.min(h - 1, Math.max(0, y + i)) : y;
+          s += k[i + r] * src[from + (sy * w + sx) * c + ch];
+        }
+        dst[to + (y * w + x) * c + ch] = s;
+      }
+    }
+  }
+}
+
+/**
  * Each image blurred by a Gaussian of standard deviation `sigma` pixels (separable, edge pixels repeated
  * beyond the border). `sigma` 0 returns a copy.
  *
@@ -35,33 +65,11 @@ export function gaussianBlur(images: Float32Array, shape: readonly number[], sig
   const [h, w, c] = shape;
   const per = h * w * c;
   if (images.length % per) throw new RangeError(`Cannot blur ${images.length} values as ${shape.join("×")} images`);
-  const k = gaussianKernel(sigma), r = (k.length - 1) / 2;
+  const k = gaussianKernel(sigma);
   const tmp = new Float32Array(per), out = new Float32Array(images.length);
   for (let start = 0; start < images.length; start += per) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        for (let ch = 0; ch < c; ch++) {
-          let s = 0;
-          for (let i = -r; i <= r; i++) {
-            const sx = Math.min(w - 1, Math.max(0, x + i));
-            s += k[i + r] * images[start + (y * w + sx) * c + ch];
-          }
-          tmp[(y * w + x) * c + ch] = s;
-        }
-      }
-    }
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        for (let ch = 0; ch < c; ch++) {
-          let s = 0;
-          for (let i = -r; i <= r; i++) {
-            const sy = Math.min(h - 1, Math.max(0, y + i));
-            s += k[i + r] * tmp[(sy * w + x) * c + ch];
-          }
-          out[start + (y * w + x) * c + ch] = s;
-        }
-      }
-    }
+    convolveAxis(images, start, tmp, 0, k, shape, "x");
+    convolveAxis(tmp, 0, out, start, k, shape, "y");
   }
   return out;
 }
