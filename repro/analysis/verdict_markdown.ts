@@ -88,7 +88,7 @@ export function verdictMarkdown(
     "diverged = a loss became NaN/Inf; blew-up = the samples' RMS exceeded 10 (data lie in [−1, 1]; " +
     "such runs are left out of the final-quality mean); not-trained = fewer than 20% of samples recognisable " +
     "(images: classifier confidence at the level 95% of held-out real images reach, features inside the real " +
-    "images' 3-NN manifold, and pixel mean and spread inside the range 99% of real images span); collapsed = recognisable samples cover fewer than half the classes; converged = " +
+    "images' 3-NN manifold, and a coarse layout as near a real image's as 99% of real images' are); collapsed = recognisable samples cover fewer than half the classes; converged = " +
     `quality at least halved, a recognisable share at least ${CONVERGED_REAL_SHARE} × real images' and ≥ ` +
     `${100 * CONVERGED_MODES}% of classes covered; failed = the rest. Toys are labelled by W1 alone ` +
     "(blew-up = W1 above 10, five times the data's radius; converged = W1 at least halved; else failed); their " +
