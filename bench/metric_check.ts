@@ -219,14 +219,11 @@ async function main() {
       } |`
     ),
     "",
-    ...disagreements(scores).map((x) =>
-      `Disagreement: ${x.column} orders ${x.pair[0]} against ${x.pair[1]} otherwise than a person (${x.ordering})` +
-      (KNOWN_DISAGREEMENTS.find((k) => k.column === x.column && k.pair.join() === x.pair.join())
-        ? `; a stated disagreement: ${
-          KNOWN_DISAGREEMENTS.find((k) => k.column === x.column && k.pair.join() === x.pair.join())!.why
-        }.`
-        : ".")
-    ),
+    ...disagreements(scores).map((x) => {
+      const known = KNOWN_DISAGREEMENTS.find((k) => k.column === x.column && k.pair.join() === x.pair.join());
+      return `Disagreement: ${x.column} orders ${x.pair[0]} against ${x.pair[1]} otherwise than a person ` +
+        `(${x.ordering})${known ? `; a stated disagreement: ${known.why}.` : "."}`;
+    }),
     "",
   ];
   await writeAtomic(`${out}/metric_check.md`, md.join("\n"));
