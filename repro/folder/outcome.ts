@@ -54,13 +54,15 @@ export interface OutcomeRules {
   recognisable: { column: string; floor: number; converged: number } | null;
   /** Modes (classes) the recognisable samples cover, out of `modes`. */
   coverage: { column: string; modes: number } | null;
+  /** How many of a run's last evaluations the label is judged on (their per-column medians). */
+  window: number;
   /** The samples' root mean square, and the value beyond which the generator has blown up. */
   blowUp: { column: string; limit: number } | null;
 }
 
 /**
- * Labels a run from its initial quality and its last evaluations (`final`: the last {@linkcode OUTCOME_WINDOW},
- * or fewer; each column is judged by its median over them, a NaN counting as a missing value):
+ * Labels a run from its initial quality and its last evaluations (`final`: the last `rules.window`, or fewer;
+ * each column is judged by its median over them, a NaN counting as a missing value):
  * - `diverged`: a loss became NaN/Inf;
  * - `blew-up`: the samples' magnitude left the data's range by far (an MLP
  *   generator without an output activation; its distance is a number not to average);
@@ -109,7 +111,13 @@ export function lastEvaluations(
 
 /** How a toy run is labelled: by W1 alone (its mode columns are reported, not used). */
 export function toyOutcomeRules(): OutcomeRules {
-  return { primary: "w1", coverage: null, recognisable: null, blowUp: { column: "w1", limit: TOY_BLOW_UP_W1 } };
+  return {
+    primary: "w1",
+    coverage: null,
+    recognisable: null,
+    window: OUTCOME_WINDOW,
+    blowUp: { column: "w1", limit: TOY_BLOW_UP_W1 },
+  };
 }
 
 /**
@@ -125,6 +133,7 @@ export function imageOutcomeRules(classes: number, realShare: number, primary = 
       floor: RECOGNISABLE_FLOOR,
       converged: Math.max(RECOGNISABLE_FLOOR, CONVERGED_REAL_SHARE * realShare),
     },
+    window: OUTCOME_WINDOW,
     blowUp: { column: "sample_rms", limit: BLOW_UP_RMS },
   };
 }

@@ -2,8 +2,8 @@
  * `deno task repro rebuild <published-folder> --out <folder>`: the tables of a published result folder computed
  * again from its rows, by today's analysis — what a change of statistics or rules does to committed verdicts, and
  * a check that nothing else changes them. The runs' records (outcome, training time) come from the folder's
- * `records.json`; folders published before it existed have their outcomes re-derived from the rows by today's
- * rules, and their training times read from the rows (rounded to a millisecond, so throughput may differ in its
+ * `records.json`; folders published before it existed have their outcomes re-derived from the rows by the rules
+ * they were labelled by (the last evaluation), and their training times read from the rows (rounded to a millisecond, so throughput may differ in its
  * last digit).
  *
  * @module
@@ -26,8 +26,16 @@ import { type TablesWritten, writeTables } from "../analysis/tables.ts";
 /** Datasets whose class count the rows do not record but the name tells (the outcome rules need it). */
 const TEN_CLASSES = /^(mnist|fashion-mnist|cifar10)/;
 
-/** The distance column of an image folder's rows: "fd_lenet", or "fid" in folders written before it. */
-const imagePrimary = (columns: readonly string[]) => columns.includes("fd_lenet") ? "fd_lenet" : "fid";
+/**
+ * The outcome rules a folder's runs were labelled by when the folder holds no records.json. Such folders were all
+ * published before #25 (which came after records.json), so they were labelled from their last evaluation alone, and
+ * image folders recorded no real recognisable share (the converged bar falls back to the not-trained floor); their
+ * distance column is "fid", or "fd_lenet" in a folder published since.
+ */
+const rulesWithoutRecords = (toy: boolean, columns: readonly string[]): OutcomeRules => ({
+  ...(toy ? toyOutcomeRules() : imageOutcomeRules(10, 0, columns.includes("fd_lenet") ? "fd_lenet" : "fid")),
+  window: 1,
+});
 
 /** A run's record re-derived from its rows: outcome by `rules`, training time from the last row. */
 export function recordFromRows(rows: readonly Record<string, string>[], rules: OutcomeRules, columns: string[]) {
@@ -37,10 +45,9 @@ export function recordFromRows(rows: readonly Record<string, string>[], rules: O
   const last = rows[rows.length - 1];
   const diverged = rows.some((r) => r.critic_loss !== "" && !Number.isFinite(Number(r.critic_loss)));
   const initialQuality = quality(evaluated[0]), finalQuality = quality(evaluated[evaluated.length - 1]);
-  // folders scored in "fid" (before #25) were labelled from their last evaluation alone: rebuilt as they were judged
-  const window = diverged || rules.primary === "fid"
+  const window = diverged
     ? [finalQuality]
-    : lastEvaluations(evaluated.filter((r) => Number(r.step) > 0), columns, rules.primary);
+    : lastEvaluations(evaluated.filter((r) => Number(r.step) > 0), columns, rules.primary, rules.window);
   return {
     arm: last.arm,
     seed: Number(last.seed),
@@ -71,11 +78,9 @@ export async function rebuildTables(from: string, out: string, figures = true): 
   );
   const dataset = rows[0]?.dataset ?? "";
   let rules: OutcomeRules | null = null;
+  const toy = experiment.data.kind === "toy";
   if (!records) {
-    if (experiment.data.kind === "toy") rules = toyOutcomeRules();
-    // folders from before #25 score in "fid" (an MLP classifier's features) and record no real share: the
-    // converged bar falls back to the not-trained floor
-    else if (TEN_CLASSES.test(dataset)) rules = imageOutcomeRules(10, 0, imagePrimary(quality));
+    if (toy || TEN_CLASSES.test(dataset)) rules = rulesWithoutRecords(toy, quality);
     else {
       throw new UsageError(
         `Cannot rebuild "${from}": it has no records.json and the class count of its data set "${dataset}" is not ` +
@@ -88,7 +93,7 @@ export async function rebuildTables(from: string, out: string, figures = true): 
     const [arm, seed] = key.split("\u0000");
     const own = rows.filter((r) => r.arm === arm && r.seed === seed);
     const record = records?.find((r) => r.arm === arm && r.seed === Number(seed)) ??
-      recordFromRows(own, rules ?? imageOutcomeRules(10, 0, imagePrimary(quality)), quality);
+      recordFromRows(own, rules ?? rulesWithoutRecords(toy, quality), quality);
     const dir = runDir(out, { arm, seed: Number(seed) });
     await Deno.mkdir(dir, { recursive: true });
     await writeAtomic(`${dir}/steps.csv`, toCsv(own, stored.tables.columns));

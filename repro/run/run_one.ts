@@ -153,9 +153,12 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
     disposeAll(trainer);
   }
   const lastQuality = extra.lastQuality;
-  const window = extra.diverged
-    ? [lastQuality]
-    : lastEvaluations(rows.filter((r) => Number(r.step) > 0), ctx.evaluator.columns, ctx.evaluator.primary);
+  const window = extra.diverged ? [lastQuality] : lastEvaluations(
+    rows.filter((r) => Number(r.step) > 0),
+    ctx.evaluator.columns,
+    ctx.evaluator.primary,
+    ctx.evaluator.outcomeRules.window,
+  );
   const record: RunRecord = {
     arm: key.arm,
     seed: key.seed,
