@@ -58,6 +58,15 @@ function pValue(counts: Map<number, number>, observed: number, centre: number, a
   return Math.min(1, extreme / total);
 }
 
+/** Σ (t³ − t) over the groups of tied ranks (the normal approximations' tie correction). */
+function tieTerm(ranked: readonly number[]): number {
+  const sizes = new Map<number, number>();
+  for (const v of ranked) sizes.set(v, (sizes.get(v) ?? 0) + 1);
+  let sum = 0;
+  for (const t of sizes.values()) sum += t ** 3 - t;
+  return sum;
+}
+
 /** The normal approximation's p-value of a z score. */
 function normalP(z: number, alternative: Alternative): number {
   const upper = 1 - jStat.normal.cdf(z, 0, 1), lower = jStat.normal.cdf(z, 0, 1);
@@ -99,10 +108,7 @@ export function wilcoxonSignedRank(
     }
     return { statistic, p: pValue(dist, 2 * plus, total, alternative), method: "exact", n };
   }
-  const ties = new Map<number, number>();
-  for (const v of r) ties.set(v, (ties.get(v) ?? 0) + 1);
-  let sd2 = n * (n + 1) * (2 * n + 1) / 24;
-  for (const t of ties.values()) sd2 -= (t ** 3 - t) / 48;
+  const sd2 = n * (n + 1) * (2 * n + 1) / 24 - tieTerm(r) / 48;
   const z = (plus - total / 2) / Math.sqrt(sd2);
   return { statistic, p: normalP(z, alternative), method: "normal", n };
 }
@@ -139,11 +145,8 @@ export function mannWhitneyU(
     for (const [s, c] of dist[n1]) u.set(s / 2 - n1 * (n1 + 1) / 2, c);
     return { statistic, p: pValue(u, statistic, centre, alternative), method: "exact", n: n1 + n2 };
   }
-  const ties = new Map<number, number>();
-  for (const v of r) ties.set(v, (ties.get(v) ?? 0) + 1);
   const N = n1 + n2;
-  let tie = 0;
-  for (const t of ties.values()) tie += t ** 3 - t;
+  const tie = tieTerm(r);
   const sd = Math.sqrt(n1 * n2 / 12 * ((N + 1) - tie / (N * (N - 1))));
   // SciPy's continuity correction: half a unit towards the centre
   const shifted = alternative === "two-sided"
