@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`Cannot compare arm "${a}": ${full.id} has no such arm`);
     }
   }
-  const experiment: ExperimentSpec = { ...full, arms: full.arms.filter((a) => wanted.includes(a.id)), claims: [] };
+  const experiment: ExperimentSpec = { ...full, arms: full.arms.filter((a) => wanted.includes(a.id)) };
   const config = resolveConfig(experiment, profile, v.set ?? []);
   const seeds = parseSeeds(v.seeds ?? "0-2");
   const out = v.out ?? `out/fidelity-${full.id}`;

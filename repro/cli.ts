@@ -6,7 +6,16 @@
  */
 import { parseArgs } from "node:util";
 import { EXPERIMENTS } from "./config/experiments.ts";
-import { findExperiment, parseSeeds, parseShard, PROFILES, resolveConfig } from "./config/resolve.ts";
+import {
+  defaultSeeds,
+  findExperiment,
+  parseSeeds,
+  parseShard,
+  PROFILES,
+  profileSettings,
+  resolveConfig,
+} from "./config/resolve.ts";
+import { compactSeeds, pilotSeedWarning, protocol, protocolStanding } from "./config/protocol.ts";
 import { suggestion, UsageError } from "./errors.ts";
 import type { ProfileName } from "./config/experiments.ts";
 import { DATASET_HELP } from "./run/data.ts";
@@ -25,7 +34,8 @@ Usage:
 
 Options:
   --profile NAME     quick | default | paper (default: default)
-  --seeds LIST       seeds to run, e.g. 0-4 or 0,3,7 (default: the profile's count from 0);
+  --seeds LIST       seeds to run, e.g. 20-25 or 0,3,7 (default profile: the protocol's verdict seeds, see
+                     repro/protocol.toml; other profiles: the profile's count from 0; pilots: seeds >= 100);
                      each from 0 to 4294967295 (2^32 - 1), at most 10,000 in all
   --backend NAME     auto | native | cpu | wasm | webgpu | tensorflow (default: auto: tensorflow,
                      a real GPU, native (OpenBLAS), wasm, cpu — the first that starts)
@@ -79,11 +89,11 @@ const OPTIONS = {
 function listExperiments(): string {
   const lines = ["experiments (deno task repro <id>):", ""];
   for (const e of EXPERIMENTS) {
-    const d = e.profiles.default;
+    const d = profileSettings(e, "default");
     lines.push(`  ${e.id.padEnd(24)} ${e.title}`);
     lines.push(
-      `  ${"".padEnd(24)} arms: ${e.arms.map((a) => a.id).join(", ")}; default: ${d.seeds} seeds × ${d.iterations} ` +
-        `iterations; source: ${e.source}`,
+      `  ${"".padEnd(24)} arms: ${e.arms.map((a) => a.id).join(", ")}; default (protocol v${protocol().version}): ` +
+        `seeds ${compactSeeds(defaultSeeds(e, "default", d))} × ${d.iterations} iterations; source: ${e.source}`,
     );
   }
   return lines.join("\n");
@@ -149,7 +159,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(config, null, 2));
     return 0;
   }
-  const seeds = v.seeds ? parseSeeds(v.seeds) : Array.from({ length: config.settings.seeds }, (_, i) => i);
+  const seeds = v.seeds ? parseSeeds(v.seeds) : defaultSeeds(experiment, profile, config.settings);
+  const standing = protocolStanding(experiment.id, {
+    seeds,
+    iterations: config.settings.iterations,
+    evalEvery: config.settings.evalEvery,
+  });
+  const warning = pilotSeedWarning(experiment.id, standing, seeds);
+  if (warning && !v.quiet) console.error(warning);
   const shard = v.shard ? parseShard(v.shard) : undefined;
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
   if (jobs !== undefined && !(/^\d+$/.test(v.jobs!) && jobs >= 1 && jobs <= 256)) {

@@ -23,6 +23,8 @@ export const mlpConfigSchema = z.strictObject({
   hiddenLayers: rules.integer(0),
   activation: activationSchema,
   init: initSchema,
+  /** The generator's output activation (absent: none, as the official MLP_G; a critic's output is always linear). */
+  outputActivation: activationSchema.optional(),
 });
 
 /** The DCGAN generator's options beyond its shape. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { criticStep, type CriticStepContext, generatorStep, type GeneratorStepContext } from "./steps.ts";
+export { criticStep, type CriticStepContext, generatorStep, type GeneratorStepContext, updateCosine } from "./steps.ts";
 export {
   isFiniteStats,
   type IterationStats,

@@ -22,12 +22,19 @@ export interface CriticStepContext {
   penaltyRng: Rng;
   /** Apply the Lipschitz constraint before the update instead of after (the official WGAN code's order). */
   constrainBeforeUpdate?: boolean;
+  /**
+   * Measure the cosine between the optimizer's update and the descent direction −∇ (the WGAN paper's Sec. 4.3
+   * diagnostic of momentum): one copy of the critic's weights. Reading only: the step's numbers are unchanged.
+   */
+  measureUpdate?: boolean;
 }
 
 /**
  * One critic update on a real and a (detached) fake batch. Returns a kept
- * tensor `[criticLoss, wassersteinEstimate, dReal, dFake, penalty]` that the
- * caller disposes. The Lipschitz constraint (clipping) is applied after the
+ * tensor `[criticLoss, wassersteinEstimate, dReal, dFake, penalty, updateCosine]`
+ * that the caller disposes (`updateCosine`: cos(Δθ, −∇θ) over all the critic's
+ * weights, the optimizer's own update before any clipping; NaN unless
+ * `measureUpdate`). The Lipschitz constraint (clipping) is applied after the
  * update, so the weights always satisfy it after a step; with
  * `constrainBeforeUpdate`, before it (the update then leaves them outside).
  *
@@ -43,7 +50,7 @@ export interface CriticStepContext {
  *   optimizer: createOptimizer({ kind: "adam", lr: 1e-4, beta1: 0, beta2: 0.9, eps: 1e-8 }),
  *   penaltyRng: new Rng(0),
  * }, tf.ones([4, 2]), tf.zeros([4, 2]));
- * if (stats.shape[0] !== 5) throw new Error("five statistics");
+ * if (stats.shape[0] !== 6) throw new Error("six statistics");
  * stats.dispose();
  * ```
  */
@@ -60,14 +67,41 @@ export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): 
       kept = [adversarial, tf.mean(dReal), tf.mean(dFake), penalty ?? tf.scalar(0)].map((t) => tf.keep(t));
       return total as tf.Scalar;
     }, ctx.critic.variables as tf.Variable[]);
-    ctx.optimizer.apply(ctx.critic.variables, ctx.critic.variables.map((v) => grads[v.name]));
+    const variables = ctx.critic.variables;
+    const before = ctx.measureUpdate ? variables.map((v) => tf.clone(v)) : null;
+    ctx.optimizer.apply(variables, variables.map((v) => grads[v.name]));
     const [adversarial, dReal, dFake, penalty] = kept;
-    const out = tf.stack([value, tf.neg(adversarial), dReal, dFake, penalty]) as tf.Tensor1D;
+    const cosine = before ? updateCosine(variables, before, variables.map((v) => grads[v.name])) : tf.scalar(NaN);
+    const out = tf.stack([value, tf.neg(adversarial), dReal, dFake, penalty, cosine]) as tf.Tensor1D;
     kept.forEach((t) => t.dispose());
     return out;
   });
   if (!ctx.constrainBeforeUpdate) ctx.lipschitz.constrain(ctx.critic.variables);
   return stats;
+}
+
+/**
+ * cos(Δθ, −g) over every variable at once: Δθ = after − before (the optimizer's update), g the gradient (a missing
+ * gradient is zero). 1 for plain gradient descent; RMSProp and Adam with β1 = 0 scale each coordinate by a positive
+ * factor, so theirs is positive; only momentum can make it negative.
+ */
+export function updateCosine(
+  after: readonly Tensor[],
+  before: readonly Tensor[],
+  grads: readonly (Tensor | undefined)[],
+): tf.Scalar {
+  return tf.tidy(() => {
+    let dot: Tensor = tf.scalar(0), du: Tensor = tf.scalar(0), dg: Tensor = tf.scalar(0);
+    after.forEach((a, i) => {
+      const u = tf.sub(a, before[i]);
+      du = tf.add(du, tf.sum(tf.square(u)));
+      const g = grads[i];
+      if (!g) return;
+      dot = tf.sub(dot, tf.sum(tf.mul(u, g)));
+      dg = tf.add(dg, tf.sum(tf.square(g)));
+    });
+    return tf.div(dot, tf.sqrt(tf.mul(du, dg))) as tf.Scalar;
+  });
 }
 
 /** What a generator step needs. */

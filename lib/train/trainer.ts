@@ -43,6 +43,11 @@ export interface IterationStats {
   generatorLoss: number;
   /** The Lipschitz penalty (0 for clipping and the standard GAN). */
   penalty: number;
+  /**
+   * cos(update, −gradient) of the last critic step (see `updateCosine`): measured on iterations whose statistics
+   * `train` reads, NaN on others.
+   */
+  criticUpdateCosine: number;
 }
 
 /** Everything needed to continue a run exactly (besides the model weights). */
@@ -135,9 +140,10 @@ export class Trainer {
 
   /**
    * One generator iteration: the scheduled number of critic steps (with `epochBursts`, fewer when the data's epoch
-   * ends first, its last batch partial), then one generator step.
+   * ends first, its last batch partial), then one generator step. With `measureUpdate`, the critic steps also
+   * measure their update's cosine with the descent direction (`criticUpdateCosine`); the numbers are the same.
    */
-  step(): void {
+  step(measureUpdate = false): void {
     const n = this.algorithm.batchSize;
     const scheduled = criticIterations(this.algorithm, this.#iteration);
     const ctx = {
@@ -147,6 +153,7 @@ export class Trainer {
       optimizer: this.criticOptimizer,
       penaltyRng: this.#penaltyRng,
       constrainBeforeUpdate: this.algorithm.constrainBeforeUpdate,
+      measureUpdate,
     };
     let critic: tf.Tensor1D | null = null;
     let iters = 0;
@@ -189,7 +196,8 @@ export class Trainer {
       dReal: v[2],
       dFake: v[3],
       penalty: v[4],
-      generatorLoss: v[5],
+      criticUpdateCosine: v[5],
+      generatorLoss: v[6],
     };
   }
 
@@ -354,7 +362,11 @@ export async function train(trainer: Trainer, opts: TrainOptions): Promise<Train
     }
     if (opts.signal?.aborted) return result(false, true);
     const t0 = performance.now();
-    trainer.step();
+    // the update's cosine is measured only on the iterations whose statistics are read (one weight copy each)
+    const next = trainer.generatorIteration + 1;
+    trainer.step(
+      next % logEvery === 0 || next === end || (opts.onEval !== undefined && next % evalEvery === 0),
+    );
     const it = trainer.generatorIteration;
     const isEval = opts.onEval !== undefined && (it % evalEvery === 0 || it === end);
     if (it % logEvery === 0 || it === end || isEval) {

@@ -26,6 +26,14 @@ export const SUMMARY_COLUMNS = [
   "quality_moved_runs",
   "spearman_changes_median",
   "spearman_partial_median",
+  "spearman_median",
+  "final_quality_median",
+  "final_quality_min",
+  "final_quality_max",
+  "still_improving_runs",
+  "relapsed_runs",
+  "spikes_median",
+  "negative_cosine_share_median",
   "final_quality_mean",
   "final_quality_ci95",
   "final_quality_runs",
@@ -58,6 +66,18 @@ export interface ArmSummary {
   /** Median over those runs of Spearman ρ on step-to-step changes, and with the iteration partialled out. */
   spearmanChangesMedian: number;
   spearmanPartialMedian: number;
+  /** Median per-seed Spearman ρ on levels. */
+  spearmanMedian: number;
+  /** End quality (median over the outcome window) of the runs that did not blow up or diverge: median, min, max. */
+  endQuality: { median: number; min: number; max: number };
+  /** Runs still improving at the horizon, runs that relapsed (Adam claim), median spikes, median negative-cosine share. */
+  stillImprovingRuns: number;
+  /** Median over runs of the coverage column's final value, and of iterations per second. */
+  coverageMedian: number;
+  throughputMedian: number;
+  relapsedRuns: number;
+  spikesMedian: number;
+  negativeCosineShareMedian: number;
   /** Final quality over the runs whose quality is a number to average (not blown up, not diverged). */
   finalQuality: MeanCi;
   /** How many runs `finalQuality` averages. */
@@ -69,15 +89,17 @@ export interface ArmSummary {
   evalPoints: number;
 }
 
-/** Aggregates the analyses of each arm. */
+/** Aggregates the analyses of each arm that has a finished run. */
 export function summariseArms(
   experiment: ExperimentSpec,
   analyses: readonly RunAnalysis[],
   primary: string,
   coverageColumn: string | null,
 ): ArmSummary[] {
-  return experiment.arms.map((arm) => {
+  return experiment.arms.filter((arm) => analyses.some((a) => a.arm === arm.id)).map((arm) => {
     const runs = analyses.filter((a) => a.arm === arm.id);
+    const ends = runs.filter((r) => r.record.outcome !== "blew-up" && r.record.outcome !== "diverged")
+      .map((r) => r.endQuality).filter(Number.isFinite);
     const share = (o: string) => runs.length ? runs.filter((r) => r.record.outcome === o).length / runs.length : NaN;
     const moved = runs.filter((r) =>
       r.qualityMoved && r.record.outcome !== "blew-up" && r.record.outcome !== "diverged"
@@ -95,6 +117,18 @@ export function summariseArms(
       qualityMovedRuns: moved.length,
       spearmanChangesMedian: median(moved.map((r) => r.spearmanChanges)),
       spearmanPartialMedian: median(moved.map((r) => r.spearmanPartial)),
+      spearmanMedian: median(runs.map((r) => r.spearman)),
+      endQuality: {
+        median: median(ends),
+        min: ends.length ? Math.min(...ends) : NaN,
+        max: ends.length ? Math.max(...ends) : NaN,
+      },
+      stillImprovingRuns: runs.filter((r) => r.stillImproving).length,
+      coverageMedian: median(coverageColumn ? runs.map((r) => r.record.finalQuality[coverageColumn]) : []),
+      throughputMedian: median(runs.map((r) => r.iterationsPerSecond)),
+      relapsedRuns: runs.filter((r) => r.relapsed).length,
+      spikesMedian: median(runs.map((r) => r.spikes)),
+      negativeCosineShareMedian: median(runs.map((r) => r.negativeCosineShare)),
       finalQuality: meanCi(averaged.map((r) => r.record.finalQuality[primary])),
       finalQualityRuns: averaged.length,
       coverage: meanCi(coverageColumn ? runs.map((r) => r.record.finalQuality[coverageColumn]) : []),
@@ -130,6 +164,14 @@ export function summaryRows(
     quality_moved_runs: a.qualityMovedRuns,
     spearman_changes_median: round(a.spearmanChangesMedian),
     spearman_partial_median: round(a.spearmanPartialMedian),
+    spearman_median: round(a.spearmanMedian),
+    final_quality_median: round(a.endQuality.median),
+    final_quality_min: round(a.endQuality.min),
+    final_quality_max: round(a.endQuality.max),
+    still_improving_runs: a.stillImprovingRuns,
+    relapsed_runs: a.relapsedRuns,
+    spikes_median: round(a.spikesMedian),
+    negative_cosine_share_median: round(a.negativeCosineShareMedian),
     final_quality_mean: round(a.finalQuality.mean),
     final_quality_ci95: round(a.finalQuality.ci95),
     final_quality_runs: a.finalQualityRuns,

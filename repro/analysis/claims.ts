@@ -1,34 +1,45 @@
 /**
- * The papers' claims, as data: each claim is a record — what the paper says and where, the arms it reads (by role),
- * the rule's thresholds and the function that applies them — judged by one function, {@linkcode judgeClaims}.
- * A verdict is `supported`, `contradicted` or `inconclusive`, with our numbers and, when inconclusive, why.
- * Adding a claim adds a record (and its test in tests/repro/claims_test.ts), not a branch.
+ * The papers' claims as data, judged by rules "v2" (issue #25) under the protocol (`repro/protocol.toml`): each
+ * claim is a record — what the paper says and where, the arms it reads (by role), the rule in words and the function
+ * that applies it to the arms' per-seed runs — judged by one function, {@linkcode judgeClaims}, which also requires
+ * quality to have levelled off by the horizon and recomputes every verdict with each seed left out.
+ *
+ * Verdicts: `supported`, `contradicted`, `inconclusive` (the rule decides neither way, or too little data),
+ * `undecided` (quality still improving at the horizon: the budget is too short to judge) and `fragile` (supported or
+ * contradicted on all seeds, but leaving one seed out changes it). Every test is one-sided at the protocol's α, on
+ * per-seed values: exact Wilcoxon signed-rank tests across seeds, Fisher's exact test on per-seed outcomes, an exact
+ * (or seeded) permutation test across seeds at fixed late steps. No t-interval, no interval from a capped transform.
+ *
+ * Rules v1 (the folders published before the protocol) are kept in `claims_v1.ts`.
  *
  * @module
  */
 import type { ClaimId, ExperimentSpec } from "../config/experiments.ts";
-import type { ArmSummary } from "./arm_summary.ts";
-import { formatMeanCi as fmt, type MeanCi } from "./stats.ts";
-import { BAD_OUTCOMES } from "../folder/outcome.ts";
+import type { ProtocolStatistics } from "../config/protocol.ts";
+import type { RunAnalysis } from "./run_analysis.ts";
+import { median } from "./stats.ts";
+import { acrossSeedsTest, fisherExact, leaveOneSeedOut, wilcoxonSignedRank } from "./inference.ts";
 
 /** A computed verdict. */
-export type Verdict = "supported" | "contradicted" | "inconclusive";
+export type Verdict = "supported" | "contradicted" | "inconclusive" | "undecided" | "fragile";
 
-/** One row of verdict.md. */
+/** One row of verdict.md and claims.json. */
 export interface ClaimResult {
   claim: string;
   paper: string;
   ours: string;
   verdict: Verdict;
   rule: string;
-  /** Why an inconclusive verdict is one, from the numbers (empty otherwise). */
+  /** Why a verdict that is not supported or contradicted is what it is, from the numbers (empty otherwise). */
   why: string;
+  /** Leave-one-seed-out: what the verdict is with each seed left out (rules v2; absent in v1 folders). */
+  stability?: string;
 }
 
 /** What a claim's rule returns for one instance. */
 export interface Judgement {
   ours: string;
-  verdict: Verdict;
+  verdict: "supported" | "contradicted" | "inconclusive";
   /** Why an inconclusive verdict is one (ignored otherwise). */
   why: string;
 }
@@ -39,157 +50,303 @@ export interface ClaimInstance {
   arms: Record<string, string>;
 }
 
+/** What a rule knows besides the runs. */
+export interface ClaimContext {
+  /** The quality column (lower is better). */
+  primary: string;
+  statistics: ProtocolStatistics;
+}
+
 /** A claim of a paper and the rule that judges it. */
 export interface ClaimRule {
   id: ClaimId;
   /** What the paper says, and where. */
   paper: string;
   /** The rule in words, as verdict.md prints it. */
-  rule: string;
+  rule(s: ProtocolStatistics): string;
   /** The instances an experiment has (none when it lacks the arms the claim needs). */
   instances(experiment: ExperimentSpec): ClaimInstance[];
-  /** Applies the rule to the instance's arms (keyed by role); `primary` names the quality column. */
-  judge(arms: Record<string, ArmSummary>, primary: string): Judgement;
+  /** Applies the rule to the instance's runs (keyed by role). */
+  judge(runs: Record<string, readonly RunAnalysis[]>, ctx: ClaimContext): Judgement;
 }
 
-/** Correlation verdicts need at least 2 seeds with a CI and this many evaluation points per run. */
-export const MIN_EVAL_POINTS = 5;
-/** "The estimate tracks quality": supported when the mean ρ is at least this and its CI excludes 0… */
-export const TRACKS_MIN_RHO = 0.5;
-/** …contradicted when the CI lies below this. */
-export const TRACKS_CONTRADICT_BELOW = 0.3;
-/** "The GAN's loss does not track quality": supported when the CI of ρ lies below this, contradicted above it. */
-export const GAN_LOSS_LINE = 0.5;
-/** "Adam is less stable": a difference in bad-outcome shares of at least this decides without the quality CIs. */
-export const ADAM_BAD_SHARE_DIFFERENCE = 0.5;
-
-const lo = (m: MeanCi) => Number.isFinite(m.lo) ? m.lo : -Infinity;
-const hi = (m: MeanCi) => Number.isFinite(m.hi) ? m.hi : Infinity;
-/** The share of an arm's runs with a bad outcome. */
-const bad = (a: ArmSummary) => BAD_OUTCOMES.reduce((s, o) => s + a.shares[o], 0);
-const badNames = "collapsed/not-trained/failed/blew-up/diverged";
-const tooFew = (a: ArmSummary) => a.seeds < 2 || !Number.isFinite(a.spearman.ci95) || a.evalPoints < MIN_EVAL_POINTS;
-const tooFewWhy = (a: ArmSummary) =>
-  a.seeds < 2
-    ? `${a.seeds} seed(s)`
-    : a.evalPoints < MIN_EVAL_POINTS
-    ? `${a.evalPoints} evaluations in a run`
-    : "a correlation undefined in some seed (a constant curve)";
-/** The spread of per-seed correlations, for explaining a wide interval. */
-const spread = (a: ArmSummary) => {
-  const v = a.spearmanValues.filter(Number.isFinite);
-  return v.length ? `per-seed ρ from ${Math.min(...v).toFixed(2)} to ${Math.max(...v).toFixed(2)}` : "no per-seed ρ";
-};
-const outcomesOf = (a: ArmSummary) =>
-  Object.entries(a.shares).filter(([, x]) => x > 0).map(([o, x]) => `${Math.round(x * a.seeds)} ${o}`).join(", ");
-const interval = (m: MeanCi) => `[${lo(m).toFixed(2)}, ${hi(m).toFixed(2)}]`;
-const tooFewRule = `(inconclusive with fewer than 2 seeds or ${MIN_EVAL_POINTS} evaluations per run)`;
+const BLOWN = new Set(["blew-up", "diverged"]);
+const p2 = (p: number) => Number.isFinite(p) ? (p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`) : "p –";
+const f2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : "–";
 const hasArm = (e: ExperimentSpec, id: string) => e.arms.some((a) => a.id === id);
 
-/** Every claim the harness can judge, in the order verdict.md lists them within an experiment's claims. */
+/** Runs a correlation claim can read: not blown up or diverged, quality moved, enough evaluations, finite ρ. */
+export function trackingEligible(runs: readonly RunAnalysis[], s: ProtocolStatistics) {
+  const reasons = new Map<string, number>();
+  const count = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  const eligible = runs.filter((r) => {
+    if (BLOWN.has(r.record.outcome)) return count(r.record.outcome), false;
+    if (!r.qualityMoved) return count("quality never moved"), false;
+    if (r.evalPoints < s.min_evaluations) return count(`fewer than ${s.min_evaluations} evaluations`), false;
+    if (!Number.isFinite(r.spearman) || !Number.isFinite(r.spearmanChanges)) return count("a constant curve"), false;
+    return true;
+  });
+  const excluded = [...reasons].map(([why, n]) => `${n} ${why}`).join(", ");
+  return { eligible, excluded };
+}
+
+/** The steps every run evaluated in the last `fraction` of the horizon (for the across-seed test). */
+function lateCommonSteps(runs: readonly RunAnalysis[], fraction: number): number[] {
+  if (!runs.length) return [];
+  const sets = runs.map((r) => new Set(r.pairs.map((p) => p.step)));
+  const common = [...sets[0]].filter((s) => sets.every((x) => x.has(s))).sort((a, b) => a - b);
+  const k = Math.max(1, Math.ceil(fraction * common.length));
+  return common.slice(-k);
+}
+
+/** Everything the tracking claims read from an arm's eligible runs. */
+export interface Tracking {
+  runs: number;
+  excluded: string;
+  levels: number;
+  levelsP: number;
+  changes: number;
+  changesP: number;
+  /** p of "ρ on changes lies below no_tracking_below". */
+  belowP: number;
+  across: number;
+  acrossP: number;
+  /** Tracks on levels (median ≥ the line, ρ > 0) and on changes (ρ > 0). */
+  levelsAndChanges: boolean;
+  /** ...and across seeds at fixed late steps. */
+  tracks: boolean;
+  /** ρ on changes significantly below no_tracking_below. */
+  noTracking: boolean;
+  enough: boolean;
+}
+
+/** The tracking statistics of an arm (its runs' estimate against quality). */
+export function tracking(runs: readonly RunAnalysis[], s: ProtocolStatistics): Tracking {
+  const { eligible, excluded } = trackingEligible(runs, s);
+  const rho = eligible.map((r) => r.spearman), changes = eligible.map((r) => r.spearmanChanges);
+  const levelsP = wilcoxonSignedRank(rho, undefined, "greater").p;
+  const changesP = wilcoxonSignedRank(changes, undefined, "greater").p;
+  const belowP = wilcoxonSignedRank(changes.map((c) => c - s.no_tracking_below), undefined, "less").p;
+  const steps = lateCommonSteps(eligible, s.last_fraction);
+  const at = (r: RunAnalysis, key: "estimate" | "quality") => steps.map((t) => r.pairs.find((p) => p.step === t)![key]);
+  const across = acrossSeedsTest(eligible.map((r) => at(r, "estimate")), eligible.map((r) => at(r, "quality")), {
+    exactMax: s.permutation_exact_max,
+    draws: s.permutation_draws,
+  });
+  const enough = eligible.length >= s.min_runs;
+  const levelsAndChanges = enough && median(rho) >= s.tracks_levels_min && levelsP < s.alpha &&
+    changesP < s.alpha;
+  return {
+    runs: eligible.length,
+    excluded,
+    levels: median(rho),
+    levelsP,
+    changes: median(changes),
+    changesP,
+    belowP,
+    across: across.statistic,
+    acrossP: across.p,
+    levelsAndChanges,
+    tracks: levelsAndChanges && across.p < s.alpha,
+    noTracking: enough && belowP < s.alpha,
+    enough,
+  };
+}
+
+const trackingText = (t: Tracking, of: string, total: number) =>
+  `${of}: median ρ on levels ${f2(t.levels)} (${p2(t.levelsP)}), on step-to-step changes ${f2(t.changes)} ` +
+  `(${p2(t.changesP)}); across seeds at late steps ${f2(t.across)} (${p2(t.acrossP)}); ${t.runs} of ${total} runs` +
+  (t.excluded ? ` (left out: ${t.excluded})` : "");
+
+const tooFewWhy = (t: Tracking, s: ProtocolStatistics) =>
+  `too little data: ${t.runs} runs a correlation can read, the rule needs ${s.min_runs}` +
+  (t.excluded ? ` (left out: ${t.excluded})` : "");
+
+/** Quality ranks pooled over two arms' runs (a blown-up or diverged run ranks worst), by seed. */
+function pooledRanks(a: readonly RunAnalysis[], b: readonly RunAnalysis[]) {
+  const value = (r: RunAnalysis) =>
+    BLOWN.has(r.record.outcome) || !Number.isFinite(r.endQuality) ? Infinity : r.endQuality;
+  const all = [...a, ...b].map(value);
+  const rank = (v: number) => all.filter((x) => x < v).length + (all.filter((x) => x === v).length + 1) / 2;
+  return (r: RunAnalysis) => rank(value(r));
+}
+
+/** Paired seeds of two arms. */
+function paired(a: readonly RunAnalysis[], b: readonly RunAnalysis[]): [RunAnalysis, RunAnalysis][] {
+  return a.flatMap((x) => {
+    const y = b.find((r) => r.seed === x.seed);
+    return y ? [[x, y] as [RunAnalysis, RunAnalysis]] : [];
+  });
+}
+
+const converged = (runs: readonly RunAnalysis[]) => runs.filter((r) => r.record.outcome === "converged").length;
+const outcomes = (runs: readonly RunAnalysis[]) => {
+  const n = new Map<string, number>();
+  for (const r of runs) n.set(r.record.outcome, (n.get(r.record.outcome) ?? 0) + 1);
+  return [...n].map(([o, k]) => `${k} ${o}`).join(", ");
+};
+
+/** Every claim the harness judges under rules v2, in the order verdict.md lists them within an experiment. */
 export const CLAIM_RULES: readonly ClaimRule[] = [
   {
     id: "loss-tracks-quality",
     paper: "WGAN: the loss correlates well with sample quality (Fig. 3); WGAN-GP Fig. 5",
-    rule: `supported if mean ρ ≥ ${TRACKS_MIN_RHO} and its 95% CI excludes 0; contradicted if the CI lies below ` +
-      `${TRACKS_CONTRADICT_BELOW} ${tooFewRule}`,
+    rule: (s) =>
+      `tracks (supported): on the runs whose quality moved (≥ ${s.quality_moved * 100}% better than at step 0; ` +
+      `blown-up, diverged and flat runs left out and counted; ≥ ${s.min_runs} runs of ≥ ${s.min_evaluations} ` +
+      `evaluations), the per-seed Spearman ρ(estimate, quality) has median ≥ ${s.tracks_levels_min} and is > 0 ` +
+      `by the one-sided Wilcoxon signed-rank test, ρ on step-to-step changes is > 0 by the same test, and ` +
+      `across seeds at the last ${s.last_fraction * 100}% of evaluations ρ > 0 by a permutation test ` +
+      `(all at α = ${s.alpha}); contradicted: ρ on changes lies below ${s.no_tracking_below} by the Wilcoxon test`,
     instances: (e) =>
       e.arms.filter((a) => a.algorithm !== "gan").map((a) => ({
         title: `${a.id}: the critic's Wasserstein estimate tracks sample quality`,
         arms: { critic: a.id },
       })),
-    judge: ({ critic: a }, primary) => ({
-      ours: `Spearman ρ(estimate, ${primary}) = ${fmt(a.spearman)} over ${a.seeds} seeds`,
-      verdict: tooFew(a)
-        ? "inconclusive"
-        : lo(a.spearman) > 0 && a.spearman.mean >= TRACKS_MIN_RHO
-        ? "supported"
-        : hi(a.spearman) < TRACKS_CONTRADICT_BELOW
-        ? "contradicted"
-        : "inconclusive",
-      why: tooFew(a)
-        ? `too little data: ${tooFewWhy(a)}`
-        : `the interval ${interval(a.spearman)} meets neither rule (${spread(a)}; outcomes: ${outcomesOf(a)})`,
-    }),
+    judge: ({ critic }, ctx) => {
+      const t = tracking(critic, ctx.statistics);
+      const why = !t.enough
+        ? tooFewWhy(t, ctx.statistics)
+        : t.levelsAndChanges
+        ? "it tracks on levels and changes within runs, but not across seeds at late steps"
+        : "neither tracking on levels and changes nor a ρ on changes below the line is shown";
+      return {
+        ours: trackingText(t, `ρ(${critic[0]?.plotted ?? "estimate"}, ${ctx.primary})`, critic.length),
+        verdict: t.tracks ? "supported" : t.noTracking ? "contradicted" : "inconclusive",
+        why,
+      };
+    },
   },
   {
     id: "gan-loss-does-not",
     paper: "Standard GAN: the JS estimate does not correlate with quality (Fig. 4)",
-    rule: `supported if the 95% CI of ρ lies below ${GAN_LOSS_LINE}; contradicted if it lies above ${GAN_LOSS_LINE} ` +
-      tooFewRule,
+    rule: (s) =>
+      `judged on the standard GAN's runs whose quality improved (≥ ${s.quality_moved * 100}%; the situation of ` +
+      `Fig. 4; blown-up runs never count as tracking): supported if the per-seed ρ(−D loss, quality) on step-to-step ` +
+      `changes lies below ${s.no_tracking_below} by the one-sided Wilcoxon test; contradicted if the loss tracks ` +
+      `on levels (median ρ ≥ ${s.tracks_levels_min}, ρ > 0) and on changes (ρ > 0) (α = ${s.alpha}; ≥ ` +
+      `${s.min_runs} runs)`,
     instances: (e) =>
-      hasArm(e, "gan")
-        ? [{ title: "gan: the discriminator's loss does not track sample quality", arms: { gan: "gan" } }]
-        : [],
-    judge: ({ gan }, primary) => ({
-      ours: `Spearman ρ(−D loss, ${primary}) = ${fmt(gan.spearman)} over ${gan.seeds} seeds`,
-      verdict: tooFew(gan)
-        ? "inconclusive"
-        : hi(gan.spearman) < GAN_LOSS_LINE
-        ? "supported"
-        : lo(gan.spearman) > GAN_LOSS_LINE
-        ? "contradicted"
-        : "inconclusive",
-      why: tooFew(gan)
-        ? `too little data: ${tooFewWhy(gan)}`
-        : `the interval ${interval(gan.spearman)} straddles ${GAN_LOSS_LINE} (${spread(gan)}; outcomes: ${
-          outcomesOf(gan)
-        })`,
-    }),
+      e.arms.filter((a) => a.algorithm === "gan").map((a) => ({
+        title: `${a.id}: the discriminator's loss does not track sample quality`,
+        arms: { gan: a.id },
+      })),
+    judge: ({ gan }, ctx) => {
+      const t = tracking(gan, ctx.statistics);
+      return {
+        ours: trackingText(t, `ρ(−D loss, ${ctx.primary})`, gan.length),
+        verdict: t.noTracking ? "supported" : t.levelsAndChanges ? "contradicted" : "inconclusive",
+        why: t.enough
+          ? "the loss neither tracks on levels and changes nor has a ρ on changes below the line"
+          : tooFewWhy(t, ctx.statistics),
+      };
+    },
   },
   {
     id: "wgan-trains-where-gan-fails",
     paper: "WGAN trains no-BN and MLP generators; the standard GAN fails or collapses (Fig. 6, 7)",
-    rule: "supported if wgan's final quality CI is better than gan's (or every gan run blew up or diverged) and " +
-      "wgan ends collapsed/not-trained/failed/blown-up/diverged in fewer seeds; contradicted if gan's final " +
-      "quality CI is better",
+    rule: (s) =>
+      `on the same seeds (≥ ${s.min_runs}): supported if WGAN converges in more seeds (one-sided Fisher exact ` +
+      `test) and its end quality is better seed for seed (one-sided Wilcoxon signed-rank test on quality ranks ` +
+      `pooled over both arms, a blown-up or diverged run ranking worst), both at α = ${s.alpha}; contradicted if ` +
+      `the standard GAN converges in more seeds or has the better quality by the same tests`,
     instances: (e) =>
-      hasArm(e, "gan") && hasArm(e, "wgan")
-        ? [{
-          title: "this generator trains under WGAN and collapses or fails under the standard GAN",
-          arms: { wgan: "wgan", gan: "gan" },
-        }]
+      hasArm(e, "wgan")
+        ? e.arms.filter((a) => a.algorithm === "gan").map((a) => ({
+          title: `this generator trains under WGAN and collapses or fails under the standard GAN (${a.id})`,
+          arms: { wgan: "wgan", gan: a.id },
+        }))
         : [],
-    judge: ({ wgan: w, gan }, primary) => {
-      // a GAN whose every run blew up or diverged has no quality to compare: WGAN is better if it has one
-      const better = (gan.finalQualityRuns === 0 && w.finalQualityRuns > 0) ||
-        hi(w.finalQuality) < lo(gan.finalQuality);
-      const worse = (w.finalQualityRuns === 0 && gan.finalQualityRuns > 0) ||
-        lo(w.finalQuality) > hi(gan.finalQuality);
+    judge: ({ wgan, gan }, ctx) => {
+      const s = ctx.statistics;
+      const pairs = paired(wgan, gan);
+      const w = pairs.map(([x]) => x), g = pairs.map(([, y]) => y);
+      const cw = converged(w), cg = converged(g), n = pairs.length;
+      const fisherW = fisherExact(cw, n - cw, cg, n - cg, "greater").p;
+      const fisherG = fisherExact(cw, n - cw, cg, n - cg, "less").p;
+      const rank = pooledRanks(w, g);
+      const d = pairs.map(([x, y]) => rank(x) - rank(y));
+      const betterW = wilcoxonSignedRank(d, undefined, "less").p;
+      const betterG = wilcoxonSignedRank(d, undefined, "greater").p;
+      const wins = d.filter((v) => v < 0).length;
+      const q = (runs: RunAnalysis[]) =>
+        f2(median(runs.filter((r) => !BLOWN.has(r.record.outcome)).map((r) => r.endQuality)));
+      const ours = `${n} paired seeds: converged wgan ${cw}, gan ${cg} (Fisher ${p2(fisherW)}); end ${ctx.primary} ` +
+        `better under wgan in ${wins} of ${n} seeds (Wilcoxon ${p2(betterW)}; medians wgan ${q(w)}, gan ${q(g)}); ` +
+        `outcomes wgan: ${outcomes(w)}; gan: ${outcomes(g)}`;
+      const enough = n >= s.min_runs;
+      const supported = enough && fisherW < s.alpha && betterW < s.alpha;
+      const contradicted = enough && (fisherG < s.alpha || betterG < s.alpha);
       return {
-        ours: `final ${primary}: wgan ${fmt(w.finalQuality, 1)}, gan ${fmt(gan.finalQuality, 1)}; ` +
-          `${badNames}: wgan ${(100 * bad(w)).toFixed(0)}%, gan ${(100 * bad(gan)).toFixed(0)}%`,
-        verdict: better && bad(gan) > bad(w) ? "supported" : worse ? "contradicted" : "inconclusive",
-        why: better
-          ? `wgan's quality is better, but it does not train in more seeds than gan (wgan: ${outcomesOf(w)}; gan: ${
-            outcomesOf(gan)
-          })`
-          : `the final-quality intervals overlap (wgan: ${outcomesOf(w)}; gan: ${outcomesOf(gan)})`,
+        ours,
+        verdict: supported && !contradicted
+          ? "supported"
+          : contradicted && !supported
+          ? "contradicted"
+          : "inconclusive",
+        why: !enough
+          ? `too little data: ${n} paired seeds, the rule needs ${s.min_runs}`
+          : fisherW < s.alpha
+          ? "WGAN converges in more seeds, but its end quality is not better seed for seed"
+          : betterW < s.alpha
+          ? "WGAN's end quality is better seed for seed, but it does not converge in significantly more seeds"
+          : "neither the converged counts nor the paired end quality differ significantly",
       };
     },
   },
   {
     id: "adam-less-stable",
-    paper: "Momentum-based optimizers such as Adam (β1 > 0) make WGAN training unstable (Sec. 4.3)",
-    rule: "supported if Adam's final quality CI is worse or it fails in ≥ 50 percentage points more seeds; " +
-      "contradicted if the reverse",
-    instances: (e) =>
-      hasArm(e, "rmsprop") && hasArm(e, "adam-b1-0.5")
+    paper: "Momentum-based optimizers such as Adam (β1 > 0) make the clipped critic's training unstable: it " +
+      "sometimes breaks down, and the cosine between Adam's step and the gradient turns negative (Sec. 4.3)",
+    rule: (s) =>
+      `on the same seeds (≥ ${s.min_runs}): a run is unstable when its quality gets worse again — a 3-evaluation ` +
+      `running median ≥ ${s.relapse_factor} × the best before it, once quality has moved; supported if the ` +
+      `momentum arm is unstable in more seeds (one-sided Fisher exact test) or its worst relapse is larger seed for ` +
+      `seed (one-sided Wilcoxon signed-rank test), each at α/2 = ${s.alpha / 2}; contradicted if the other arm is ` +
+      `less stable by the same tests. Loss spikes (estimates > ${s.spike_mads} MADs from the median of the 20 ` +
+      `rows before) and the share of critic updates with a negative cosine to the descent direction are reported`,
+    instances: (e) => [
+      ...(hasArm(e, "rmsprop") && hasArm(e, "adam-b1-0.5")
         ? [{
           title: "Adam with β1 = 0.5 trains a clipped critic less stably than RMSProp",
-          arms: { rmsprop: "rmsprop", adam: "adam-b1-0.5" },
+          arms: { stable: "rmsprop", momentum: "adam-b1-0.5" },
         }]
-        : [],
-    judge: ({ rmsprop: r, adam: a }, primary) => {
-      const worse = hi(r.finalQuality) < lo(a.finalQuality) || bad(a) - bad(r) >= ADAM_BAD_SHARE_DIFFERENCE;
-      const better = lo(r.finalQuality) > hi(a.finalQuality) || bad(r) - bad(a) >= ADAM_BAD_SHARE_DIFFERENCE;
+        : []),
+      ...(hasArm(e, "adam-b1-0") && hasArm(e, "adam-b1-0.5")
+        ? [{
+          title: "the momentum control: Adam with β1 = 0.5 is less stable than Adam with β1 = 0",
+          arms: { stable: "adam-b1-0", momentum: "adam-b1-0.5" },
+        }]
+        : []),
+    ],
+    judge: ({ stable, momentum }, ctx) => {
+      const s = ctx.statistics;
+      const pairs = paired(momentum, stable);
+      const m = pairs.map(([x]) => x), r = pairs.map(([, y]) => y), n = pairs.length;
+      const um = m.filter((x) => x.relapsed).length, ur = r.filter((x) => x.relapsed).length;
+      const relapse = (x: RunAnalysis) => Number.isFinite(x.worstRelapse) ? x.worstRelapse : 1;
+      const d = pairs.map(([x, y]) => relapse(x) - relapse(y));
+      const half = s.alpha / 2;
+      const moreM = fisherExact(um, n - um, ur, n - ur, "greater").p < half ||
+        wilcoxonSignedRank(d, undefined, "greater").p < half;
+      const moreR = fisherExact(um, n - um, ur, n - ur, "less").p < half ||
+        wilcoxonSignedRank(d, undefined, "less").p < half;
+      const describe = (runs: RunAnalysis[], k: number) =>
+        `${k}/${runs.length} unstable, worst relapse median ${f2(median(runs.map(relapse)))}, spikes median ` +
+        `${f2(median(runs.map((x) => x.spikes)))}, negative-cosine updates median ${
+          f2(median(runs.map((x) => x.negativeCosineShare)))
+        } (lowest cosine ${f2(Math.min(...runs.map((x) => x.minCosine).filter(Number.isFinite)))})`;
+      const enough = n >= s.min_runs;
       return {
-        ours: `final ${primary}: rmsprop ${fmt(r.finalQuality, 1)}, adam β1=0.5 ${fmt(a.finalQuality, 1)}; ` +
-          `${badNames}: rmsprop ${(100 * bad(r)).toFixed(0)}%, adam ${(100 * bad(a)).toFixed(0)}%`,
-        verdict: worse && !better ? "supported" : better && !worse ? "contradicted" : "inconclusive",
-        why: `the final-quality intervals overlap and the outcomes differ by less than 50 points (rmsprop: ${
-          outcomesOf(r)
-        }; adam β1=0.5: ${outcomesOf(a)})`,
+        ours: `${pairs[0]?.[0].arm ?? "momentum"}: ${describe(m, um)}; ${pairs[0]?.[1].arm ?? "other"}: ${
+          describe(r, ur)
+        }`,
+        verdict: enough && moreM && !moreR ? "supported" : enough && moreR && !moreM ? "contradicted" : "inconclusive",
+        why: !enough
+          ? `too little data: ${n} paired seeds, the rule needs ${s.min_runs}`
+          : um + ur === 0
+          ? "no run of either arm got worse again: the instability the paper reports is not reproduced here"
+          : "the arms' instability does not differ significantly",
       };
     },
   },
@@ -202,26 +359,73 @@ export function claimRule(id: ClaimId): ClaimRule {
   return rule;
 }
 
+/** Which arms must have levelled off for a claim: the runs it reads that did not blow up or diverge. */
+function stillChanging(runs: Record<string, readonly RunAnalysis[]>, s: ProtocolStatistics): string | null {
+  for (const [, arm] of Object.entries(runs)) {
+    const live = arm.filter((r) => !BLOWN.has(r.record.outcome));
+    const improving = live.filter((r) => r.stillImproving).length;
+    if (live.length && improving / live.length >= s.still_changing_share) {
+      return `still changing at the horizon: ${improving} of ${live.length} ${arm[0].arm} runs improved over their ` +
+        `last ${s.last_fraction * 100}% of evaluations by more than ${s.still_improving_gain * 100}% of their gain`;
+    }
+  }
+  return null;
+}
+
+/** One instance judged on the runs of the given seeds: the rule's judgement, or undecided when still changing. */
+function judgeOn(
+  rule: ClaimRule,
+  runs: Record<string, readonly RunAnalysis[]>,
+  ctx: ClaimContext,
+  seeds: ReadonlySet<number>,
+): Omit<Judgement, "verdict"> & { verdict: Verdict } {
+  const kept = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.filter((r) => seeds.has(r.seed))]));
+  const j = rule.judge(kept, ctx);
+  const changing = stillChanging(kept, ctx.statistics);
+  return changing ? { ...j, verdict: "undecided", why: `${changing} (by the rule alone: ${j.verdict})` } : j;
+}
+
 /**
- * Judges every claim the experiment tests, from its arms' summaries: each claim's instances in the experiment, each
- * by its rule. An instance whose arms have no summary (no finished run) is inconclusive and says so.
+ * Judges every claim the experiment tests (`claims`, from the protocol) on its runs: each claim's instances, each by
+ * its rule on the runs of its arms; undecided when quality was still improving at the horizon; fragile when a
+ * supported or contradicted verdict changes with one seed left out. An instance whose arms have no finished run is
+ * inconclusive and says so.
  */
-export function judgeClaims(experiment: ExperimentSpec, arms: readonly ArmSummary[], primary: string): ClaimResult[] {
-  const byId = new Map(arms.map((a) => [a.arm, a]));
-  return experiment.claims.flatMap((id) => {
+export function judgeClaims(
+  experiment: ExperimentSpec,
+  claims: readonly ClaimId[],
+  analyses: readonly RunAnalysis[],
+  ctx: ClaimContext,
+): ClaimResult[] {
+  return claims.flatMap((id) => {
     const rule = claimRule(id);
     return rule.instances(experiment).map((instance): ClaimResult => {
-      const missing = Object.values(instance.arms).filter((arm) => !byId.has(arm));
-      const j: Judgement = missing.length
-        ? { ours: "–", verdict: "inconclusive", why: `no finished run of ${missing.join(", ")}` }
-        : rule.judge(Object.fromEntries(Object.entries(instance.arms).map(([k, v]) => [k, byId.get(v)!])), primary);
+      const runs = Object.fromEntries(
+        Object.entries(instance.arms).map(([role, arm]) => [role, analyses.filter((a) => a.arm === arm)]),
+      );
+      const missing = Object.entries(instance.arms).filter(([role]) => !runs[role].length).map(([, arm]) => arm);
+      const base = { claim: instance.title, paper: rule.paper, rule: rule.rule(ctx.statistics) };
+      if (missing.length) {
+        return { ...base, ours: "–", verdict: "inconclusive", why: `no finished run of ${missing.join(", ")}` };
+      }
+      const seeds = [...new Set(Object.values(runs).flatMap((r) => r.map((x) => x.seed)))].sort((a, b) => a - b);
+      const all = judgeOn(rule, runs, ctx, new Set(seeds));
+      // with a seed left out, one run fewer than min_runs is enough: the question is whether the tests still decide
+      const loso = { ...ctx, statistics: { ...ctx.statistics, min_runs: ctx.statistics.min_runs - 1 } };
+      const { flips } = leaveOneSeedOut(
+        seeds,
+        (kept) => kept.length === seeds.length ? all.verdict : judgeOn(rule, runs, loso, new Set(kept)).verdict,
+      );
+      const stability = flips.length
+        ? `without seed ${flips.map((f) => `${f.seed}: ${f.verdict}`).join("; without seed ")}`
+        : `stable: the same with any one of ${seeds.length} seeds left out`;
+      const decided = all.verdict === "supported" || all.verdict === "contradicted";
       return {
-        claim: instance.title,
-        paper: rule.paper,
-        ours: j.ours,
-        verdict: j.verdict,
-        rule: rule.rule,
-        why: j.verdict === "inconclusive" ? j.why : "",
+        ...base,
+        ours: all.ours,
+        verdict: decided && flips.length ? "fragile" : all.verdict,
+        why: decided && flips.length ? `${all.verdict} on all seeds, but ${stability}` : decided ? "" : all.why,
+        stability,
       };
     });
   });

@@ -10,6 +10,7 @@
  */
 import jStatModule from "jstat";
 import { pearson, ranks, spearman } from "./stats.ts";
+import { Rng } from "../../lib/random.ts";
 
 interface JStat {
   studentt: { inv(p: number, df: number): number };
@@ -27,8 +28,11 @@ export function tQuantile(p: number, df: number): number {
 export interface TestResult {
   statistic: number;
   p: number;
-  /** "exact": the full null distribution was enumerated; "normal": a normal approximation (large samples). */
-  method: "exact" | "normal";
+  /**
+   * "exact": the full null distribution was enumerated; "normal": a normal approximation (large samples);
+   * "permutation": seeded random permutations.
+   */
+  method: "exact" | "normal" | "permutation";
   /** Observations the test used (pairs without a zero difference; both samples' sizes summed). */
   n: number;
 }
@@ -160,9 +164,16 @@ export function mannWhitneyU(
 /**
  * Fisher's exact test of a 2×2 table [[a, b], [c, d]] (e.g. arm 1: a bad outcomes, b good; arm 2: c bad, d good):
  * two-sided, summing every table with the same margins that is at most as likely as the observed one (SciPy's
- * rule). The statistic is the sample odds ratio ad/bc.
+ * rule); one-sided, the probability of an `a` at least ("greater": arm 1 has the larger share) or at most ("less")
+ * the observed one. The statistic is the sample odds ratio ad/bc.
  */
-export function fisherExact(a: number, b: number, c: number, d: number): TestResult {
+export function fisherExact(
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  alternative: Alternative = "two-sided",
+): TestResult {
   if (![a, b, c, d].every((v) => Number.isInteger(v) && v >= 0)) {
     throw new RangeError(`Cannot test the table [[${a}, ${b}], [${c}, ${d}]]: counts must be whole and ≥ 0`);
   }
@@ -172,7 +183,8 @@ export function fisherExact(a: number, b: number, c: number, d: number): TestRes
   let p = 0;
   for (let k = Math.max(0, row1 + col1 - n); k <= Math.min(row1, col1); k++) {
     const q = pmf(k);
-    if (q <= observed * (1 + 1e-7)) p += q;
+    const hit = alternative === "two-sided" ? q <= observed * (1 + 1e-7) : alternative === "greater" ? k >= a : k <= a;
+    if (hit) p += q;
   }
   return { statistic: (a * d) / (b * c), p: Math.min(1, p), method: "exact", n };
 }
@@ -208,4 +220,65 @@ export function leaveOneSeedOut<V>(
     .map((seed) => ({ seed, verdict: verdict(seeds.filter((s) => s !== seed)) }))
     .filter((r) => r.verdict !== all);
   return { all, stable: flips.length === 0, flips };
+}
+
+/**
+ * Does `x` track `y` across seeds at fixed steps? `x[i][t]` and `y[i][t]` are seed i's values at step t (the same
+ * steps for every seed). The statistic is the mean over steps of Spearman's ρ across seeds; its one-sided
+ * ("greater") p-value comes from permuting which seed's `x` trajectory goes with which `y` (a trajectory moves
+ * whole, so the dependence between a seed's steps is kept): every permutation up to `exactMax` seeds, else
+ * `draws` random ones from a seeded generator (p = (1 + hits) / (1 + draws)).
+ */
+export function acrossSeedsTest(
+  x: readonly (readonly number[])[],
+  y: readonly (readonly number[])[],
+  opts: { exactMax?: number; draws?: number; seed?: number } = {},
+): TestResult {
+  const n = x.length;
+  if (y.length !== n) throw new RangeError(`Cannot pair ${n} seeds with ${y.length}`);
+  const steps = n ? x[0].length : 0;
+  if (n < 3 || steps === 0 || [...x, ...y].some((v) => v.length !== steps)) {
+    return { statistic: NaN, p: NaN, method: "exact", n };
+  }
+  const column = (m: readonly (readonly number[])[], t: number) => m.map((row) => row[t]);
+  const yColumns = Array.from({ length: steps }, (_, t) => column(y, t));
+  const xColumns = Array.from({ length: steps }, (_, t) => column(x, t));
+  const stat = (order: ArrayLike<number>) => {
+    let sum = 0;
+    for (let t = 0; t < steps; t++) {
+      const xs = Array.from(order, (i) => xColumns[t][i]);
+      sum += spearman(xs, yColumns[t]);
+    }
+    return sum / steps;
+  };
+  const observed = stat(Array.from({ length: n }, (_, i) => i));
+  if (!Number.isFinite(observed)) return { statistic: NaN, p: NaN, method: "exact", n };
+  let hits = 0, total = 0;
+  if (n <= (opts.exactMax ?? 8)) {
+    const perm = Array.from({ length: n }, (_, i) => i);
+    // Heap's algorithm: every permutation once
+    const c = new Array(n).fill(0);
+    const visit = () => {
+      total++;
+      if (stat(perm) >= observed - 1e-12) hits++;
+    };
+    visit();
+    for (let i = 1; i < n;) {
+      if (c[i] < i) {
+        const j = i % 2 ? c[i] : 0;
+        [perm[j], perm[i]] = [perm[i], perm[j]];
+        visit();
+        c[i]++;
+        i = 1;
+      } else {
+        c[i] = 0;
+        i++;
+      }
+    }
+    return { statistic: observed, p: hits / total, method: "exact", n };
+  }
+  const rng = new Rng(opts.seed ?? 0);
+  const draws = opts.draws ?? 20000;
+  for (let k = 0; k < draws; k++) if (stat(rng.permutation(n)) >= observed - 1e-12) hits++;
+  return { statistic: observed, p: (1 + hits) / (1 + draws), method: "permutation", n };
 }

@@ -5,12 +5,14 @@
  *
  * @module
  */
-import type { ExperimentSpec } from "../config/experiments.ts";
+import type { ClaimId, ExperimentSpec } from "../config/experiments.ts";
+import { protocol, type ProtocolStanding, protocolStanding } from "../config/protocol.ts";
 import { readCsvIfExists, type Row, toCsv, writeAtomic } from "../folder/files.ts";
 import { FIGURES, runDir, type RunRecord } from "../folder/layout.ts";
 import { analyseRun } from "./run_analysis.ts";
 import { summariseArms, SUMMARY_COLUMNS, summaryRows } from "./arm_summary.ts";
 import { type ClaimResult, judgeClaims } from "./claims.ts";
+import { judgeClaimsV1 } from "./claims_v1.ts";
 import { verdictMarkdown } from "./verdict_markdown.ts";
 import { median } from "./stats.ts";
 import type { FigureFailure } from "./figures.ts";
@@ -26,6 +28,20 @@ export interface TableContext {
   coverage: string | null;
   /** Render the PNG figures (default true). */
   figures?: boolean;
+  /**
+   * The claim rules: "v2" (the protocol's, `claims.ts`) for folders made since protocol v2; absent in the folders
+   * published before it, which were judged by rules v1 (`claims_v1.ts`) and rebuild under them.
+   */
+  rules?: "v2";
+  /** Rules v2: the claims judged (the protocol's for the experiment when the folder was made). */
+  claims?: ClaimId[];
+  /** Rules v2: the evaluation cadence (the protocol standing compares it). */
+  evalEvery?: number;
+}
+
+/** The tables' context of a new folder: rules v2 and the protocol's claims for the experiment. */
+export function protocolContext(experimentId: string): Pick<TableContext, "rules" | "claims"> {
+  return { rules: "v2", claims: [...(protocol().experiments[experimentId]?.claims ?? [])] };
 }
 
 /** Reads every finished run's record and rows, in arm-then-seed order. */
@@ -69,7 +85,24 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
   const allRows = runs.flatMap((r) => r.rows);
   await writeAtomic(`${outDir}/steps.csv`, toCsv(allRows as Row[], ctx.columns));
   if (runs.length === 0) return { claims: [], missingFigures: [] };
-  const analyses = runs.map((r) => analyseRun(r.rows, r.record, ctx.primary));
+  const v2 = ctx.rules === "v2";
+  const statistics = protocol().statistics;
+  // rules v2 correlate the quantity each paper plots: WGAN-GP's (and WGAN-div's) negative critic loss with its
+  // penalty, WGAN's −loss_D (the estimate), the standard GAN's −D loss
+  const penalised = new Set(
+    ctx.experiment.arms.filter((a) => ["wgan-gp", "wgan-div"].includes(a.algorithm)).map((a) => a.id),
+  );
+  const analyses = runs.map((r) =>
+    v2
+      ? analyseRun(
+        r.rows,
+        r.record,
+        ctx.primary,
+        statistics,
+        penalised.has(r.record.arm) ? "negative-critic-loss" : "estimate",
+      )
+      : analyseRun(r.rows, r.record, ctx.primary)
+  );
   const arms = summariseArms(ctx.experiment, analyses, ctx.primary, ctx.coverage);
   const distinct = (column: string) => [...new Set(allRows.map((r) => r[column]).filter(Boolean))].join("+");
   const meta = { hardwareId: distinct("hardware_id"), backend: distinct("backend"), commit: distinct("commit") };
@@ -79,14 +112,26 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
       ...SUMMARY_COLUMNS,
     ]),
   );
-  const claims = judgeClaims(ctx.experiment, arms, ctx.primary);
-  const seedsDone = new Set(runs.map((r) => r.record.seed)).size;
+  const claims = v2
+    ? judgeClaims(ctx.experiment, ctx.claims ?? [], analyses, { primary: ctx.primary, statistics })
+    : judgeClaimsV1(ctx.experiment, arms, ctx.primary);
+  const seedList = [...new Set(runs.map((r) => r.record.seed))].sort((a, b) => a - b);
+  const seedsDone = seedList.length;
+  const standing: ProtocolStanding | undefined = v2 && protocol().experiments[ctx.experiment.id]
+    ? protocolStanding(ctx.experiment.id, {
+      seeds: seedList,
+      iterations: ctx.iterations,
+      evalEvery: ctx.evalEvery ?? NaN,
+    })
+    : undefined;
   await writeAtomic(
     `${outDir}/verdict.md`,
     verdictMarkdown(ctx.experiment, ctx.profile, claims, {
       ...meta,
       iterations: ctx.iterations,
       seeds: seedsDone,
+      standing,
+      statistics: v2 ? statistics : undefined,
       arms,
       primary: ctx.primary,
       coverage: ctx.coverage,
@@ -97,7 +142,14 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
   await writeAtomic(
     `${outDir}/claims.json`,
     JSON.stringify(
-      { experiment: ctx.experiment.id, profile: ctx.profile, seeds: seedsDone, iterations: ctx.iterations, claims },
+      {
+        experiment: ctx.experiment.id,
+        profile: ctx.profile,
+        seeds: seedsDone,
+        iterations: ctx.iterations,
+        ...(v2 ? { rules: "v2", protocol: standing } : {}),
+        claims,
+      },
       null,
       2,
     ),
@@ -110,7 +162,9 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
         experiment: ctx.experiment.id,
         primary: ctx.primary,
         floor: realFloor(runs.map((r) => r.record), ctx.primary),
-        pairs: analyses.flatMap((a) => a.pairs.map((p) => ({ arm: a.arm, seed: a.seed, ...p }))),
+        pairs: analyses.flatMap((a) =>
+          a.pairs.map((p) => ({ arm: a.arm, seed: a.seed, estimate: p.estimate, quality: p.quality }))
+        ),
       })).failed;
     } catch (e) {
       // the renderer itself did not load: every figure is missing

@@ -8,6 +8,7 @@ import type { ExperimentSpec } from "../config/experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import type { ClaimResult } from "./claims.ts";
 import { formatMeanCi as fmt } from "./stats.ts";
+import type { ProtocolStanding, ProtocolStatistics } from "../config/protocol.ts";
 
 /** Above this share of uniform noise passing, the recognisability test is flagged as not separating noise. */
 export const NOISE_SHARE_VALID = 0.05;
@@ -28,6 +29,9 @@ export function verdictMarkdown(
     coverage: string | null;
     /** The evaluator's facts as a finished run recorded them (feature network, accuracy, real-vs-real floors). */
     evaluator?: Record<string, number | string>;
+    /** Rules v2: where the folder stands against the protocol, and the protocol's statistics. */
+    standing?: ProtocolStanding;
+    statistics?: ProtocolStatistics;
   },
 ): string {
   const ev = context.evaluator ?? {};
@@ -52,6 +56,17 @@ export function verdictMarkdown(
       "",
     ]
     : [];
+  const outcomesText =
+    `Outcomes, judged on the median of each column over a run's last ${OUTCOME_WINDOW} evaluations: ` +
+    "diverged = a loss became NaN/Inf; blew-up = the samples' RMS exceeded 10 (data lie in [−1, 1]; " +
+    "such runs are left out of the final-quality mean); not-trained = fewer than 20% of samples recognisable " +
+    "(images: classifier confidence at the level 95% of held-out real images reach, features inside the real " +
+    "images' 3-NN manifold, and a coarse layout as near a real image's as 99% of real images' are); collapsed = recognisable samples cover fewer than half the classes; converged = " +
+    `quality at least halved, a recognisable share at least ${CONVERGED_REAL_SHARE} × real images' and ≥ ` +
+    `${100 * CONVERGED_MODES}% of classes covered; failed = the rest. Toys are labelled by W1 alone ` +
+    "(blew-up = W1 above 10, five times the data's radius; converged = W1 at least halved; else failed); their " +
+    "mode columns are reported, not used for labels.";
+  if (context.statistics) return v2Markdown(experiment, profile, claims, context, metric, outcomesText);
   const pct = (x: number) => Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "–";
   const lines = [
     `# ${experiment.id} — paper vs us (${profile} profile)`,
@@ -84,15 +99,69 @@ export function verdictMarkdown(
     ),
     "",
     ...metric,
-    `Outcomes, judged on the median of each column over a run's last ${OUTCOME_WINDOW} evaluations: ` +
-    "diverged = a loss became NaN/Inf; blew-up = the samples' RMS exceeded 10 (data lie in [−1, 1]; " +
-    "such runs are left out of the final-quality mean); not-trained = fewer than 20% of samples recognisable " +
-    "(images: classifier confidence at the level 95% of held-out real images reach, features inside the real " +
-    "images' 3-NN manifold, and a coarse layout as near a real image's as 99% of real images' are); collapsed = recognisable samples cover fewer than half the classes; converged = " +
-    `quality at least halved, a recognisable share at least ${CONVERGED_REAL_SHARE} × real images' and ≥ ` +
-    `${100 * CONVERGED_MODES}% of classes covered; failed = the rest. Toys are labelled by W1 alone ` +
-    "(blew-up = W1 above 10, five times the data's radius; converged = W1 at least halved; else failed); their " +
-    "mode columns are reported, not used for labels.",
+    outcomesText,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** verdict.md under rules v2: the protocol standing, the verdicts with their leave-one-seed-out stability. */
+function v2Markdown(
+  experiment: ExperimentSpec,
+  profile: string,
+  claims: readonly ClaimResult[],
+  context: Parameters<typeof verdictMarkdown>[3],
+  metric: string[],
+  outcomesText: string,
+): string {
+  const st = context.standing;
+  const f = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : "–";
+  const standing = !st
+    ? "This experiment has no entry in the protocol (repro/protocol.toml): its verdicts are exploratory."
+    : st.kind === "protocol"
+    ? `Judged under protocol v${st.version} (repro/protocol.toml, fingerprint ${st.fingerprint}): the verdict ` +
+      "seeds, horizon and evaluation cadence it fixed before these runs, and its rules (v2)."
+    : `${st.kind === "pilot" ? "A pilot (every seed a pilot seed)" : "Exploratory"}: not under protocol ` +
+      `v${st.version} (${st.differences.join("; ")}). The verdicts below apply the protocol's rules but are not the ` +
+      "protocol's verdicts.";
+  const endText = (a: ArmSummary) =>
+    `${f(a.endQuality.median, 3)} [${f(a.endQuality.min, 3)}, ${f(a.endQuality.max, 3)}]`;
+  const count = (a: ArmSummary) =>
+    OUTCOMES.map((o) => (Number.isFinite(a.shares[o]) ? Math.round(a.shares[o] * a.seeds) : 0)).join(" / ");
+  const lines = [
+    `# ${experiment.id} — paper vs us (${profile} profile)`,
+    "",
+    `${experiment.title}. Source: ${experiment.source}. ${context.seeds} seeds × ${context.iterations} generator ` +
+    `iterations per arm; backend ${context.backend}, hardware ${context.hardwareId}, commit ${context.commit}. ` +
+    "Generated by `deno task repro`.",
+    "",
+    standing,
+    "",
+    "| claim | paper | ours (per-seed statistics; one-sided p-values) | verdict | one seed left out |",
+    "|---|---|---|---|---|",
+    ...claims.map((c) => `| ${c.claim} | ${c.paper} | ${c.ours} | **${c.verdict}** | ${c.stability ?? "–"} |`),
+    "",
+    ...claims.filter((c) => c.why).map((c) => `Why "${c.claim}" is ${c.verdict}: ${c.why}.`),
+    ...(claims.some((c) => c.why) ? [""] : []),
+    ...(claims.length ? ["Rules (v2):", ...[...new Set(claims.map((c) => c.rule))].map((r) => `- ${r}`), ""] : [
+      "No claim is judged here: the protocol names none for this experiment.",
+      "",
+    ]),
+    `Per arm (${context.primary}: lower is better; end quality = the median over a run's last evaluations, then ` +
+    "the median [min, max] over the runs that did not blow up or diverge):",
+    "",
+    `| arm | seeds | end ${context.primary} | ${context.coverage ?? "coverage"} (median) | ` +
+    `${OUTCOMES.join(" / ")} (runs) | ρ on levels, median | ρ on changes, median (runs whose quality moved) | ` +
+    "still improving at the horizon | relapsed | iterations/s (median) |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...context.arms.map((a) =>
+      `| ${a.arm} | ${a.seeds} | ${endText(a)} | ${context.coverage ? f(a.coverageMedian, 1) : "–"} | ${count(a)} | ` +
+      `${f(a.spearmanMedian)} | ${f(a.spearmanChangesMedian)} (${a.qualityMovedRuns}) | ${a.stillImprovingRuns} | ` +
+      `${a.relapsedRuns} | ${f(a.throughputMedian, 1)} |`
+    ),
+    "",
+    ...metric,
+    outcomesText,
     "",
   ];
   return lines.join("\n");

@@ -37,6 +37,8 @@ export interface MlpConfig {
   hiddenLayers: number;
   activation: Activation;
   init: Init;
+  /** A generator's output activation (absent: none, the official MLP_G's). */
+  outputActivation?: Activation;
 }
 
 /** A DCGAN generator, fully specified. */
@@ -77,6 +79,7 @@ export function modelConfig(
       hiddenLayers: spec.hiddenLayers,
       activation: spec.activation ?? "relu",
       init: spec.init ?? "dcgan",
+      ...(role === "generator" && spec.outputActivation ? { outputActivation: spec.outputActivation } : {}),
     };
   }
   return role === "generator"
@@ -138,7 +141,7 @@ function buildModel(
       init: config.init,
     };
     return role === "generator"
-      ? mlpGenerator({ ...common, noiseDim, outputShape: shape })
+      ? mlpGenerator({ ...common, noiseDim, outputShape: shape, outputActivation: config.outputActivation })
       : mlpCritic({ ...common, inputShape: shape });
   }
   const image = { seed, imageSize: shape[0] as ImageSize, channels: shape[2], width: config.width, init: config.init };

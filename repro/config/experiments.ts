@@ -14,7 +14,7 @@ import type { To32 } from "../../lib/data/mod.ts";
  * `arm_config.ts`.
  */
 export type ModelSpec =
-  | { kind: "mlp"; hiddenLayers: number; activation?: Activation; init?: Init }
+  | { kind: "mlp"; hiddenLayers: number; activation?: Activation; init?: Init; outputActivation?: Activation }
   | { kind: "dcgan"; batchNorm?: boolean; filters?: "pyramid" | "constant"; norm?: CriticNorm; init?: Init };
 
 /** One arm: an algorithm with its models. */
@@ -65,7 +65,10 @@ export interface Settings {
 /** The paper claims a verdict can be computed for. */
 export type ClaimId = "loss-tracks-quality" | "gan-loss-does-not" | "wgan-trains-where-gan-fails" | "adam-less-stable";
 
-/** An experiment: data, arms, profiles, and the claims it tests. */
+/**
+ * An experiment: data, arms and profiles. The claims it tests, its verdict seeds and its default profile's horizon
+ * and cadence are the protocol's (`repro/protocol.toml`), not the registry's.
+ */
 export interface ExperimentSpec {
   id: string;
   title: string;
@@ -75,13 +78,20 @@ export interface ExperimentSpec {
   noiseDim: number;
   arms: ArmSpec[];
   profiles: Record<ProfileName, Settings>;
-  claims: ClaimId[];
   /** Seconds per generator iteration per arm, measured on the reference 2-core CPU (wasm), for the up-front estimate. */
   secondsPerIteration: Record<string, number>;
 }
 
-/** The official MLP_G / MLP_D: 3 hidden layers (4 linear layers; the paper's "4 layers"). */
-export const mlp = (init?: Init): ModelSpec => ({ kind: "mlp", hiddenLayers: 3, ...(init ? { init } : {}) });
+/**
+ * The official MLP_G / MLP_D: 3 hidden layers (4 linear layers; the paper's "4 layers"); the official MLP_G has no
+ * output activation (`outputActivation` bounds a generator's samples, e.g. "tanh").
+ */
+export const mlp = (init?: Init, outputActivation?: Activation): ModelSpec => ({
+  kind: "mlp",
+  hiddenLayers: 3,
+  ...(init ? { init } : {}),
+  ...(outputActivation ? { outputActivation } : {}),
+});
 /** The DCGAN generator or critic, with the experiment's variant options. */
 export const dcgan = (opts: Omit<Extract<ModelSpec, { kind: "dcgan" }>, "kind"> = {}): ModelSpec => ({
   kind: "dcgan",
@@ -114,10 +124,10 @@ function toyExperiment(toy: ToyName): ExperimentSpec {
     profiles: {
       // evaluations every 10 iterations: 6 per run, enough for the correlation verdicts to be computed at all
       quick: { ...TOY_BASE, iterations: 60, evalEvery: 10, logEvery: 5, seeds: 2, hidden: 64, batchSize: 64 },
+      // iterations, cadence and seeds: the protocol's (repro/protocol.toml) when a run is resolved
       default: { ...TOY_BASE, iterations: 1000, evalEvery: 100, logEvery: 10, seeds: 5, hidden: 128 },
       paper: { ...TOY_BASE, iterations: 100_000, evalEvery: 2000, logEvery: 100, seeds: 5, hidden: 512 },
     },
-    claims: ["loss-tracks-quality", "gan-loss-does-not"],
     secondsPerIteration: { "wgan": 0.036, "wgan-gp": 0.066, "wgan-div": 0.096, "gan": 0.012 },
   };
 }
@@ -154,6 +164,8 @@ const IMAGE_PROFILES: Record<ProfileName, Settings> = {
     trainOnHeldOut: false,
     quantize8bit: false,
   },
+  // The default profile's iterations, evaluation cadence and seeds are replaced by the protocol's
+  // (repro/protocol.toml) when a run is resolved; the values here are the fallback of an experiment it lacks.
   // Sized on the reference 2-core machine (native backend, `--jobs 2`, one thread per worker): a width-16 DCGAN
   // WGAN run of 2,000 generator iterations takes ~3 min, a GAN run ~1 min; by 2,000 iterations the clipped DCGAN
   // WGAN's FID has fallen from ~580 to ~35 with recognisable digits of every class (measured, seed 0).
@@ -189,12 +201,8 @@ const IMAGE_PROFILES: Record<ProfileName, Settings> = {
   },
 };
 
-function imageExperiment(
-  spec: Omit<ExperimentSpec, "data" | "noiseDim" | "profiles">,
-  defaults: Partial<Settings> = {},
-): ExperimentSpec {
-  const profiles = { ...IMAGE_PROFILES, default: { ...IMAGE_PROFILES.default, ...defaults } };
-  return { ...spec, data: { kind: "image" }, noiseDim: 100, profiles };
+function imageExperiment(spec: Omit<ExperimentSpec, "data" | "noiseDim" | "profiles">): ExperimentSpec {
+  return { ...spec, data: { kind: "image" }, noiseDim: 100, profiles: IMAGE_PROFILES };
 }
 
 /** Every experiment, in the order `--list` shows them. */
@@ -209,11 +217,12 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     arms: [
       { id: "wgan", algorithm: "wgan", generator: mlp(), critic: dcgan({ norm: "batch" }) },
       { id: "gan", algorithm: "gan", generator: mlp(), critic: dcgan({ norm: "batch" }) },
+      // the control (issue #25): the official MLP_G has no output activation, so its GAN runs blow up rather than
+      // collapse; the same generator with a tanh output tests "fails under the standard GAN" on bounded samples
+      { id: "gan-tanh", algorithm: "gan", generator: mlp(undefined, "tanh"), critic: dcgan({ norm: "batch" }) },
     ],
-    claims: ["loss-tracks-quality", "gan-loss-does-not", "wgan-trains-where-gan-fails"],
-    secondsPerIteration: { wgan: 0.23, gan: 0.06 },
-    // 8,000 iterations, evaluated every 200: how the budget was chosen is in results/BUDGETS.md.
-  }, { iterations: 8000, evalEvery: 200 }),
+    secondsPerIteration: { "wgan": 0.23, "gan": 0.06, "gan-tanh": 0.06 },
+  }),
   imageExperiment({
     id: "mnist-dcgan",
     title: "DCGAN generator and critic: WGAN vs the standard GAN",
@@ -222,10 +231,8 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
       { id: "wgan", algorithm: "wgan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
       { id: "gan", algorithm: "gan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
     ],
-    claims: ["loss-tracks-quality", "gan-loss-does-not"],
     secondsPerIteration: { wgan: 0.31, gan: 0.08 },
-    // 20 seeds (a 5-seed run, `--seeds 0-4`, fits 30 minutes): how the count was chosen is in results/BUDGETS.md.
-  }, { seeds: 20 }),
+  }),
   imageExperiment({
     id: "mnist-dcgan-nobn",
     title: "Generator without batch norm and with constant filters: WGAN vs the standard GAN",
@@ -244,10 +251,8 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
         critic: dcgan({ norm: "batch" }),
       },
     ],
-    claims: ["loss-tracks-quality", "wgan-trains-where-gan-fails"],
     secondsPerIteration: { wgan: 0.31, gan: 0.08 },
-    // 6,000 iterations: how the budget was chosen is in results/BUDGETS.md.
-  }, { iterations: 6000 }),
+  }),
   imageExperiment({
     id: "mnist-adam-vs-rmsprop",
     title: "Clipped WGAN critic trained with RMSProp vs Adam (β1 = 0.5 and β1 = 0)",
@@ -269,7 +274,6 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
         critic: dcgan({ norm: "batch" }),
       },
     ],
-    claims: ["adam-less-stable"],
     secondsPerIteration: { "rmsprop": 0.31, "adam-b1-0.5": 0.31, "adam-b1-0": 0.31 },
   }),
   imageExperiment({
@@ -281,10 +285,8 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
       { id: "wgan-gp", algorithm: "wgan-gp", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
       { id: "wgan-div", algorithm: "wgan-div", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
     ],
-    claims: ["loss-tracks-quality"],
     secondsPerIteration: { "wgan": 0.31, "wgan-gp": 1.0, "wgan-div": 1.4 },
-    // 8 seeds × 400 iterations, evaluated every 50: how the budget was chosen is in results/BUDGETS.md.
-  }, { iterations: 400, evalEvery: 50, seeds: 8 }),
+  }),
 ];
 
 /** Experiment ids in order. */

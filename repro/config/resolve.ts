@@ -9,6 +9,7 @@ import { type ArmConfig, resolveArms } from "./arms.ts";
 import { configIssues, issueText } from "../../lib/config/schema.ts";
 import { runConfigSchema } from "./schema.ts";
 import { applyArmSettings, applyRunSettings } from "./set_keys.ts";
+import { type Protocol, protocol } from "./protocol.ts";
 
 /** Profiles in order. */
 export const PROFILES: readonly ProfileName[] = ["quick", "default", "paper"];
@@ -70,6 +71,24 @@ export interface RunConfig {
 }
 
 /**
+ * A profile's settings before `--set`: the default profile takes its horizon, cadence and seed count from the
+ * protocol (the verdict budget), the others are the registry's.
+ */
+export function profileSettings(experiment: ExperimentSpec, profile: ProfileName, p: Protocol = protocol()): Settings {
+  const base = experiment.profiles[profile];
+  const entry = p.experiments[experiment.id];
+  if (profile !== "default" || !entry) return base;
+  return { ...base, iterations: entry.iterations, evalEvery: entry.evalEvery, seeds: entry.seeds.length };
+}
+
+/** The seeds a run uses when --seeds is not given: the protocol's verdict seeds (default profile), else 0..n−1. */
+export function defaultSeeds(experiment: ExperimentSpec, profile: ProfileName, settings: Settings): number[] {
+  const entry = protocol().experiments[experiment.id];
+  if (profile === "default" && entry && settings.seeds === entry.seeds.length) return [...entry.seeds];
+  return Array.from({ length: settings.seeds }, (_, i) => i);
+}
+
+/**
  * Resolves the profile's settings and the experiment's arms, then applies the
  * `--set` assignments (see `set_keys.ts`): run settings first (they flow into
  * every arm), then arm keys in order.
@@ -79,7 +98,7 @@ export function resolveConfig(
   profile: ProfileName,
   assignments: readonly string[] = [],
 ): RunConfig {
-  const settings = applyRunSettings(experiment.profiles[profile], assignments);
+  const settings = applyRunSettings(profileSettings(experiment, profile), assignments);
   const arms = applyArmSettings(settings, resolveArms(experiment, settings), assignments);
   // the whole configuration by the one schema (a combination the library cannot train, too), before any work
   const config = { settings, arms };

@@ -38,7 +38,8 @@ export const armConfigSchema = z.strictObject({
     mlpConfigSchema.extend(noiseDim),
     dcganGeneratorConfigSchema.extend(noiseDim),
   ]),
-  critic: z.discriminatedUnion("kind", [mlpConfigSchema, dcganCriticConfigSchema]),
+  // a critic's output is a score: always linear
+  critic: z.discriminatedUnion("kind", [mlpConfigSchema.omit({ outputActivation: true }), dcganCriticConfigSchema]),
 }).refine(
   (a) =>
     !(a.critic.kind === "dcgan" && a.critic.norm === "batch" && ["gp", "div"].includes(a.algorithm.lipschitz.kind)),

@@ -43,6 +43,7 @@ export const STAT_COLUMNS = [
   "loss_difference",
   "generator_loss",
   "penalty",
+  "critic_update_cosine",
 ] as const;
 
 /** Columns of steps.csv after the quality columns. */
@@ -99,5 +100,6 @@ export function statCells(s: IterationStats): Row {
     loss_difference: s.dReal - s.dFake,
     generator_loss: s.generatorLoss,
     penalty: s.penalty,
+    critic_update_cosine: Number.isFinite(s.criticUpdateCosine) ? s.criticUpdateCosine : "",
   };
 }

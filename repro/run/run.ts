@@ -9,7 +9,7 @@ import type { RunKey } from "../config/resolve.ts";
 import { writeAtomic } from "../folder/files.ts";
 import { type RunRecord, stepColumns } from "../folder/layout.ts";
 import { clearResultFolder, FOLDER_FORMAT } from "../folder/result_folder.ts";
-import { type TableContext, writeTables } from "../analysis/tables.ts";
+import { protocolContext, type TableContext, writeTables } from "../analysis/tables.ts";
 import type { FigureFailure } from "../analysis/figures.ts";
 import type { ClaimResult } from "../analysis/claims.ts";
 import { sweepTempFiles } from "../../lib/io/write_atomic.ts";
@@ -101,6 +101,8 @@ async function writeFolderConfig(o: RunOptions, planned: PlannedRun, prepared: P
     columns: stepColumns(evaluator),
     primary: evaluator.primary,
     coverage: evaluator.coverage?.column ?? null,
+    ...protocolContext(o.experiment.id),
+    evalEvery: plan.config.settings.evalEvery,
   };
   // a folder keeps the execution its runs were computed with until this run trains some
   const execution = previous && !planned.unfinished.length ? previous.identity.execution : planned.execution;

@@ -1,52 +1,62 @@
 import assert from "node:assert/strict";
-import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
-import {
-  ADAM_BAD_SHARE_DIFFERENCE,
-  CLAIM_RULES,
-  claimRule,
-  GAN_LOSS_LINE,
-  judgeClaims,
-  MIN_EVAL_POINTS,
-  TRACKS_CONTRADICT_BELOW,
-  TRACKS_MIN_RHO,
-} from "../../repro/analysis/claims.ts";
+import { CLAIM_RULES, claimRule, judgeClaims, tracking } from "../../repro/analysis/claims.ts";
+import type { RunAnalysis } from "../../repro/analysis/run_analysis.ts";
 import { EXPERIMENTS } from "../../repro/config/experiments.ts";
+import { findExperiment } from "../../repro/config/resolve.ts";
+import { protocol, type ProtocolStatistics } from "../../repro/config/protocol.ts";
 import type { Outcome } from "../../repro/folder/outcome.ts";
 
-const ci = (mean: number, half: number) => ({ mean, ci95: half, n: 5, lo: mean - half, hi: mean + half });
-const noQuality = { mean: NaN, ci95: NaN, n: 0, lo: NaN, hi: NaN };
-const shares = (bad: number, as: Outcome = "collapsed"): Record<Outcome, number> => ({
-  converged: 1 - bad,
-  collapsed: 0,
-  "not-trained": 0,
-  failed: 0,
-  "blew-up": 0,
-  diverged: 0,
-  [as]: bad,
-});
-function arm(id: string, o: Partial<ArmSummary> = {}): ArmSummary {
-  return {
-    arm: id,
-    seeds: 5,
-    spearman: ci(0.8, 0.1),
-    spearmanValues: [0.7, 0.9],
-    pearson: ci(0.8, 0.1),
-    qualityMovedRuns: 5,
-    spearmanChangesMedian: 0.5,
-    spearmanPartialMedian: 0.5,
-    finalQuality: ci(50, 5),
-    finalQualityRuns: 5,
-    coverage: ci(8, 0),
-    shares: shares(0),
-    throughput: ci(10, 1),
-    evalPoints: 10,
-    ...o,
-  };
-}
+const S: ProtocolStatistics = protocol().statistics;
+const ctx = { primary: "fd_lenet", statistics: S };
 
-Deno.test("claims: every claim id an experiment names has a rule, and each instance reads arms the experiment has", () => {
+/**
+ * A run whose late evaluations put the estimate and quality in the same order across seeds when `across` is true
+ * (seed s has estimate s and quality 10 + s at the late steps), the reverse when false.
+ */
+function run(arm: string, seed: number, o: RunOptions = {}) {
+  const steps = [100, 200, 300, 400, 500, 600, 700, 800];
+  const sign = o.across === false ? -1 : 1;
+  const r: RunAnalysis = {
+    arm,
+    seed,
+    plotted: "estimate",
+    spearman: 0.9,
+    pearson: 0.9,
+    spearmanChanges: 0.4,
+    spearmanPartial: 0.3,
+    qualityMoved: true,
+    evalPoints: steps.length,
+    pairs: steps.map((step, i) => ({ step, estimate: sign * seed + (8 - i), quality: 10 + seed + (8 - i) })),
+    endQuality: 10 + seed,
+    stillImproving: false,
+    worstRelapse: 1,
+    relapsed: false,
+    spikes: 0,
+    negativeCosineShare: NaN,
+    minCosine: NaN,
+    record: {
+      arm,
+      seed,
+      outcome: o.outcome ?? "converged",
+      iterations: 800,
+      initialQuality: { fd_lenet: 500 },
+      finalQuality: { fd_lenet: 10 + seed },
+      trainSeconds: 10,
+      evaluator: {},
+    },
+    iterationsPerSecond: 80,
+  };
+  const { outcome: _, across: __, ...rest } = o;
+  return { ...r, ...rest };
+}
+const seeds = [20, 21, 22, 23, 24, 25];
+type RunOptions = Partial<RunAnalysis> & { outcome?: Outcome; across?: boolean };
+const arm = (id: string, o: (seed: number, i: number) => RunOptions = () => ({})) =>
+  seeds.map((s, i) => run(id, s, o(s, i)));
+
+Deno.test("claims v2: every claim the protocol names has a rule, and each instance reads arms the experiment has", () => {
   for (const e of EXPERIMENTS) {
-    for (const id of e.claims) {
+    for (const id of protocol().experiments[e.id]?.claims ?? []) {
       const instances = claimRule(id).instances(e);
       assert.ok(instances.length > 0, `${e.id}: ${id} has no instance`);
       for (const i of instances) {
@@ -60,93 +70,121 @@ Deno.test("claims: every claim id an experiment names has a rule, and each insta
     "wgan-trains-where-gan-fails",
     "adam-less-stable",
   ]);
-  assert.throws(() => claimRule("nope" as never), /No rule for claim "nope"/);
+  // the tanh control: both standard-GAN arms of mnist-mlp are judged, each against the WGAN arm
+  const mlp = findExperiment("mnist-mlp");
+  assert.deepEqual(claimRule("wgan-trains-where-gan-fails").instances(mlp).map((i) => i.arms.gan), ["gan", "gan-tanh"]);
+  assert.deepEqual(claimRule("gan-loss-does-not").instances(mlp).map((i) => i.arms.gan), ["gan", "gan-tanh"]);
+  // the momentum control
+  const adam = findExperiment("mnist-adam-vs-rmsprop");
+  assert.deepEqual(claimRule("adam-less-stable").instances(adam).map((i) => i.arms.stable), ["rmsprop", "adam-b1-0"]);
 });
 
-Deno.test("claim rule loss-tracks-quality: mean ρ ≥ 0.5 with CI above 0 supports; CI below 0.3 contradicts", () => {
-  const judge = (o: Partial<ArmSummary>) => claimRule("loss-tracks-quality").judge({ critic: arm("wgan", o) }, "fid");
-  assert.equal(TRACKS_MIN_RHO, 0.5);
-  assert.equal(TRACKS_CONTRADICT_BELOW, 0.3);
-  assert.equal(judge({ spearman: ci(0.5, 0.49) }).verdict, "supported");
-  assert.equal(judge({ spearman: ci(0.49, 0.1) }).verdict, "inconclusive"); // mean below 0.5
-  assert.equal(judge({ spearman: ci(0.5, 0.5) }).verdict, "inconclusive"); // CI touches 0
-  assert.equal(judge({ spearman: ci(0.1, 0.19) }).verdict, "contradicted");
-  const wide = judge({ spearman: ci(0.2, 0.2) });
-  assert.equal(wide.verdict, "inconclusive");
-  assert.match(wide.why, /the interval \[0\.00, 0\.40\] meets neither rule \(per-seed ρ from 0\.70 to 0\.90/);
-  assert.match(judge({}).ours, /^Spearman ρ\(estimate, fid\) = /);
-  // too little data, each way
-  assert.match(judge({ seeds: 1 }).why, /too little data: 1 seed/);
-  assert.match(judge({ evalPoints: MIN_EVAL_POINTS - 1 }).why, /4 evaluations in a run/);
-  assert.match(judge({ spearman: { ...ci(0.8, 0.1), ci95: NaN } }).why, /a correlation undefined in some seed/);
+Deno.test("tracks: levels, changes and across seeds must all hold; a shared trend alone does not", () => {
+  const judge = (runs: RunAnalysis[]) => claimRule("loss-tracks-quality").judge({ critic: runs }, ctx);
+  assert.equal(judge(arm("wgan")).verdict, "supported");
+  // levels 0.9 in every seed but changes of both signs: the shared trend is not tracking
+  const trend = judge(arm("wgan", (_, i) => ({ spearmanChanges: i % 2 ? 0.3 : -0.3 })));
+  assert.equal(trend.verdict, "inconclusive");
+  // within runs yes, across seeds the reverse order: not supported, and the why says so
+  const noAcross = judge(arm("wgan", () => ({ across: false })));
+  assert.equal(noAcross.verdict, "inconclusive");
+  assert.match(noAcross.why, /not across seeds/);
+  // changes uncorrelated in every seed (all below 0.1): contradicted
+  assert.equal(judge(arm("wgan", (_, i) => ({ spearmanChanges: -0.2 + 0.01 * i }))).verdict, "contradicted");
+  assert.match(judge(arm("wgan")).ours, /median ρ on levels 0\.90 \(p = 0\.016\), on step-to-step changes 0\.40/);
 });
 
-Deno.test("claim rule gan-loss-does-not: CI of ρ below 0.5 supports, above 0.5 contradicts, straddling is open", () => {
-  const judge = (o: Partial<ArmSummary>) => claimRule("gan-loss-does-not").judge({ gan: arm("gan", o) }, "fid");
-  assert.equal(GAN_LOSS_LINE, 0.5);
-  assert.equal(judge({ spearman: ci(0.3, 0.19) }).verdict, "supported");
-  assert.equal(judge({ spearman: ci(0.7, 0.19) }).verdict, "contradicted");
-  const open = judge({ spearman: ci(0.5, 0.1) });
-  assert.equal(open.verdict, "inconclusive");
-  assert.match(open.why, /straddles 0\.5/);
-  assert.equal(judge({ spearman: ci(0.1, 0.1), evalPoints: 2 }).verdict, "inconclusive");
-});
-
-Deno.test("claim rule wgan-trains-where-gan-fails: better quality CI and fewer bad seeds support", () => {
-  const judge = (w: Partial<ArmSummary>, g: Partial<ArmSummary>) =>
-    claimRule("wgan-trains-where-gan-fails").judge({ wgan: arm("wgan", w), gan: arm("gan", g) }, "fid");
-  assert.equal(
-    judge({ finalQuality: ci(50, 5) }, { finalQuality: ci(200, 5), shares: shares(1) }).verdict,
-    "supported",
+Deno.test("tracking claims leave out blown-up, diverged and flat runs, count them, and need min_runs of the rest", () => {
+  const runs = arm(
+    "gan",
+    (_, i) =>
+      i === 0
+        ? { outcome: "blew-up", spearman: 1, spearmanChanges: 1 }
+        : i === 1
+        ? { qualityMoved: false }
+        : i === 2
+        ? { evalPoints: 3 }
+        : {},
   );
-  // better quality, but the GAN fails no more often: open, and it says why
-  const same = judge({ finalQuality: ci(50, 5) }, { finalQuality: ci(200, 5) });
-  assert.equal(same.verdict, "inconclusive");
-  assert.match(same.why, /does not train in more seeds/);
-  // every GAN run blew up: no quality to average; WGAN has one and fails less
-  assert.equal(
-    judge({}, { finalQuality: noQuality, finalQualityRuns: 0, shares: shares(1, "blew-up") }).verdict,
-    "supported",
-  );
-  assert.equal(judge({ finalQuality: ci(200, 5) }, { finalQuality: ci(50, 5) }).verdict, "contradicted");
-  const overlap = judge({ finalQuality: ci(100, 30) }, { finalQuality: ci(120, 30), shares: shares(1) });
-  assert.equal(overlap.verdict, "inconclusive");
-  assert.match(overlap.why, /overlap/);
+  const t = tracking(runs, S);
+  assert.equal(t.runs, 3);
+  assert.match(t.excluded, /1 blew-up, 1 quality never moved, 1 fewer than 8 evaluations/);
+  const j = claimRule("gan-loss-does-not").judge({ gan: runs }, ctx);
+  assert.equal(j.verdict, "inconclusive");
+  assert.match(j.why, /too little data: 3 runs a correlation can read, the rule needs 6/);
+  // a blown-up run never counts as tracking: six blown-up runs with ρ = 1 decide nothing
+  const blown = arm("gan", () => ({ outcome: "blew-up", spearman: 1, spearmanChanges: 1 }));
+  assert.equal(tracking(blown, S).runs, 0);
+  assert.equal(claimRule("gan-loss-does-not").judge({ gan: blown }, ctx).verdict, "inconclusive");
 });
 
-Deno.test("claim rule adam-less-stable: worse quality CI or ≥ 50 points more failures supports; the reverse contradicts", () => {
-  const judge = (r: Partial<ArmSummary>, a: Partial<ArmSummary>) =>
-    claimRule("adam-less-stable").judge({ rmsprop: arm("rmsprop", r), adam: arm("adam-b1-0.5", a) }, "fid");
-  assert.equal(ADAM_BAD_SHARE_DIFFERENCE, 0.5);
-  assert.equal(judge({ finalQuality: ci(50, 5) }, { finalQuality: ci(80, 5) }).verdict, "supported");
-  assert.equal(judge({ finalQuality: ci(80, 5) }, { finalQuality: ci(50, 5) }).verdict, "contradicted");
-  // overlapping quality: the failure shares decide at a difference of 0.5, not 0.4
-  const q = { finalQuality: ci(60, 20) };
-  assert.equal(judge({ ...q, shares: shares(0) }, { ...q, shares: shares(0.6) }).verdict, "supported");
-  assert.equal(judge({ ...q, shares: shares(0.6) }, { ...q, shares: shares(0) }).verdict, "contradicted");
-  const open = judge({ ...q, shares: shares(0) }, { ...q, shares: shares(0.4) });
-  assert.equal(open.verdict, "inconclusive");
-  assert.match(open.why, /rmsprop: 5 converged; adam β1=0\.5: 3 converged, 2 collapsed/);
-  // worse quality but fewer failures: both directions hold, so it is open
-  assert.equal(
-    judge({ finalQuality: ci(50, 5), shares: shares(0.6) }, { finalQuality: ci(80, 5), shares: shares(0) }).verdict,
-    "inconclusive",
-  );
-  assert.match(judge({}, {}).ours, /final fid: rmsprop 50\.0 ± 5\.0, adam β1=0\.5 50\.0 ± 5\.0/);
+Deno.test("the GAN's loss: supported when its ρ on changes lies below the line, contradicted when it tracks", () => {
+  const judge = (runs: RunAnalysis[]) => claimRule("gan-loss-does-not").judge({ gan: runs }, ctx);
+  assert.equal(judge(arm("gan", (_, i) => ({ spearmanChanges: -0.1 + 0.02 * i }))).verdict, "supported");
+  assert.equal(judge(arm("gan")).verdict, "contradicted"); // levels 0.9 and changes 0.4 in every seed
+  assert.equal(judge(arm("gan", (_, i) => ({ spearmanChanges: i % 2 ? 0.5 : -0.3 }))).verdict, "inconclusive");
 });
 
-Deno.test("judgeClaims(): one row per instance in the experiment's claim order; an arm with no runs is open", () => {
-  const e = EXPERIMENTS.find((x) => x.id === "mnist-mlp")!;
-  const rows = judgeClaims(e, [arm("wgan"), arm("gan", { spearman: ci(0.9, 0.05) })], "fid");
-  assert.deepEqual(rows.map((r) => r.claim), [
-    "wgan: the critic's Wasserstein estimate tracks sample quality",
-    "gan: the discriminator's loss does not track sample quality",
-    "this generator trains under WGAN and collapses or fails under the standard GAN",
+Deno.test("WGAN trains where the GAN fails: Fisher's exact test on converged seeds and a paired rank test", () => {
+  const judge = (w: RunAnalysis[], g: RunAnalysis[]) =>
+    claimRule("wgan-trains-where-gan-fails").judge({ wgan: w, gan: g }, ctx);
+  const blown = arm("gan", () => ({ outcome: "blew-up", endQuality: NaN }));
+  const yes = judge(arm("wgan"), blown);
+  assert.equal(yes.verdict, "supported");
+  assert.match(yes.ours, /6 paired seeds: converged wgan 6, gan 0 \(Fisher p = 0\.001\)/);
+  assert.match(yes.ours, /better under wgan in 6 of 6 seeds \(Wilcoxon p = 0\.016; medians wgan 32\.50, gan –\)/);
+  // both converge, the GAN's quality better seed for seed: contradicted
+  assert.equal(judge(arm("wgan"), arm("gan", (s) => ({ endQuality: s - 15 }))).verdict, "contradicted");
+  // 3 of 6 vs 0 of 6 converged (p = 0.09): the outcomes alone do not decide
+  const half = judge(arm("wgan", (_, i) => (i < 3 ? {} : { outcome: "failed" })), blown);
+  assert.equal(half.verdict, "inconclusive");
+  assert.match(half.why, /end quality is better seed for seed, but it does not converge in significantly more/);
+  assert.equal(judge(arm("wgan").slice(0, 5), blown.slice(0, 5)).verdict, "inconclusive");
+});
+
+Deno.test("Adam less stable: relapses in more seeds, or larger ones seed for seed, each at α/2", () => {
+  const judge = (m: RunAnalysis[], r: RunAnalysis[]) =>
+    claimRule("adam-less-stable").judge({ momentum: m, stable: r }, ctx);
+  const unstable = arm("adam-b1-0.5", () => ({ relapsed: true, worstRelapse: 2, negativeCosineShare: 0.3 }));
+  const steady = arm("rmsprop", () => ({ negativeCosineShare: 0, minCosine: 0.2 }));
+  assert.equal(judge(unstable, steady).verdict, "supported");
+  assert.equal(judge(steady.map((r) => ({ ...r, arm: "adam-b1-0.5" })), unstable).verdict, "contradicted");
+  const none = judge(arm("adam-b1-0.5"), steady);
+  assert.equal(none.verdict, "inconclusive");
+  assert.match(none.why, /no run of either arm got worse again/);
+  assert.match(
+    judge(unstable, steady).ours,
+    /6\/6 unstable, worst relapse median 2\.00.*negative-cosine updates median 0\.30/,
+  );
+});
+
+Deno.test("judgeClaims(): undecided while quality still improves; fragile when one seed left out flips it", () => {
+  const e = findExperiment("mnist-mlp");
+  const runs = [...arm("wgan"), ...arm("gan", () => ({ outcome: "blew-up" })), ...arm("gan-tanh")];
+  const claims = ["loss-tracks-quality", "wgan-trains-where-gan-fails"] as const;
+  const rows = judgeClaims(e, claims, runs, ctx);
+  assert.deepEqual(rows.map((r) => [r.claim, r.verdict]), [
+    ["wgan: the critic's Wasserstein estimate tracks sample quality", "supported"],
+    ["this generator trains under WGAN and collapses or fails under the standard GAN (gan)", "supported"],
+    ["this generator trains under WGAN and collapses or fails under the standard GAN (gan-tanh)", "inconclusive"],
   ]);
-  assert.deepEqual(rows.map((r) => r.verdict), ["supported", "contradicted", "inconclusive"]);
-  assert.ok(rows.every((r) => r.rule && r.paper));
-  assert.ok(rows.filter((r) => r.verdict !== "inconclusive").every((r) => r.why === ""));
-  const partial = judgeClaims(e, [arm("wgan")], "fid");
-  assert.equal(partial[1].verdict, "inconclusive");
-  assert.equal(partial[1].why, "no finished run of gan");
+  assert.equal(rows[0].stability, "stable: the same with any one of 6 seeds left out");
+  // half the WGAN runs still improving at the horizon: undecided, whatever the rule alone says
+  const improving = judgeClaims(
+    e,
+    claims,
+    [...arm("wgan", (_, i) => ({ stillImproving: i < 3 })), ...runs.slice(6)],
+    ctx,
+  );
+  assert.equal(improving[0].verdict, "undecided");
+  assert.match(improving[0].why, /still changing at the horizon: 3 of 6 wgan runs .* \(by the rule alone: supported\)/);
+  // 6 seeds, one with a slightly negative ρ on changes: p = 2/64 supports; with any positive seed left out, p = 2/32
+  // does not, so the verdict is fragile (leaving out the negative seed keeps it)
+  const six = arm("wgan", (_, i) => ({ spearmanChanges: i === 0 ? -0.01 : 0.1 * (i + 1) }));
+  const fragile = judgeClaims(e, ["loss-tracks-quality"], six, ctx);
+  assert.equal(fragile[0].verdict, "fragile");
+  assert.match(fragile[0].why, /^supported on all seeds, but without seed 21: inconclusive; without seed 22/);
+  assert.doesNotMatch(fragile[0].stability!, /seed 20/);
+  // an arm without runs
+  assert.equal(judgeClaims(e, ["loss-tracks-quality"], arm("gan"), ctx)[0].why, "no finished run of wgan");
 });

@@ -49,8 +49,18 @@ Deno.test("resolveConfig(): run settings typed and range-checked; unknown keys r
   assert.equal(settings.iterations, 12);
   assert.equal(settings.dItersSchedule, true);
   // run-wide defaults flow into every arm; the GAN arm never uses the Diters warm-up
-  assert.deepEqual(arms.map((a) => [a.id, a.critic.kind === "dcgan" && a.critic.width]), [["wgan", 8], ["gan", 8]]);
-  assert.deepEqual(arms.map((a) => a.algorithm.dItersSchedule), [true, false]);
+  assert.deepEqual(arms.map((a) => [a.id, a.critic.kind === "dcgan" && a.critic.width]), [
+    ["wgan", 8],
+    ["gan", 8],
+    ["gan-tanh", 8],
+  ]);
+  assert.deepEqual(arms.map((a) => a.algorithm.dItersSchedule), [true, false, false]);
+  // the control arm: the official MLP_G with a tanh output; the official one has none
+  assert.deepEqual(arms.map((a) => a.generator.kind === "mlp" && a.generator.outputActivation), [
+    undefined,
+    undefined,
+    "tanh",
+  ]);
   const bad = (set: string, message: RegExp) => assert.throws(() => resolveConfig(e, "quick", [set]), message);
   bad("iteratons=3", /Cannot set "iteratons": unknown key \(did you mean "iterations"\?\)/);
   bad("iterations=abc", /^UsageError: Cannot set "iterations": iterations must be an integer ≥ 1, got "abc"$/);
@@ -105,6 +115,7 @@ Deno.test("resolveConfig(): critic.kind=mlp swaps in the official MLP_D, whose k
   assert.deepEqual(arms.map((a) => a.critic), [
     { kind: "mlp", hidden: 512, hiddenLayers: 3, activation: "relu", init: 0.02 },
     { kind: "mlp", hidden: 256, hiddenLayers: 3, activation: "relu", init: "dcgan" },
+    { kind: "mlp", hidden: 512, hiddenLayers: 3, activation: "relu", init: "dcgan" },
   ]);
   // the official MLP_G: 3 hidden ReLU layers, PyTorch's default init for linear layers (weights_init skips them)
   assert.deepEqual(arms[0].generator, {

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  acrossSeedsTest,
   differencedSpearman,
   fisherExact,
   leaveOneSeedOut,
@@ -195,4 +196,43 @@ Deno.test("Student-t quantiles match SciPy's; leave-one-seed-out lists the seeds
     flips: [{ seed: 3, verdict: "up" }],
   });
   assert.equal(leaveOneSeedOut([0, 1, 2], verdict).stable, true);
+});
+
+Deno.test("Fisher's exact test, one-sided, matches SciPy's (alternative='greater' and 'less')", () => {
+  // scipy.stats.fisher_exact([[a, b], [c, d]], alternative=...)[1]
+  const cases: [number, number, number, number, number, number][] = [
+    [6, 0, 0, 6, 0.0010822510822510823, 1.0],
+    [3, 3, 0, 6, 0.0909090909090909, 1.0],
+    [5, 1, 1, 5, 0.04004329004329004, 0.9989177489177489],
+    [2, 4, 5, 1, 0.9924242424242424, 0.12121212121212123],
+    [0, 6, 6, 0, 1.0, 0.0010822510822510823],
+  ];
+  for (const [a, b, c, d, greater, less] of cases) {
+    assert.ok(Math.abs(fisherExact(a, b, c, d, "greater").p - greater) < 1e-9, `${[a, b, c, d]} greater`);
+    assert.ok(Math.abs(fisherExact(a, b, c, d, "less").p - less) < 1e-9, `${[a, b, c, d]} less`);
+  }
+});
+
+Deno.test("across seeds: the exact permutation test matches an independent enumeration (scipy.stats.spearmanr)", () => {
+  // statistic: mean over steps of Spearman's ρ across seeds; p: the share of the 5! (6!) seed permutations of x
+  // with a statistic at least the observed one (computed in Python with itertools.permutations)
+  const x = [[0.3, 0.2, 0.25], [0.5, 0.45, 0.4], [0.1, 0.15, 0.12], [0.9, 0.7, 0.8], [0.6, 0.65, 0.5]];
+  const y = [[12, 11, 11.5], [20, 19, 18], [13, 14, 13.5], [30, 29, 28], [25, 24, 27]];
+  const r = acrossSeedsTest(x, y);
+  assert.ok(Math.abs(r.statistic - 0.9) < 1e-12);
+  assert.ok(Math.abs(r.p - 0.041666666666666664) < 1e-12);
+  assert.equal(r.method, "exact");
+  const x2 = [[1, 2], [2, 1], [3, 3], [4, 5], [5, 4], [6, 6]];
+  const y2 = [[2, 1], [1, 2], [3, 4], [4, 3], [6, 5], [5, 6]];
+  const r2 = acrossSeedsTest(x2, y2);
+  assert.ok(Math.abs(r2.statistic - 0.8285714285714286) < 1e-12);
+  assert.ok(Math.abs(r2.p - 0.019444444444444445) < 1e-12);
+  // past exactMax: seeded random permutations, the same p for the same seed, close to the exact one
+  const mc = acrossSeedsTest(x2, y2, { exactMax: 4, draws: 20000 });
+  assert.equal(mc.method, "permutation");
+  assert.equal(mc.p, acrossSeedsTest(x2, y2, { exactMax: 4, draws: 20000 }).p);
+  assert.ok(Math.abs(mc.p - 0.019444444444444445) < 0.005, String(mc.p));
+  // too few seeds, or steps that do not line up: no test
+  assert.ok(Number.isNaN(acrossSeedsTest(x.slice(0, 2), y.slice(0, 2)).p));
+  assert.ok(Number.isNaN(acrossSeedsTest([[1], [2], [3, 4]], [[1], [2], [3]]).p));
 });

@@ -35,3 +35,43 @@ Deno.test("results-table: one row per claim, experiments in order, a run's seeds
     "| b (default, 5 seeds × 900 it.) | c \\| d | ρ = 1 | **inconclusive** | wide |",
   ]);
 });
+
+Deno.test("results-table --v2 / --v1: each generation of rules on its own, v2 rows with their stability and standing", async () => {
+  const dir = await tempDir();
+  const write = async (folder: string, claims: object) => {
+    await Deno.mkdir(`${dir}/${folder}`);
+    await Deno.writeTextFile(`${dir}/${folder}/claims.json`, JSON.stringify(claims));
+  };
+  const claim = { claim: "c", ours: "o", verdict: "fragile", why: "w", stability: "without seed 21: inconclusive" };
+  await write("a-old", { experiment: "a", profile: "default", seeds: 5, iterations: 10, claims: [claim] });
+  await write("a-new", {
+    experiment: "a",
+    profile: "default",
+    seeds: 6,
+    iterations: 10,
+    rules: "v2",
+    protocol: { kind: "protocol", version: 2, differences: [] },
+    claims: [claim],
+  });
+  await write("a-pilot", {
+    experiment: "a",
+    profile: "default",
+    seeds: 2,
+    iterations: 20,
+    rules: "v2",
+    protocol: { kind: "pilot", version: 2, differences: ["seeds 100-101 (the protocol's: 20-25)"] },
+    claims: [claim],
+  });
+  const v2 = (await resultsTable(dir, ["a"], { rules: "v2" })).split("\n");
+  assert.equal(
+    v2[0],
+    "| experiment | claim | ours (per-seed statistics) | verdict | one seed left out | why not decided |",
+  );
+  assert.deepEqual(v2.slice(2), [
+    "| a (default, 6 seeds × 10 it., protocol v2) | c | o | **fragile** | without seed 21: inconclusive | w |",
+    "| a (default, 2 seeds × 20 it., pilot: seeds 100-101 (the protocol's: 20-25)) | c | o | **fragile** | " +
+    "without seed 21: inconclusive | w |",
+  ]);
+  const v1 = (await resultsTable(dir, ["a"], { rules: "v1" })).split("\n").slice(2);
+  assert.deepEqual(v1, ["| a (default, 5 seeds × 10 it.) | c | o | **fragile** | w |"]);
+});

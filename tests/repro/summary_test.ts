@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { findExperiment } from "../../repro/config/resolve.ts";
-import { analyseRun } from "../../repro/analysis/run_analysis.ts";
+import { analyseRun, countSpikes, stillImproving, worstRelapse } from "../../repro/analysis/run_analysis.ts";
 import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
-import { judgeClaims } from "../../repro/analysis/claims.ts";
+import { judgeClaimsV1 as judgeClaims } from "../../repro/analysis/claims_v1.ts";
 import type { RunRecord } from "../../repro/run/run_one.ts";
 
 const record = (arm: string, seed: number): RunRecord => ({
@@ -31,10 +31,10 @@ Deno.test("analyseRun() median-filters the estimate between evaluations and corr
   ];
   const a = analyseRun(rows, record("wgan", 0), "w1");
   assert.deepEqual(a.pairs, [
-    { estimate: 5, quality: 1.5 },
-    { estimate: 3, quality: 1.0 },
-    { estimate: 50.5, quality: 0.8 },
-    { estimate: 1, quality: 0.5 },
+    { step: 10, estimate: 5, quality: 1.5 },
+    { step: 20, estimate: 3, quality: 1.0 },
+    { step: 30, estimate: 50.5, quality: 0.8 },
+    { step: 40, estimate: 1, quality: 0.5 },
   ]);
   assert.equal(a.spearman, 0.4); // ranks (3, 2, 4, 1) vs (4, 3, 2, 1)
   // changes: estimate −2, +47.5, −49.5 against W1 −0.5, −0.2, −0.3 → ranks (2, 3, 1) vs (1, 3, 2)
@@ -55,6 +55,14 @@ function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary
     qualityMovedRuns: 5,
     spearmanChangesMedian: spearman,
     spearmanPartialMedian: spearman,
+    spearmanMedian: spearman,
+    endQuality: { median: 1, min: 0.9, max: 1.1 },
+    stillImprovingRuns: 0,
+    coverageMedian: 8,
+    throughputMedian: 10,
+    relapsedRuns: 0,
+    spikesMedian: 0,
+    negativeCosineShareMedian: NaN,
     finalQuality: m(1, 0.1),
     finalQualityRuns: 5,
     coverage: m(8, 0),
@@ -65,7 +73,7 @@ function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary
   };
 }
 
-Deno.test("judgeClaims() applies the stated rules: supported, contradicted, inconclusive", () => {
+Deno.test("judgeClaimsV1() applies rules v1 as published: supported, contradicted, inconclusive", () => {
   const toy = findExperiment("toy-8gaussians");
   const verdicts = (arms: ArmSummary[]) => judgeClaims(toy, arms, "w1").map((c) => c.verdict);
   assert.deepEqual(
@@ -101,4 +109,64 @@ Deno.test("judgeClaims() applies the stated rules: supported, contradicted, inco
     "inconclusive",
   );
   assert.equal(fails({ finalQuality: q(200) }, { finalQuality: q(50) }), "contradicted");
+});
+
+Deno.test("stillImproving(): the last quarter better than the one before by more than 10% of the gain so far", () => {
+  // 8 evaluations: quarters of 2; the last quarter's median 25, gain so far 500 − 25 = 475, 10% of it 47.5
+  assert.equal(stillImproving(500, [400, 300, 200, 150, 100, 80, 30, 20], 0.25, 0.1), true); // 90 − 25 = 65 > 47.5
+  assert.equal(stillImproving(500, [400, 300, 200, 150, 60, 40, 30, 20], 0.25, 0.1), false); // 50 − 25 = 25
+  assert.equal(stillImproving(500, [500, 500, 510, 505, 502, 499, 501, 500], 0.25, 0.1), false); // never improved
+  assert.equal(stillImproving(500, [400, 300], 0.25, 0.1), false); // too short to have two quarters
+});
+
+Deno.test("worstRelapse(): a running median of 3 against the best before it, once quality has moved", () => {
+  // smoothed: 500, 450, 400, 400, 200, 200, 200, 400 → worst 400 / 200 = 2
+  assert.equal(worstRelapse(500, [500, 400, 400, 200, 200, 100, 400, 400], 0.1), 2);
+  // a single bad evaluation is smoothed away
+  assert.equal(worstRelapse(500, [400, 300, 200, 900, 150, 120], 0.1), 1);
+  // never moved: no relapse is measured
+  assert.ok(Number.isNaN(worstRelapse(500, [490, 480, 495], 0.1)));
+});
+
+Deno.test("countSpikes(): estimates far from the median of the rows before, in MADs", () => {
+  const calm = Array.from({ length: 40 }, (_, i) => 1 + 0.01 * (i % 3));
+  assert.equal(countSpikes(calm, 8), 0);
+  const spiked = [...calm];
+  spiked[30] = 5;
+  assert.equal(countSpikes(spiked, 8), 1);
+  // a constant series has no spread to measure against: nothing is a spike
+  assert.equal(countSpikes(Array(30).fill(2), 8), 0);
+});
+
+Deno.test("analyseRun(): the update cosine's negative share and the end quality over the outcome window", () => {
+  const rows = [
+    { step: "0", wasserstein_estimate: "", critic_update_cosine: "", w1: "2" },
+    { step: "10", wasserstein_estimate: "1", critic_update_cosine: "0.5", w1: "1.5" },
+    { step: "20", wasserstein_estimate: "1", critic_update_cosine: "-0.25", w1: "1.0" },
+    { step: "30", wasserstein_estimate: "1", critic_update_cosine: "0.25", w1: "0.8" },
+    { step: "40", wasserstein_estimate: "1", critic_update_cosine: "-0.5", w1: "0.5" },
+  ];
+  const a = analyseRun(rows, { ...record("wgan", 0), outcomeWindow: [{ w1: 1 }, { w1: 0.8 }, { w1: 0.5 }] }, "w1");
+  assert.equal(a.negativeCosineShare, 0.5);
+  assert.equal(a.minCosine, -0.5);
+  assert.equal(a.endQuality, 0.8);
+  assert.ok(Number.isNaN(
+    analyseRun(rows.map((r) => ({ ...r, critic_update_cosine: "" })), record("wgan", 0), "w1")
+      .negativeCosineShare,
+  ));
+});
+
+Deno.test("analyseRun(): WGAN-GP's plotted quantity is the negative critic loss with its penalty, not the estimate", () => {
+  const rows = [
+    { step: "0", wasserstein_estimate: "", critic_loss: "", w1: "2" },
+    { step: "10", wasserstein_estimate: "3", critic_loss: "-1", w1: "1.5" },
+    { step: "20", wasserstein_estimate: "2", critic_loss: "-2", w1: "1.0" },
+    { step: "30", wasserstein_estimate: "1", critic_loss: "-3", w1: "0.5" },
+  ];
+  const estimate = analyseRun(rows, record("wgan-gp", 0), "w1");
+  const plotted = analyseRun(rows, record("wgan-gp", 0), "w1", undefined, "negative-critic-loss");
+  assert.deepEqual(plotted.pairs.map((p) => p.estimate), [1, 2, 3]);
+  assert.equal(plotted.plotted, "negative-critic-loss");
+  assert.equal(estimate.spearman, 1);
+  assert.equal(plotted.spearman, -1);
 });

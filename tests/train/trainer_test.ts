@@ -18,7 +18,7 @@ import {
   train,
   Trainer,
 } from "../../mod.ts";
-import { criticStep } from "../../lib/train/mod.ts";
+import { criticStep, updateCosine } from "../../lib/train/mod.ts";
 import { sampleToy } from "../../lib/data/mod.ts";
 import { BACKENDS, backendTest } from "../helpers.ts";
 
@@ -379,3 +379,66 @@ backendTest(
     assert.ok((await run(true)) > 0.02);
   },
 );
+
+backendTest(
+  "the update's cosine with the descent direction: closed forms for Adam's first step and momentum",
+  async () => {
+    const cosineOf = async (spec: Parameters<typeof createOptimizer>[0], grads: number[][]) => {
+      const v = tf.variable(tf.tensor([1, -2, 3]));
+      const opt = createOptimizer(spec);
+      let c = NaN;
+      for (const g of grads) {
+        const before = tf.clone(v), grad = tf.tensor(g);
+        opt.apply([v], [grad]);
+        const t = updateCosine([v], [before], [grad]);
+        c = (await t.data())[0];
+        [before, grad, t].forEach((x) => x.dispose());
+      }
+      v.dispose();
+      opt.dispose();
+      return c;
+    };
+    const adam = { kind: "adam", lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+    // Adam's first step moves by lr · sign(g): cos = |g|₁ / (√n |g|₂)
+    const g = [0.5, -1, 2];
+    const expected = 3.5 / (Math.sqrt(3) * Math.sqrt(0.25 + 1 + 4));
+    assert.ok(Math.abs(await cosineOf(adam, [g]) - expected) < 1e-5);
+    // momentum: after g, a small −g pulls the other way while the step still follows m ∝ g: cos = −1
+    assert.ok(Math.abs(await cosineOf(adam, [g, g.map((x) => -0.05 * x)]) + 1) < 1e-5);
+    // RMSProp scales each coordinate by a positive factor: the cosine stays positive for any gradients
+    const rms = { kind: "rmsprop", lr: 0.01, alpha: 0.99, eps: 1e-8 } as const;
+    assert.ok(await cosineOf(rms, [g, g.map((x) => -0.05 * x), [3, 0.1, -0.2]]) > 0);
+  },
+);
+
+backendTest("criticStep(): measuring the update changes no number of the step", async () => {
+  const runStep = async (measureUpdate: boolean) => {
+    const critic = mlpCritic({ seed: 3, inputShape: [2], hidden: 8, hiddenLayers: 2 });
+    const optimizer = createOptimizer({ kind: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.9, eps: 1e-8 });
+    const ctx = {
+      critic,
+      loss: adversarialLoss("wasserstein"),
+      lipschitz: lipschitzTerm({ kind: "clip", c: 0.01 }),
+      optimizer,
+      penaltyRng: new Rng(0),
+      measureUpdate,
+    };
+    const real = tf.tensor([[1, 0], [0, 1], [1, 1]]), fake = tf.tensor([[0, 0], [-1, 0], [0, -1]]);
+    let stats: Float32Array | Int32Array | Uint8Array = new Float32Array();
+    for (let i = 0; i < 3; i++) {
+      const s = criticStep(ctx, real, fake);
+      stats = await s.data();
+      s.dispose();
+    }
+    const weights = await Promise.all(critic.variables.map((v) => v.data()));
+    [real, fake].forEach((t) => t.dispose());
+    optimizer.dispose();
+    critic.dispose();
+    return { stats: Array.from(stats), weights: weights.map((w) => Array.from(w)) };
+  };
+  const plain = await runStep(false), measured = await runStep(true);
+  assert.deepEqual(measured.stats.slice(0, 5), plain.stats.slice(0, 5));
+  assert.deepEqual(measured.weights, plain.weights);
+  assert.ok(Number.isNaN(plain.stats[5]));
+  assert.ok(measured.stats[5] >= -1 && measured.stats[5] <= 1, String(measured.stats[5]));
+});

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import {
+  compactSeeds,
+  parseProtocol,
+  pilotSeedWarning,
+  protocol,
+  PROTOCOL_URL,
+  protocolStanding,
+} from "../../repro/config/protocol.ts";
+import { EXPERIMENTS } from "../../repro/config/experiments.ts";
+import { defaultSeeds, findExperiment, profileSettings, resolveConfig } from "../../repro/config/resolve.ts";
+
+const text = Deno.readTextFileSync(PROTOCOL_URL);
+
+Deno.test("the protocol: every experiment has an entry; verdict seeds lie below the pilot seeds; enough of them", () => {
+  const p = protocol();
+  assert.equal(p.rules, "v2");
+  assert.match(p.fingerprint, /^[0-9a-f]{8}$/);
+  for (const e of EXPERIMENTS) {
+    const entry = p.experiments[e.id];
+    assert.ok(entry, `${e.id} has no protocol entry`);
+    assert.ok(entry.seeds.every((s) => s < p.pilotSeedsFrom), e.id);
+    // a claim needs min_runs runs per arm, and one seed left out must still leave enough for the tests to decide
+    if (entry.claims.length) assert.ok(entry.seeds.length >= p.statistics.min_runs, `${e.id}: too few seeds`);
+  }
+  assert.deepEqual(Object.keys(p.experiments).sort(), EXPERIMENTS.map((e) => e.id).sort());
+});
+
+Deno.test("parseProtocol(): a wrong file gets one line naming the key", () => {
+  assert.throws(() => parseProtocol("version = "), /^SyntaxError: Cannot read the protocol repro\/protocol.toml: /);
+  assert.throws(
+    () => parseProtocol(text.replace('seeds = "20-25"\niterations = 8000', 'seeds = "20-25,150"\niterations = 8000')),
+    /experiments.mnist-mlp.seeds includes 150, a pilot seed \(verdict seeds are below pilot_seeds_from = 100\)/,
+  );
+  assert.throws(
+    () => parseProtocol(text.replace('claims = ["adam-less-stable"]', 'claims = ["adam-is-bad"]')),
+    /Cannot use the protocol repro\/protocol.toml: experiments.mnist-adam-vs-rmsprop.claims.0 .*"adam-is-bad"/,
+  );
+  assert.throws(() => parseProtocol(text.replace("alpha = 0.05", "alpha = 5")), /statistics.alpha/);
+  assert.throws(() => parseProtocol(text + "\nsurprise = 1\n"), /surprise/);
+  // the same text, the same fingerprint; any change, another
+  assert.equal(parseProtocol(text).fingerprint, protocol().fingerprint);
+  assert.notEqual(parseProtocol(text.replace("alpha = 0.05", "alpha = 0.01")).fingerprint, protocol().fingerprint);
+});
+
+Deno.test("the default profile runs the protocol's verdict seeds to its horizon at its cadence; others do not", () => {
+  const e = findExperiment("mnist-mlp");
+  const entry = protocol().experiments["mnist-mlp"];
+  const d = profileSettings(e, "default");
+  assert.equal(d.iterations, entry.iterations);
+  assert.equal(d.evalEvery, entry.evalEvery);
+  assert.deepEqual(defaultSeeds(e, "default", d), entry.seeds);
+  assert.equal(resolveConfig(e, "default").settings.iterations, entry.iterations);
+  const q = profileSettings(e, "quick");
+  assert.deepEqual(q, e.profiles.quick);
+  assert.deepEqual(defaultSeeds(e, "quick", q), [0, 1]);
+  // --set seeds=3 on the default profile: three seeds from 0, not the verdict seeds
+  assert.deepEqual(defaultSeeds(e, "default", { ...d, seeds: 3 }), [0, 1, 2]);
+});
+
+Deno.test("protocolStanding(): under the protocol, a pilot, or exploratory with the differences named", () => {
+  const entry = protocol().experiments["mnist-dcgan"];
+  const under = protocolStanding("mnist-dcgan", { ...entry, seeds: [...entry.seeds].reverse() });
+  assert.equal(under.kind, "protocol");
+  assert.deepEqual(under.differences, []);
+  const pilot = protocolStanding("mnist-dcgan", { seeds: [100, 101], iterations: 3000, evalEvery: 100 });
+  assert.equal(pilot.kind, "pilot");
+  assert.deepEqual(pilot.differences, [
+    `seeds 100-101 (the protocol's: ${compactSeeds(entry.seeds)})`,
+    `3000 iterations (${entry.iterations})`,
+  ]);
+  const explore = protocolStanding("mnist-dcgan", { seeds: [20, 21], iterations: entry.iterations, evalEvery: 50 });
+  assert.equal(explore.kind, "exploratory");
+  assert.match(pilotSeedWarning("mnist-dcgan", explore, [20, 21, 150])!, /seeds 20-21 are mnist-dcgan's verdict seeds/);
+  assert.equal(pilotSeedWarning("mnist-dcgan", explore, [0, 1]), null);
+  assert.equal(compactSeeds([5, 1, 2, 3, 9, 8]), "1-3,5,8-9");
+});
