@@ -226,7 +226,12 @@ export function compareTable(files: readonly LoadedCsv[]): { header: string[]; r
     const cells = [key];
     rows.forEach((r) => {
       cells.push(
-        r ? `${f(num(r.final_quality_mean), 3)} ± ${f(num(r.final_quality_ci95), 3)} ${r.quality_metric}` : "–",
+        !r ? "–" : r.final_quality_ci95 === "" && (r.final_quality_median ?? "") !== ""
+          // rules v2 summaries: the median [min, max] over runs, no t-interval
+          ? `${f(num(r.final_quality_median), 3)} [${f(num(r.final_quality_min), 3)}, ${
+            f(num(r.final_quality_max), 3)
+          }] ${r.quality_metric}`
+          : `${f(num(r.final_quality_mean), 3)} ± ${f(num(r.final_quality_ci95), 3)} ${r.quality_metric}`,
         r ? f(num(r.spearman_mean)) : "–",
         r ? f(num(r.iterations_per_s_mean), 1) : "–",
       );

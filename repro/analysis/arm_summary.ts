@@ -146,8 +146,21 @@ export function summaryRows(
   experiment: ExperimentSpec,
   profile: string,
   arms: readonly ArmSummary[],
-  context: { primary: string; coverage: string | null; hardwareId: string; backend: string; commit: string },
+  context: {
+    primary: string;
+    coverage: string | null;
+    hardwareId: string;
+    backend: string;
+    commit: string;
+    /**
+     * Rules v2 report no interval over seeds: the correlations' Fisher-z intervals cap at |ρ| = 0.9999 and the
+     * final-quality t-interval assumes what bimodal outcomes are not; their cells stay empty (medians, ranges and the
+     * verdicts' exact tests stand instead). Rules v1 folders keep them as published.
+     */
+    noIntervals?: boolean;
+  },
 ): Row[] {
+  const interval = (x: number) => context.noIntervals ? "" : round(x);
   return arms.map((a) => ({
     experiment: experiment.id,
     profile,
@@ -156,11 +169,11 @@ export function summaryRows(
     seeds: a.seeds,
     quality_metric: context.primary,
     spearman_mean: round(a.spearman.mean),
-    spearman_ci95: round(a.spearman.ci95),
-    spearman_lo: round(a.spearman.lo),
-    spearman_hi: round(a.spearman.hi),
+    spearman_ci95: interval(a.spearman.ci95),
+    spearman_lo: interval(a.spearman.lo),
+    spearman_hi: interval(a.spearman.hi),
     pearson_mean: round(a.pearson.mean),
-    pearson_ci95: round(a.pearson.ci95),
+    pearson_ci95: interval(a.pearson.ci95),
     quality_moved_runs: a.qualityMovedRuns,
     spearman_changes_median: round(a.spearmanChangesMedian),
     spearman_partial_median: round(a.spearmanPartialMedian),
@@ -173,11 +186,11 @@ export function summaryRows(
     spikes_median: round(a.spikesMedian),
     negative_cosine_share_median: round(a.negativeCosineShareMedian),
     final_quality_mean: round(a.finalQuality.mean),
-    final_quality_ci95: round(a.finalQuality.ci95),
+    final_quality_ci95: interval(a.finalQuality.ci95),
     final_quality_runs: a.finalQualityRuns,
     coverage_metric: context.coverage ?? "",
     coverage_mean: round(a.coverage.mean),
-    coverage_ci95: round(a.coverage.ci95),
+    coverage_ci95: interval(a.coverage.ci95),
     converged_share: round(a.shares.converged),
     collapsed_share: round(a.shares.collapsed),
     not_trained_share: round(a.shares["not-trained"]),

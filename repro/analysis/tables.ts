@@ -108,9 +108,17 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
   const meta = { hardwareId: distinct("hardware_id"), backend: distinct("backend"), commit: distinct("commit") };
   await writeAtomic(
     `${outDir}/summary.csv`,
-    toCsv(summaryRows(ctx.experiment, ctx.profile, arms, { ...meta, primary: ctx.primary, coverage: ctx.coverage }), [
-      ...SUMMARY_COLUMNS,
-    ]),
+    toCsv(
+      summaryRows(ctx.experiment, ctx.profile, arms, {
+        ...meta,
+        primary: ctx.primary,
+        coverage: ctx.coverage,
+        noIntervals: v2,
+      }),
+      [
+        ...SUMMARY_COLUMNS,
+      ],
+    ),
   );
   const claims = v2
     ? judgeClaims(ctx.experiment, ctx.claims ?? [], analyses, { primary: ctx.primary, statistics })

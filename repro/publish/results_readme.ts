@@ -26,10 +26,12 @@ export async function resultSections(dir: string): Promise<string> {
     const ids = EXPERIMENT_IDS.filter((id) => name.startsWith(`${id}-`));
     return ids.length ? EXPERIMENT_IDS.indexOf(ids.reduce((a, b) => b.length > a.length ? b : a)) : -1;
   };
+  // within an experiment: the folder judged under the protocol first, then the one published before it, then others
+  const generation = (name: string) => name.endsWith("-protocol-v2") ? 0 : name.endsWith("-default") ? 1 : 2;
   const parts: string[] = [];
   for (
     const name of folders.filter((n) => order(n) >= 0).sort((a, b) =>
-      order(a) - order(b) || Number(!a.endsWith("-default")) - Number(!b.endsWith("-default")) || (a < b ? -1 : 1)
+      order(a) - order(b) || generation(a) - generation(b) || (a < b ? -1 : 1)
     )
   ) {
     const verdict = await Deno.readTextFile(`${dir}/${name}/verdict.md`).catch(() => null);

@@ -64,6 +64,20 @@ Deno.test("compare puts summary tables side by side", () => {
   assert.equal(t.rows.length, 1);
   assert.match(t.rows[0][1], /^0\.500 ± – w1$/);
   assert.match(t.rows[0][4], /^0\.250 ± – w1$/);
+  // rules v2 summaries carry no t-interval: the median [min, max] over runs
+  const v2 = toCsv([{
+    experiment: "toy-8gaussians",
+    profile: "quick",
+    arm: "wgan",
+    quality_metric: "w1",
+    final_quality_median: 0.3,
+    final_quality_min: 0.2,
+    final_quality_max: 0.9,
+    final_quality_mean: 0.4,
+    final_quality_ci95: "",
+  }], SUMMARY_COLUMNS);
+  const t2 = compareTable([loadCsvText(v2, "a"), loadCsvText(v2, "b")]);
+  assert.match(t2.rows[0][1], /^0\.300 \[0\.200, 0\.900\] w1$/);
 });
 
 Deno.test("compare measures per-seed drift between steps.csv files: identical prefix, first step 1% apart, final quality", () => {
