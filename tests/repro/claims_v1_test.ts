@@ -8,7 +8,6 @@ import {
   TRACKS_CONTRADICT_BELOW,
   TRACKS_MIN_RHO,
   V1_CLAIM_RULES as CLAIM_RULES,
-  V1_CLAIMS,
 } from "../../repro/analysis/claims_v1.ts";
 import { EXPERIMENTS } from "../../repro/config/experiments.ts";
 import type { Outcome } from "../../repro/folder/outcome.ts";
