@@ -75,3 +75,22 @@ Deno.test("results-table --v2 / --v1: each generation of rules on its own, v2 ro
   const v1 = (await resultsTable(dir, ["a"], { rules: "v1" })).split("\n").slice(2);
   assert.deepEqual(v1, ["| a (default, 5 seeds × 10 it.) | c | o | **fragile** | w |"]);
 });
+
+Deno.test("the README's two results tables are the ones results-table makes from the committed folders", async () => {
+  const { EXPERIMENT_IDS } = await import("../../repro/config/experiments.ts");
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const results = new URL("../../results", import.meta.url).pathname;
+  // deno fmt pads the cells: compare cell by cell, trimmed (a "\|" inside a cell is not a separator)
+  const cells = (table: string) =>
+    table.trim().split("\n").filter((l) => !/^\|[\s-|]+\|$/.test(l)).map((l) =>
+      l.replaceAll("\\|", "\u0000").split("|").slice(1, -1).map((c) => c.trim().replaceAll("\u0000", "\\|"))
+    );
+  for (const rules of ["v2", "v1"] as const) {
+    const marker = `<!-- results-table --${rules} -->`;
+    const start = readme.indexOf(marker);
+    assert.ok(start >= 0, `README has no ${marker}`);
+    const block = readme.slice(start + marker.length).trimStart();
+    const table = block.slice(0, block.search(/\n\n|$/));
+    assert.deepEqual(cells(table), cells(await resultsTable(results, EXPERIMENT_IDS, { rules })), `${rules} table`);
+  }
+});
