@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { unreadByV1 } from "./arm_fixture.ts";
 import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
 import {
   ADAM_BAD_SHARE_DIFFERENCE,
@@ -41,14 +42,7 @@ function arm(id: string, o: Partial<ArmSummary> = {}): ArmSummary {
     qualityMovedRuns: 5,
     spearmanChangesMedian: 0.5,
     spearmanPartialMedian: 0.5,
-    spearmanMedian: 0.8,
-    endQuality: { median: 50, min: 45, max: 55 },
-    stillImprovingRuns: 0,
-    coverageMedian: 8,
-    throughputMedian: 10,
-    relapsedRuns: 0,
-    spikesMedian: 0,
-    negativeCosineShareMedian: NaN,
+    ...unreadByV1(0.8, 50),
     finalQuality: ci(50, 5),
     finalQualityRuns: 5,
     coverage: ci(8, 0),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { unreadByV1 } from "./arm_fixture.ts";
 import { findExperiment } from "../../repro/config/resolve.ts";
 import { analyseRun, countSpikes, stillImproving, worstRelapse } from "../../repro/analysis/run_analysis.ts";
 import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
@@ -55,14 +56,7 @@ function arm(id: string, spearman: number, ci: number, extra: Partial<ArmSummary
     qualityMovedRuns: 5,
     spearmanChangesMedian: spearman,
     spearmanPartialMedian: spearman,
-    spearmanMedian: spearman,
-    endQuality: { median: 1, min: 0.9, max: 1.1 },
-    stillImprovingRuns: 0,
-    coverageMedian: 8,
-    throughputMedian: 10,
-    relapsedRuns: 0,
-    spikesMedian: 0,
-    negativeCosineShareMedian: NaN,
+    ...unreadByV1(spearman, 1),
     finalQuality: m(1, 0.1),
     finalQualityRuns: 5,
     coverage: m(8, 0),
