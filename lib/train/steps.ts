@@ -68,10 +68,11 @@ export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): 
       return total as tf.Scalar;
     }, ctx.critic.variables as tf.Variable[]);
     const variables = ctx.critic.variables;
+    const ordered = variables.map((v) => grads[v.name]);
     const before = ctx.measureUpdate ? variables.map((v) => tf.clone(v)) : null;
-    ctx.optimizer.apply(variables, variables.map((v) => grads[v.name]));
+    ctx.optimizer.apply(variables, ordered);
     const [adversarial, dReal, dFake, penalty] = kept;
-    const cosine = before ? updateCosine(variables, before, variables.map((v) => grads[v.name])) : tf.scalar(NaN);
+    const cosine = before ? updateCosine(variables, before, ordered) : tf.scalar(NaN);
     const out = tf.stack([value, tf.neg(adversarial), dReal, dFake, penalty, cosine]) as tf.Tensor1D;
     kept.forEach((t) => t.dispose());
     return out;
