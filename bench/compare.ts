@@ -17,7 +17,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { parseCsv } from "../repro/folder/files.ts";
+import { parseCsv, readTextFile } from "../repro/folder/files.ts";
 import { runMain } from "../repro/errors.ts";
 import { BENCH_COLUMNS, BENCH_KEY } from "./schema.ts";
 import { SUMMARY_COLUMNS } from "../repro/analysis/arm_summary.ts";
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      "usage: deno task compare A.csv B.csv [more.csv ...] [--markdown]\n" +
+      "usage: deno task compare A.csv B.csv [more.csv ...] [--markdown]   (.csv.gz too)\n" +
         "  bench CSVs: time ratios; summary.csv: final quality, ρ, throughput; steps.csv: per-seed drift from A",
     );
     return;
@@ -273,7 +273,7 @@ async function main(): Promise<void> {
   for (const path of positionals) {
     let text: string;
     try {
-      text = await Deno.readTextFile(path);
+      text = await readTextFile(path);
     } catch (e) {
       throw new CompareError(
         `Cannot compare "${path}": ${e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message}`,

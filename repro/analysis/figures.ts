@@ -11,13 +11,14 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { Resvg } from "@resvg/resvg-js";
 import { writeAtomic } from "../folder/files.ts";
+import { compactPng } from "./png.ts";
 
 /** Renders a Vega-Lite spec to PNG bytes. */
 export async function renderPng(spec: TopLevelSpec): Promise<Uint8Array> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
-  return new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render().asPng();
+  return compactPng(new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render().asPng());
 }
 
 /** A figure that could not be written, and why (one line). */

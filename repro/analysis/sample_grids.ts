@@ -1,11 +1,13 @@
 /**
  * Pictures written next to the tables: sample grids of generated images and
  * scatter plots of generated vs real toy points, encoded with fast-png, and
- * {@linkcode labelPng} to enlarge one and title it (rendered with resvg).
+ * {@linkcode labelPng} to enlarge one and title it (rendered with resvg), every picture through `compactPng`
+ * (./png.ts).
  *
  * @module
  */
 import { encode } from "fast-png";
+import { compactPng } from "./png.ts";
 import { Resvg } from "@resvg/resvg-js";
 
 /** An 8×8 (or smaller) grid of images in [−1, 1] (NHWC, 1 or 3 channels) as PNG bytes, 2-pixel gutters. */
@@ -77,7 +79,7 @@ export function labelPng(
     (caption ? `<text x="4" y="32" font-family="sans-serif" font-size="11" fill="#555">${esc(caption)}</text>` : "") +
     `<image x="0" y="${top}" width="${W}" height="${height * scale}" style="image-rendering:pixelated" ` +
     `href="data:image/png;base64,${btoa(binary)}"/></svg>`;
-  return new Resvg(svg, { background: "white" }).render().asPng();
+  return compactPng(new Resvg(svg, { background: "white" }).render().asPng());
 }
 
 /** Width and height of a PNG from its header. */

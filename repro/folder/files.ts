@@ -39,6 +39,33 @@ export async function readCsvIfExists(path: string): Promise<Record<string, stri
   }
 }
 
+/** `text` gzipped (no file name, modification time 0: the same text always gives the same bytes). */
+export async function gzipText(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Reads a text file, gunzipping it when its name ends in `.gz`. */
+export async function readTextFile(path: string): Promise<string> {
+  if (!path.endsWith(".gz")) return await Deno.readTextFile(path);
+  const bytes = await Deno.readFile(path);
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
+  try {
+    return await new Response(stream).text();
+  } catch (e) {
+    throw new Error(`${path} is not a readable gzip file (${(e as Error).message})`);
+  }
+}
+
+/**
+ * A result folder's table of every run's rows: `steps.csv`, or `steps.csv.gz` as `deno task publish` stores it
+ * (published folders are committed, and the tables compress about 5×); null when the folder has neither.
+ */
+export async function stepsTablePath(dir: string): Promise<string | null> {
+  for (const name of ["steps.csv", "steps.csv.gz"]) if (await exists(`${dir}/${name}`)) return `${dir}/${name}`;
+  return null;
+}
+
 /** True when the path exists. */
 export async function exists(path: string): Promise<boolean> {
   try {

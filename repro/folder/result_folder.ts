@@ -20,6 +20,7 @@ export const FOLDER_FORMAT = "wgan-bench result folder";
 const TOP_FILES = new Set([
   "config.json",
   "steps.csv",
+  "steps.csv.gz",
   "summary.csv",
   "verdict.md",
   "claims.json",

@@ -10,7 +10,7 @@
  */
 import { findExperiment } from "../config/resolve.ts";
 import { UsageError } from "../errors.ts";
-import { exists, parseCsv, toCsv, writeAtomic } from "../folder/files.ts";
+import { exists, parseCsv, readTextFile, stepsTablePath, toCsv, writeAtomic } from "../folder/files.ts";
 import { DIAGNOSTIC_COLUMNS, PROVENANCE_COLUMNS, runDir, type RunRecord, STAT_COLUMNS } from "../folder/layout.ts";
 import {
   classifyOutcome,
@@ -63,13 +63,14 @@ export function recordFromRows(rows: readonly Record<string, string>[], rules: O
 
 /** Rebuilds `from`'s tables in `out` (a new or harness-made folder): its runs' rows and records, then the tables. */
 export async function rebuildTables(from: string, out: string, figures = true): Promise<TablesWritten> {
-  if (!(await exists(`${from}/config.json`)) || !(await exists(`${from}/steps.csv`))) {
-    throw new UsageError(`Cannot rebuild "${from}": no config.json and steps.csv (not a published result folder)`);
+  const stepsPath = await stepsTablePath(from);
+  if (!(await exists(`${from}/config.json`)) || !stepsPath) {
+    throw new UsageError(`Cannot rebuild "${from}": no config.json and steps.csv(.gz) (not a published result folder)`);
   }
   checkWritableResultFolder(out, "rebuild into");
   const stored = JSON.parse(await Deno.readTextFile(`${from}/config.json`));
   const experiment = findExperiment(stored.tables.experiment);
-  const rows = parseCsv(await Deno.readTextFile(`${from}/steps.csv`));
+  const rows = parseCsv(await readTextFile(stepsPath));
   const records: RunRecord[] | null = (await exists(`${from}/records.json`))
     ? JSON.parse(await Deno.readTextFile(`${from}/records.json`))
     : null;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { rebuildTables } from "../../repro/publish/rebuild.ts";
 import { publish } from "../../repro/publish/publish.ts";
-import { parseCsv } from "../../repro/folder/files.ts";
+import { exists, parseCsv } from "../../repro/folder/files.ts";
 import { tempDir } from "../temp.ts";
 import { quickToyRun, runCli } from "./cli_helpers.ts";
 
@@ -41,6 +41,7 @@ Deno.test("a folder published with its records rebuilds to byte-identical tables
   const base = await tempDir();
   await quickToyRun(`${base}/run`, 6, "0-1");
   await publish(`${base}/run`, `${base}/published`);
+  assert.ok(await exists(`${base}/published/steps.csv.gz`) && !(await exists(`${base}/published/steps.csv`)));
   const cli = await runCli(["rebuild", `${base}/published`, "--out", `${base}/rebuilt`]);
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, /rebuilt the tables of .*published in .*rebuilt/);
@@ -54,5 +55,5 @@ Deno.test("a folder published with its records rebuilds to byte-identical tables
   // not a published folder: one line
   const bad = await runCli(["rebuild", base, "--out", `${base}/x`]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /Cannot rebuild ".*": no config.json and steps.csv \(not a published result folder\)/);
+  assert.match(bad.stderr, /Cannot rebuild ".*": no config.json and steps.csv\(\.gz\) \(not a published result folder\)/);
 });
