@@ -55,5 +55,8 @@ Deno.test("a folder published with its records rebuilds to byte-identical tables
   // not a published folder: one line
   const bad = await runCli(["rebuild", base, "--out", `${base}/x`]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /Cannot rebuild ".*": no config.json and steps.csv\(\.gz\) \(not a published result folder\)/);
+  assert.match(
+    bad.stderr,
+    /Cannot rebuild ".*": no config.json and steps.csv\(\.gz\) \(not a published result folder\)/,
+  );
 });
