@@ -24,7 +24,7 @@ import { type Tensor, tf } from "../backend/tf.ts";
 import { conv2dTranspose } from "../ops/conv_transpose.ts";
 import { Rng } from "../random.ts";
 import { batchNorm, layerNorm, ParameterFactory } from "./layers.ts";
-import { hiddenFrom, type Init, type Model } from "./model.ts";
+import { hiddenFrom, type Init, type Model, type TappableRun, tappedFrom } from "./model.ts";
 
 /** Image sizes the DCGAN models support. */
 export type ImageSize = 28 | 32 | 64;
@@ -158,11 +158,11 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
   // the official final Conv2d(cLast, 1, s0) valid convolution: fan-in cLast·s0²
   const finalRole = { layer: "conv", fanIn: flat, fanOut: startSize * startSize, output: true } as const;
   const final = { w: p.weight([flat, 1], finalRole), b: norm === "none" ? p.bias([1], finalRole) : null };
-  // `pre` collects the convolutions' pre-activations when given
-  const run = (x: Tensor, pre?: Tensor[]): Tensor => {
+  // `pre` collects the convolutions' pre-activations when given; `taps` are added to their activations
+  const run: TappableRun = (x, pre, taps) => {
     const n = x.shape[0];
     let h = x;
-    for (const layer of convs) {
+    for (const [i, layer] of convs.entries()) {
       h = tf.conv2d(h as tf.Tensor4D, layer.w as tf.Tensor4D, 2, 1);
       if (layer.bias) h = tf.add(h, layer.bias);
       if (layer.norm) {
@@ -172,17 +172,21 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
       }
       pre?.push(h);
       h = tf.leakyRelu(h, 0.2);
+      if (taps) h = tf.add(h, taps[i]);
     }
     const score = tf.matMul(h.reshape([n, flat]), final.w);
     return (final.b ? tf.add(score, final.b) : score).reshape([n]);
   };
+  const description = `dcgan-${opts.imageSize} critic (${norm} norm, width ${width})`;
   return {
-    description: `dcgan-${opts.imageSize} critic (${norm} norm, width ${width})`,
+    description,
     inputShape: [opts.imageSize, opts.imageSize, opts.channels],
     outputShape: [],
     variables: p.variables,
     apply: (x: Tensor) => run(x),
     hidden: hiddenFrom(run),
+    tapped: tappedFrom(run, convs.length, description),
+    layerWeights: [...convs.map((c) => c.w), final.w],
     dispose: () => p.variables.forEach((v) => v.dispose()),
   };
 }

@@ -8,7 +8,7 @@
 import { type Tensor, tf } from "../backend/tf.ts";
 import { Rng } from "../random.ts";
 import { activate, type Activation, ParameterFactory } from "./layers.ts";
-import { hiddenFrom, type Init, type Model } from "./model.ts";
+import { hiddenFrom, type Init, type Model, type TappableRun, tappedFrom } from "./model.ts";
 import { checked } from "../config/schema.ts";
 import { mlpConfigSchema } from "./schema.ts";
 
@@ -45,21 +45,26 @@ function denseStack(
     return { w, b: params.bias([d], role) };
   });
   const activation = opts.activation ?? "relu";
-  // `pre` collects the hidden layers' pre-activations when given
-  const run = (x: Tensor, pre?: Tensor[]): Tensor => {
+  // `pre` collects the hidden layers' pre-activations when given; `taps` are added to their activations
+  const run: TappableRun = (x, pre, taps) => {
     let h = x.reshape([x.shape[0], opts.inDim]);
     weights.forEach(({ w, b }, i) => {
       h = tf.add(tf.matMul(h, w), b);
-      if (pre && i < weights.length - 1) pre.push(h);
-      h = activate(h, i < weights.length - 1 ? activation : opts.outputActivation);
+      const isHidden = i < weights.length - 1;
+      if (pre && isHidden) pre.push(h);
+      h = activate(h, isHidden ? activation : opts.outputActivation);
+      if (taps && isHidden) h = tf.add(h, taps[i]);
     });
     return h;
   };
+  const description = `mlp ${layers}x${hidden} ${activation}`;
   return {
     apply: (x: Tensor) => run(x),
     hidden: hiddenFrom(run),
+    tapped: tappedFrom(run, layers, description),
+    layerWeights: weights.map(({ w }) => w),
     variables: params.variables,
-    description: `mlp ${layers}x${hidden} ${activation}`,
+    description,
   };
 }
 
@@ -113,6 +118,8 @@ export function mlpCritic(opts: MlpOptions & { inputShape: number[] }): Model {
     variables: net.variables,
     apply: (x) => net.apply(x).reshape([x.shape[0]]),
     hidden: net.hidden,
+    tapped: (x, taps) => net.tapped(x, taps).reshape([x.shape[0]]),
+    layerWeights: net.layerWeights,
     dispose: () => net.variables.forEach((v) => v.dispose()),
   };
 }

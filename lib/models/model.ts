@@ -25,18 +25,47 @@ export interface Model {
    * that do not expose them leave it out.
    */
   hidden?(x: Tensor): Tensor[];
+  /**
+   * The forward pass with `taps[k]` added to hidden layer k's activation (after its nonlinearity; the shapes of
+   * `hidden(x)`): with zero taps it is `apply(x)`, and the gradient with respect to a zero tap is the gradient with
+   * respect to that layer's activations (`activationGradientNorms`). Models that do not expose it leave it out.
+   */
+  tapped?(x: Tensor, taps: readonly Tensor[]): Tensor;
+  /**
+   * The weight tensor of each layer, input side first, the output layer last (no biases, no normalisation
+   * parameters): what weight clipping bounds, read by `weightStatistics`. Models that do not expose it leave it out.
+   */
+  readonly layerWeights?: readonly Variable[];
   /** Frees the variables. */
   dispose(): void;
 }
 
 /**
- * `Model.hidden` from a forward pass that pushes each hidden layer's pre-activation onto `pre` when given one.
+ * A forward pass that pushes each hidden layer's pre-activation onto `pre` when given one, and adds `taps[k]` to
+ * hidden layer k's activation when given taps.
  */
-export function hiddenFrom(run: (x: Tensor, pre?: Tensor[]) => Tensor): (x: Tensor) => Tensor[] {
+export type TappableRun = (x: Tensor, pre?: Tensor[], taps?: readonly Tensor[]) => Tensor;
+
+/** `Model.hidden` from a {@linkcode TappableRun}. */
+export function hiddenFrom(run: TappableRun): (x: Tensor) => Tensor[] {
   return (x) => {
     const pre: Tensor[] = [];
     run(x, pre);
     return pre;
+  };
+}
+
+/** `Model.tapped` from a {@linkcode TappableRun}: one tap per hidden layer, checked. */
+export function tappedFrom(
+  run: TappableRun,
+  hiddenLayers: number,
+  what: string,
+): (x: Tensor, taps: readonly Tensor[]) => Tensor {
+  return (x, taps) => {
+    if (taps.length !== hiddenLayers) {
+      throw new RangeError(`Cannot tap ${what}: it has ${hiddenLayers} hidden layers, got ${taps.length} taps`);
+    }
+    return run(x, undefined, taps);
   };
 }
 

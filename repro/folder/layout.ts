@@ -65,10 +65,25 @@ export function stepColumns(evaluator: { readonly columns: readonly string[] }):
 }
 
 /**
- * Diagnostics at evaluation steps: per hidden layer of the critic, the share of units inactive on a batch of
- * held-out real samples and on a batch of generated ones, space-separated, first layer first ("0.000 0.031 1.000").
+ * Diagnostics at evaluation steps, space-separated lists, input side first (empty for a critic that hides its layers;
+ * folders written before a column existed lack it):
+ * - `critic_inactive_real` / `_fake`: per hidden layer, the share of units inactive on a batch of held-out real
+ *   samples and on a batch of those generated ones ("0.000 0.031 1.000");
+ * - `critic_grad_norm`: ‖∂L/∂a_k‖ for the input and each hidden layer's activations on those two batches, L the
+ *   critic loss without penalty (`activationGradientNorms`; WGAN-GP Fig. 1b);
+ * - `critic_weight_max`, `critic_weight_extreme`: per layer (the output layer last), the largest |w| and the share of
+ *   weights at ≥ 0.99 of it (clipping piles weights up at ±c);
+ * - `critic_weight_histogram`: all layers' weights over the largest |w|, as shares of 20 bins over [−1, 1]
+ *   (`weightStatistics`).
  */
-export const DIAGNOSTIC_COLUMNS = ["critic_inactive_real", "critic_inactive_fake"];
+export const DIAGNOSTIC_COLUMNS = [
+  "critic_inactive_real",
+  "critic_inactive_fake",
+  "critic_grad_norm",
+  "critic_weight_max",
+  "critic_weight_extreme",
+  "critic_weight_histogram",
+];
 
 /** Where a run keeps its files. */
 export function runDir(outDir: string, key: RunKey): string {

@@ -27,10 +27,18 @@ import {
   type Trainer,
 } from "../../mod.ts";
 import { sampleToy, toyModes, toyModeStd } from "../../lib/data/mod.ts";
-import { CLASSIFIER_BATCH, classifierAccuracyFloor, FEATURE_NET, inactiveUnitShares } from "../../lib/metrics/mod.ts";
+import {
+  activationGradientNorms,
+  CLASSIFIER_BATCH,
+  classifierAccuracyFloor,
+  FEATURE_NET,
+  inactiveUnitShares,
+  weightStatistics,
+} from "../../lib/metrics/mod.ts";
 import type { ExperimentSpec, Settings } from "../config/experiments.ts";
 import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "../folder/files.ts";
+import { DIAGNOSTIC_COLUMNS } from "../folder/layout.ts";
 import { fnv1a } from "../../lib/hash.ts";
 import { decodeTensorFile, encodeTensorFile } from "../../lib/io/tensor_file.ts";
 import { imageOutcomeRules, type OutcomeRules, type Quality, toyOutcomeRules } from "../folder/outcome.ts";
@@ -53,9 +61,10 @@ export interface Evaluator {
   /** The quality columns that depend on the samples alone (all but `heldout_wasserstein`). */
   measure(samples: Float32Array): Promise<Quality>;
   /**
-   * Quality of the run's fixed-noise samples, the samples, and the critic's diagnostics: per hidden layer, the
-   * share of units inactive on a batch of held-out real samples and on a batch of those generated ones
-   * (`inactiveUnitShares`; e.g. "0.000 0.031 1.000" for three layers, empty for a critic that hides its layers).
+   * Quality of the run's fixed-noise samples, the samples, and the critic's diagnostics (`DIAGNOSTIC_COLUMNS`): per
+   * hidden layer, the share of units inactive on a batch of held-out real samples and on a batch of those generated
+   * ones (`inactiveUnitShares`; e.g. "0.000 0.031 1.000" for three layers, empty for a critic that hides its
+   * layers), the activation-gradient norms on those batches, and the weights' statistics.
    */
   evaluate(
     trainer: Trainer,
@@ -241,7 +250,10 @@ function withEvaluate(
   };
 }
 
-/** The critic's inactive-unit shares per hidden layer on one batch (`chunk`) of real and of generated samples. */
+/**
+ * The critic's diagnostics ({@linkcode DIAGNOSTIC_COLUMNS}): inactive-unit shares and activation-gradient norms per
+ * hidden layer on one batch (`chunk`) of held-out real and of generated samples, and its weights' statistics.
+ */
 async function criticDiagnostics(
   trainer: Trainer,
   real: Float32Array,
@@ -249,17 +261,32 @@ async function criticDiagnostics(
   chunk: number,
 ): Promise<Record<string, string>> {
   const critic = trainer.critic;
-  if (!critic.hidden) return { critic_inactive_real: "", critic_inactive_fake: "" };
+  const out: Record<string, string> = Object.fromEntries(DIAGNOSTIC_COLUMNS.map((c) => [c, ""]));
+  const list = (values: number[], format: (v: number) => string) => values.map(format).join(" ");
+  if (critic.layerWeights) {
+    const w = await weightStatistics(critic);
+    out.critic_weight_max = list(w.maxAbs, (v) => v.toPrecision(4));
+    out.critic_weight_extreme = list(w.extremeShare, (v) => v.toFixed(3));
+    out.critic_weight_histogram = list(w.histogram, (v) => v.toFixed(4));
+  }
+  if (!critic.hidden) return out;
   const shape = critic.inputShape;
   const per = shape.reduce((a, b) => a * b, 1);
-  const shares = async (x: Float32Array) => {
+  const batchOf = (x: Float32Array) => {
     const m = Math.min(chunk, x.length / per);
-    const batch = tf.tensor(x.subarray(0, m * per), [m, ...shape]);
-    const s = await inactiveUnitShares(critic, batch);
-    batch.dispose();
-    return s.map((v) => v.toFixed(3)).join(" ");
+    return tf.tensor(x.subarray(0, m * per), [m, ...shape]);
   };
-  return { critic_inactive_real: await shares(real), critic_inactive_fake: await shares(fake) };
+  const realBatch = batchOf(real), fakeBatch = batchOf(fake);
+  try {
+    out.critic_inactive_real = list(await inactiveUnitShares(critic, realBatch), (v) => v.toFixed(3));
+    out.critic_inactive_fake = list(await inactiveUnitShares(critic, fakeBatch), (v) => v.toFixed(3));
+    if (critic.tapped) {
+      out.critic_grad_norm = list(await activationGradientNorms(critic, realBatch, fakeBatch), (v) => v.toPrecision(4));
+    }
+  } finally {
+    tf.dispose([realBatch, fakeBatch]);
+  }
+  return out;
 }
 
 /** FNV-1a over every 97th pixel's bytes and all labels: cheap, and changes with the data. */

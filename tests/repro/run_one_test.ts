@@ -93,3 +93,33 @@ Deno.test({
     assert.deepEqual(saved.algorithm.lipschitz, { kind: "clip", c: 0.01 });
   },
 });
+
+Deno.test({
+  name: "a run's evaluation rows carry the critic's per-layer gradient norms and weight statistics",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const ctx = await context(await tempDir());
+    await runOne({ ...ctx, iterations: 3 }, { arm: "wgan", seed: 1 });
+    const rows = await readCsvIfExists(`${ctx.outDir}/runs/wgan/seed-1/steps.csv`);
+    const evaluated = rows.filter((r) => r.w1 !== "");
+    assert.deepEqual(evaluated.map((r) => r.step), ["0", "3"]);
+    const numbers = (cell: string) => cell.split(" ").map(Number);
+    for (const r of evaluated) {
+      const layers = numbers(r.critic_inactive_real).length;
+      const grads = numbers(r.critic_grad_norm);
+      assert.equal(grads.length, layers + 1, "the input and each hidden layer");
+      assert.ok(grads.every((g) => Number.isFinite(g) && g > 0), r.critic_grad_norm);
+      // the clipped critic (c = 0.01): every layer's largest |w| is c, and the extremes are shares
+      const max = numbers(r.critic_weight_max);
+      assert.equal(max.length, layers + 1, "each hidden layer and the output layer");
+      assert.ok(max.every((m) => Math.abs(m - 0.01) < 1e-6), r.critic_weight_max);
+      assert.ok(numbers(r.critic_weight_extreme).every((s) => s > 0 && s <= 1), r.critic_weight_extreme);
+      const histogram = numbers(r.critic_weight_histogram);
+      assert.equal(histogram.length, 20);
+      assert.ok(Math.abs(histogram.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+    }
+    // rows between evaluations carry none
+    for (const r of rows.filter((r) => r.w1 === "")) assert.equal(r.critic_grad_norm, "");
+  },
+});
