@@ -68,6 +68,11 @@ export interface ClaimRule {
   instances(experiment: ExperimentSpec): ClaimInstance[];
   /** Applies the rule to the instance's runs (keyed by role). */
   judge(runs: Record<string, readonly RunAnalysis[]>, ctx: ClaimContext): Judgement;
+  /**
+   * Whether the verdict needs quality to have levelled off by the horizon (default true). The critic-structure
+   * claims (gradient norms per layer, weights at ±c) do not read quality.
+   */
+  readsQuality?: boolean;
 }
 
 const BLOWN = new Set(["blew-up", "diverged"]);
@@ -352,9 +357,157 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
   },
 ];
 
+/** The clipping bound of an arm's critic, or null when it is not clipped (`wgan` clips at 0.01 by default). */
+function clipOf(arm: ExperimentSpec["arms"][number]): number | null {
+  const l = arm.overrides?.lipschitz;
+  if (l && "kind" in l) return l.kind === "clip" ? l.c : null;
+  return arm.algorithm === "wgan" && !l ? 0.01 : null;
+}
+
+/** Arms with a clipped critic, each against the experiment's gradient-penalty arm (`wgan-gp`). */
+const clippedVsPenalty = (e: ExperimentSpec, title: (c: number) => string): ClaimInstance[] =>
+  hasArm(e, "wgan-gp")
+    ? e.arms.filter((a) => clipOf(a) !== null).map((a) => ({
+      title: title(clipOf(a)!),
+      arms: { clip: a.id, penalty: "wgan-gp" },
+    }))
+    : [];
+
+const d2 = (x: number) => Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${x.toFixed(2)}` : "–";
+/** "vanishing" / "exploding" / "level" by the sign and size of a gradient growth per layer. */
+const direction = (g: number, min: number) =>
+  !Number.isFinite(g) ? "–" : g <= -min ? "vanishing" : g >= min ? "exploding" : "level";
+const underflowed = (runs: readonly RunAnalysis[]) => runs.filter((r) => r.underflowLayers > 0).length;
+
+/** The critic-structure claims of WGAN-GP Fig. 1b (issue #26), judged on per-seed values across seeds. */
+const STRUCTURE_RULES: readonly ClaimRule[] = [
+  {
+    id: "clipping-gradients-explode-or-vanish",
+    paper: "WGAN-GP Fig. 1b (left): with weight clipping, a deep critic's gradient norms explode or vanish from " +
+      "layer to layer (c = 0.1 explodes, 0.01 and 0.001 vanish in the paper's 512-unit critic)",
+    rule: (s) =>
+      `per run, the growth of ‖∂L/∂a_k‖ per layer going back from the output to the input (minus the least-squares ` +
+      `slope of log10 norm on layer; layers whose gradient underflowed to 0 left out and counted), the median over ` +
+      `its last ${s.last_fraction * 100}% of evaluations; on the same seeds (≥ ${s.min_runs}): supported if the ` +
+      `clipped critic's |growth| exceeds ${s.layer_growth_min} decades per layer (one-sided Wilcoxon signed-rank ` +
+      `test on |growth| − ${s.layer_growth_min}) and the penalised critic's seed for seed (the same test on the ` +
+      `differences), both at α = ${s.alpha}; contradicted if the clipped critic's |growth| lies below ` +
+      `${s.layer_growth_min} by the first test. The direction (exploding, vanishing) is reported`,
+    instances: (e) => clippedVsPenalty(e, (c) => `clipping at c = ${c}: the critic's gradients explode or vanish`),
+    readsQuality: false,
+    judge: ({ clip, penalty }, ctx) => {
+      const s = ctx.statistics;
+      const pairs = paired(clip, penalty);
+      const g = pairs.map(([x]) => Math.abs(x.gradientGrowth)), h = pairs.map(([, y]) => Math.abs(y.gradientGrowth));
+      const n = pairs.filter((_, i) => Number.isFinite(g[i]) && Number.isFinite(h[i])).length;
+      const above = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "greater").p;
+      const below = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "less").p;
+      const larger = wilcoxonSignedRank(g.map((x, i) => x - h[i]), undefined, "greater").p;
+      const grow = median(pairs.map(([x]) => x.gradientGrowth));
+      const wins = g.filter((x, i) => x > h[i]).length;
+      const ours =
+        `growth per layer toward the input, median ${d2(grow)} decades (${direction(grow, s.layer_growth_min)}; ` +
+        `|growth| > ${s.layer_growth_min}: ${above < s.alpha ? "yes" : "not shown"}, ${p2(above)}; ` +
+        `${underflowed(pairs.map(([x]) => x))} of ${pairs.length} runs with layers underflowed to 0); penalty ` +
+        `${d2(median(pairs.map(([, y]) => y.gradientGrowth)))}; |growth| larger than the penalty's in ${wins} of ` +
+        `${pairs.length} seeds (${p2(larger)})`;
+      const enough = n >= s.min_runs;
+      const supported = enough && above < s.alpha && larger < s.alpha;
+      const contradicted = enough && below < s.alpha;
+      return {
+        ours,
+        verdict: supported ? "supported" : contradicted ? "contradicted" : "inconclusive",
+        why: !enough
+          ? `too little data: ${n} paired seeds with per-layer gradients, the rule needs ${s.min_runs}`
+          : above < s.alpha
+          ? "the clipped critic's gradients change across layers, but not more than the penalised one's seed for seed"
+          : "the clipped critic's growth per layer is neither shown above nor below the line",
+      };
+    },
+  },
+  {
+    id: "penalty-gradients-level",
+    paper: "WGAN-GP Fig. 1b (left): with a gradient penalty, the deep critic's gradient norms neither explode nor " +
+      "vanish",
+    rule: (s) =>
+      `per run, the growth of ‖∂L/∂a_k‖ per layer as for clipping; supported if the penalised critic's |growth| lies ` +
+      `below ${s.layer_growth_min} decades per layer (one-sided Wilcoxon signed-rank test on |growth| − ` +
+      `${s.layer_growth_min}, α = ${s.alpha}, ≥ ${s.min_runs} runs); contradicted if it lies above by the same test`,
+    instances: (e) =>
+      hasArm(e, "wgan-gp") && e.arms.some((a) => clipOf(a) !== null)
+        ? [{ title: "a gradient penalty keeps the deep critic's gradients level", arms: { penalty: "wgan-gp" } }]
+        : [],
+    readsQuality: false,
+    judge: ({ penalty }, ctx) => {
+      const s = ctx.statistics;
+      const g = penalty.map((r) => Math.abs(r.gradientGrowth)).filter(Number.isFinite);
+      const below = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "less").p;
+      const above = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "greater").p;
+      const grow = median(penalty.map((r) => r.gradientGrowth));
+      const enough = g.length >= s.min_runs;
+      return {
+        ours:
+          `growth per layer toward the input, median ${d2(grow)} decades (range ${
+            d2(Math.min(...penalty.map((r) => r.gradientGrowth)))
+          } to ${d2(Math.max(...penalty.map((r) => r.gradientGrowth)))}); |growth| < ${s.layer_growth_min}: ` +
+          `${p2(below)}; ${underflowed(penalty)} of ${penalty.length} runs with layers underflowed to 0`,
+        verdict: enough && below < s.alpha ? "supported" : enough && above < s.alpha ? "contradicted" : "inconclusive",
+        why: enough
+          ? "the penalised critic's growth per layer is neither shown below nor above the line"
+          : `too little data: ${g.length} runs with per-layer gradients, the rule needs ${s.min_runs}`,
+      };
+    },
+  },
+  {
+    id: "clipping-piles-weights-at-c",
+    paper: "WGAN-GP Fig. 1b (right): weight clipping pushes the weights towards the two ends of the clipping range; " +
+      "a gradient penalty does not",
+    rule: (s) =>
+      `per run, the share of the critic's weights at ≥ 0.99 of their layer's largest |w| (the median over layers), ` +
+      `the median over its last ${s.last_fraction * 100}% of evaluations; on the same seeds (≥ ${s.min_runs}): ` +
+      `supported if the clipped critic's share exceeds ${s.extreme_share_min} (one-sided Wilcoxon signed-rank test ` +
+      `on share − ${s.extreme_share_min}) and the penalised critic's seed for seed (the same test on the ` +
+      `differences), both at α = ${s.alpha}; contradicted if the clipped critic's share lies below ` +
+      `${s.extreme_share_min} by the first test`,
+    instances: (e) => clippedVsPenalty(e, (c) => `clipping at c = ${c} piles the critic's weights up at ±c`),
+    readsQuality: false,
+    judge: ({ clip, penalty }, ctx) => {
+      const s = ctx.statistics;
+      const pairs = paired(clip, penalty).filter(([x, y]) =>
+        Number.isFinite(x.weightsAtExtremes) && Number.isFinite(y.weightsAtExtremes)
+      );
+      const a = pairs.map(([x]) => x.weightsAtExtremes), b = pairs.map(([, y]) => y.weightsAtExtremes);
+      const above = wilcoxonSignedRank(a.map((x) => x - s.extreme_share_min), undefined, "greater").p;
+      const below = wilcoxonSignedRank(a.map((x) => x - s.extreme_share_min), undefined, "less").p;
+      const larger = wilcoxonSignedRank(a.map((x, i) => x - b[i]), undefined, "greater").p;
+      const enough = pairs.length >= s.min_runs;
+      return {
+        ours:
+          `weights at ±(their layer's largest |w|): clipping median ${f2(median(a))} (range ${f2(Math.min(...a))}–${
+            f2(Math.max(...a))
+          }; > ${s.extreme_share_min}: ${p2(above)}), penalty median ${f2(median(b))}; ` +
+          `larger under clipping in ${a.filter((x, i) => x > b[i]).length} of ${pairs.length} seeds (${p2(larger)})`,
+        verdict: enough && above < s.alpha && larger < s.alpha
+          ? "supported"
+          : enough && below < s.alpha
+          ? "contradicted"
+          : "inconclusive",
+        why: !enough
+          ? `too little data: ${pairs.length} paired seeds with weight statistics, the rule needs ${s.min_runs}`
+          : above < s.alpha
+          ? "the clipped critic's weights sit at ±c, but not more than the penalised critic's at its extremes"
+          : "the clipped critic's share at ±c is neither shown above nor below the line",
+      };
+    },
+  },
+];
+
+/** The critic-structure claims (their folders also draw layer_gradients.png and weight_histograms.png). */
+export const STRUCTURE_CLAIM_IDS: readonly ClaimId[] = STRUCTURE_RULES.map((r) => r.id);
+
 /** The rule of a claim id. */
 export function claimRule(id: ClaimId): ClaimRule {
-  const rule = CLAIM_RULES.find((c) => c.id === id);
+  const rule = [...CLAIM_RULES, ...STRUCTURE_RULES].find((c) => c.id === id);
   if (!rule) throw new RangeError(`No rule for claim "${id}"`);
   return rule;
 }
@@ -381,7 +534,7 @@ function judgeOn(
 ): Omit<Judgement, "verdict"> & { verdict: Verdict } {
   const kept = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.filter((r) => seeds.has(r.seed))]));
   const j = rule.judge(kept, ctx);
-  const changing = stillChanging(kept, ctx.statistics);
+  const changing = rule.readsQuality === false ? null : stillChanging(kept, ctx.statistics);
   return changing ? { ...j, verdict: "undecided", why: `${changing} (by the rule alone: ${j.verdict})` } : j;
 }
 

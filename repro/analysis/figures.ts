@@ -40,6 +40,8 @@ export async function writeFigures(
     pairs: { arm: string; seed: number; estimate: number; quality: number }[];
     /** The primary column's real-vs-real floor, drawn as a dashed rule (absent: none drawn). */
     floor?: number;
+    /** Also draw layer_gradients.png and weight_histograms.png (the critic-structure claims' figures). */
+    layers?: boolean;
   },
 ): Promise<{ written: string[]; failed: FigureFailure[] }> {
   const written: string[] = [];
@@ -166,5 +168,78 @@ export async function writeFigures(
       resolve: { scale: { x: "independent", y: "independent" } },
     } as TopLevelSpec);
   }
+  if (ctx.layers) await writeLayerFigures(rows, ctx.experiment, save);
   return { written, failed };
+}
+
+/** The numbers of a space-separated list cell (empty: none). */
+const listCell = (cell: string | undefined) => (cell ?? "").trim() === "" ? [] : cell!.trim().split(/\s+/).map(Number);
+
+/**
+ * WGAN-GP Fig. 1b as data: each run's activation-gradient norms per layer at its last evaluation (log scale; layers
+ * whose gradient underflowed to 0 are not drawn), and the pooled weight histogram per arm (the median share of each
+ * bin over seeds) at the last evaluation.
+ */
+async function writeLayerFigures(
+  rows: readonly Record<string, string>[],
+  experiment: string,
+  save: (name: string, spec: TopLevelSpec) => Promise<void>,
+): Promise<void> {
+  const last = new Map<string, Record<string, string>>();
+  for (const r of rows) {
+    if (listCell(r.critic_grad_norm).length === 0) continue;
+    const key = `${r.arm}\u0000${r.seed}`;
+    const seen = last.get(key);
+    if (!seen || Number(r.step) > Number(seen.step)) last.set(key, r);
+  }
+  if (!last.size) return;
+  const gradients = [...last.values()].flatMap((r) =>
+    listCell(r.critic_grad_norm).flatMap((g, layer) =>
+      g > 0 && Number.isFinite(g) ? [{ arm: r.arm, seed: r.seed, layer, norm: g }] : []
+    )
+  );
+  const step = Math.max(...[...last.values()].map((r) => Number(r.step)));
+  await save("layer_gradients.png", {
+    title: `${experiment}: ‖∂L/∂a‖ per critic layer (0 = input) at iteration ${step}, every seed; ` +
+      "layers whose gradient underflowed to 0 are not drawn",
+    data: { values: gradients },
+    width: 520,
+    height: 300,
+    mark: { type: "line", point: true, strokeWidth: 1, opacity: 0.7 },
+    encoding: {
+      x: { field: "layer", type: "quantitative", title: "critic layer (0 = input)", axis: { tickMinStep: 1 } },
+      y: { field: "norm", type: "quantitative", title: "gradient norm (log scale)", scale: { type: "log" } },
+      color: { field: "arm", type: "nominal" },
+      detail: { field: "seed", type: "nominal" },
+    },
+  } as TopLevelSpec);
+  const byArm = new Map<string, number[][]>();
+  for (const r of last.values()) {
+    const h = listCell(r.critic_weight_histogram);
+    if (h.length) byArm.set(r.arm, [...(byArm.get(r.arm) ?? []), h]);
+  }
+  const bars = [...byArm].flatMap(([arm, hs]) =>
+    hs[0].map((_, b) => {
+      const shares = hs.map((h) => h[b]).sort((x, y) => x - y);
+      const mid = shares.length % 2
+        ? shares[(shares.length - 1) / 2]
+        : (shares[shares.length / 2 - 1] + shares[shares.length / 2]) / 2;
+      return { arm, bin: -1 + (2 * b + 1) / hs[0].length, share: mid };
+    })
+  );
+  if (!bars.length) return;
+  await save("weight_histograms.png", {
+    title: `${experiment}: the critic's weights over their largest |w| at iteration ${step} (median share over seeds)`,
+    data: { values: bars },
+    facet: { column: { field: "arm", type: "nominal", title: null } },
+    spec: {
+      width: 180,
+      height: 160,
+      mark: { type: "bar" },
+      encoding: {
+        x: { field: "bin", type: "quantitative", title: "w / max |w|", scale: { domain: [-1, 1] }, bin: false },
+        y: { field: "share", type: "quantitative", title: "share of weights" },
+      },
+    },
+  } as TopLevelSpec);
 }

@@ -72,6 +72,20 @@ export interface RunAnalysis {
    */
   negativeCosineShare: number;
   minCosine: number;
+  /**
+   * How the critic's activation-gradient norms (`critic_grad_norm`) change from layer to layer, going back from the
+   * output toward the input: decades per layer (> 0 exploding, < 0 vanishing), the median over the last
+   * `last_fraction` of evaluations of each evaluation's least-squares slope ({@linkcode gradientGrowth}); NaN
+   * without the column.
+   */
+  gradientGrowth: number;
+  /** The most layers whose gradient underflowed to 0 in float32 at one of those evaluations (vanished outright). */
+  underflowLayers: number;
+  /**
+   * The share of the critic's weights at the extremes of their layer's range (`critic_weight_extreme`, median over
+   * layers), the median over the same evaluations; NaN without the column.
+   */
+  weightsAtExtremes: number;
   record: RunRecord;
   iterationsPerSecond: number;
 }
@@ -125,6 +139,25 @@ export function countSpikes(x: readonly number[], mads: number, window = SPIKE_W
   return n;
 }
 
+/**
+ * The growth of gradient norms per layer going back from the output to the input: minus the least-squares slope of
+ * log10‖∂L/∂a_k‖ on k (k = 0 the input, then each hidden layer), over the layers whose norm is not 0, in decades per
+ * layer; and how many layers underflowed to 0 (their gradient vanished outright). NaN with fewer than two layers left.
+ */
+export function gradientGrowth(norms: readonly number[]): { growth: number; underflow: number } {
+  const points = norms.flatMap((g, k) => (g > 0 && Number.isFinite(g) ? [[k, Math.log10(g)]] : []));
+  const underflow = norms.filter((g) => g === 0).length;
+  if (points.length < 2) return { growth: NaN, underflow };
+  const kx = points.reduce((a, [k]) => a + k, 0) / points.length;
+  const ly = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const slope = points.reduce((a, [k, y]) => a + (k - kx) * (y - ly), 0) /
+    points.reduce((a, [k]) => a + (k - kx) ** 2, 0);
+  return { growth: -slope, underflow };
+}
+
+/** A space-separated list cell as numbers (empty or absent: none). */
+const listCell = (cell: string | undefined) => (cell ?? "").trim() === "" ? [] : cell!.trim().split(/\s+/).map(Number);
+
 /** Pairs the filtered estimate with quality at each evaluation (step 0 excluded: no estimate yet). */
 export function analyseRun(
   rows: readonly Record<string, string>[],
@@ -169,6 +202,11 @@ export function analyseRun(
   const relapse = worstRelapse(initial, evaluated, rules.quality_moved);
   const window_ = record.outcomeWindow?.map((q) => q[primary]) ?? [record.finalQuality?.[primary]];
   const finiteCos = cosines.filter(Number.isFinite);
+  // the critic's per-layer diagnostics over the last `last_fraction` of its evaluations (step 0 excluded)
+  const diagnosed = sorted.filter((r) => Number(r.step) > 0 && listCell(r.critic_grad_norm).length > 0);
+  const late = diagnosed.slice(-Math.max(1, Math.ceil(rules.last_fraction * diagnosed.length)));
+  const growths = late.map((r) => gradientGrowth(listCell(r.critic_grad_norm)));
+  const extremes = late.map((r) => median(listCell(r.critic_weight_extreme))).filter(Number.isFinite);
   return {
     arm: record.arm,
     seed: record.seed,
@@ -187,6 +225,9 @@ export function analyseRun(
     spikes: countSpikes(logged.filter(Number.isFinite), rules.spike_mads),
     negativeCosineShare: finiteCos.length ? finiteCos.filter((c) => c < 0).length / finiteCos.length : NaN,
     minCosine: finiteCos.length ? Math.min(...finiteCos) : NaN,
+    gradientGrowth: diagnosed.length ? median(growths.map((g) => g.growth).filter(Number.isFinite)) : NaN,
+    underflowLayers: growths.reduce((m, g) => Math.max(m, g.underflow), 0),
+    weightsAtExtremes: extremes.length ? median(extremes) : NaN,
     record,
     iterationsPerSecond: record.trainSeconds > 0 ? record.iterations / record.trainSeconds : NaN,
   };

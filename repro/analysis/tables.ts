@@ -11,7 +11,7 @@ import { readCsvIfExists, type Row, toCsv, writeAtomic } from "../folder/files.t
 import { FIGURES, runDir, type RunRecord } from "../folder/layout.ts";
 import { analyseRun } from "./run_analysis.ts";
 import { summariseArms, SUMMARY_COLUMNS, summaryRows } from "./arm_summary.ts";
-import { type ClaimResult, judgeClaims } from "./claims.ts";
+import { type ClaimResult, judgeClaims, STRUCTURE_CLAIM_IDS } from "./claims.ts";
 import { judgeClaimsV1 } from "./claims_v1.ts";
 import { verdictMarkdown } from "./verdict_markdown.ts";
 import { median } from "./stats.ts";
@@ -173,6 +173,7 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
         pairs: analyses.flatMap((a) =>
           a.pairs.map((p) => ({ arm: a.arm, seed: a.seed, estimate: p.estimate, quality: p.quality }))
         ),
+        layers: v2 && (ctx.claims ?? []).some((id) => STRUCTURE_CLAIM_IDS.includes(id)),
       })).failed;
     } catch (e) {
       // the renderer itself did not load: every figure is missing

@@ -63,7 +63,14 @@ export interface Settings {
 }
 
 /** The paper claims a verdict can be computed for. */
-export type ClaimId = "loss-tracks-quality" | "gan-loss-does-not" | "wgan-trains-where-gan-fails" | "adam-less-stable";
+export type ClaimId =
+  | "loss-tracks-quality"
+  | "gan-loss-does-not"
+  | "wgan-trains-where-gan-fails"
+  | "adam-less-stable"
+  | "clipping-gradients-explode-or-vanish"
+  | "penalty-gradients-level"
+  | "clipping-piles-weights-at-c";
 
 /**
  * An experiment: data, arms and profiles. The claims it tests, its verdict seeds and its default profile's horizon
@@ -129,6 +136,53 @@ function toyExperiment(toy: ToyName): ExperimentSpec {
       paper: { ...TOY_BASE, iterations: 100_000, evalEvery: 2000, logEvery: 100, seeds: 5, hidden: 512 },
     },
     secondsPerIteration: { "wgan": 0.036, "wgan-gp": 0.066, "wgan-div": 0.096, "gan": 0.012 },
+  };
+}
+
+/**
+ * WGAN-GP Fig. 1b: on the Swiss roll, critics and generators of 12 ReLU layers (11 hidden, 12 linear) without
+ * normalisation, the critic clipped at c = 0.1, 0.01, 0.001 or trained with a gradient penalty. The paper: clipping's
+ * gradient norms explode or vanish from layer to layer, the penalty's stay level, and clipping piles the weights up
+ * at ±c. The toys' settings otherwise (gan_toy.py: RMSProp 5e-5 for clipping; λ = 0.1 and Adam 1e-4, β = (0.5, 0.9)
+ * for the penalty; He-uniform init).
+ */
+function deepCriticExperiment(): ExperimentSpec {
+  const deep: ModelSpec = { kind: "mlp", hiddenLayers: 11, init: "gan-toy" };
+  const adamToy = { kind: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9, eps: 1e-8 } as const;
+  const clipped = (c: number): ArmSpec => ({
+    id: `wgan-c${c}`,
+    algorithm: "wgan",
+    overrides: { lipschitz: { kind: "clip", c } },
+    generator: deep,
+    critic: deep,
+  });
+  return {
+    id: "toy-deep-critic",
+    title: "swissroll, 12-layer ReLU critic and generator without normalisation: clipping at c = 0.1, 0.01, " +
+      "0.001 vs a gradient penalty",
+    source: "WGAN-GP paper Fig. 1b (gradient norms per layer; weight histograms)",
+    data: { kind: "toy", toy: "swissroll" },
+    noiseDim: 2,
+    arms: [
+      clipped(0.1),
+      clipped(0.01),
+      clipped(0.001),
+      {
+        id: "wgan-gp",
+        algorithm: "wgan-gp",
+        overrides: { lipschitz: { kind: "gp", lambda: 0.1 }, optimizer: adamToy },
+        generator: deep,
+        critic: deep,
+      },
+    ],
+    profiles: {
+      quick: { ...TOY_BASE, iterations: 40, evalEvery: 10, logEvery: 5, seeds: 2, hidden: 32, batchSize: 64 },
+      // iterations, cadence and seeds: the protocol's (repro/protocol.toml) when a run is resolved; width 128 as
+      // the other toys' default (the paper's 512 costs ~16x: ~3 s per clipped iteration here)
+      default: { ...TOY_BASE, iterations: 500, evalEvery: 50, logEvery: 10, seeds: 5, hidden: 128 },
+      paper: { ...TOY_BASE, iterations: 100_000, evalEvery: 2000, logEvery: 100, seeds: 5, hidden: 512 },
+    },
+    secondsPerIteration: { "wgan-c0.1": 0.2, "wgan-c0.01": 0.2, "wgan-c0.001": 0.2, "wgan-gp": 0.3 },
   };
 }
 
@@ -210,6 +264,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
   toyExperiment("8gaussians"),
   toyExperiment("25gaussians"),
   toyExperiment("swissroll"),
+  deepCriticExperiment(),
   imageExperiment({
     id: "mnist-mlp",
     title: "MLP generator (3 hidden ReLU layers of 512) with a DCGAN critic: WGAN vs the standard GAN",

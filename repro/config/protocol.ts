@@ -17,6 +17,9 @@ export const CLAIM_IDS = [
   "gan-loss-does-not",
   "wgan-trains-where-gan-fails",
   "adam-less-stable",
+  "clipping-gradients-explode-or-vanish",
+  "penalty-gradients-level",
+  "clipping-piles-weights-at-c",
 ] as const satisfies readonly ClaimId[];
 
 const fraction = () => z.number().gt(0).lt(1);
@@ -36,6 +39,8 @@ export const statisticsSchema = z.strictObject({
   spike_mads: z.number().gt(0),
   permutation_exact_max: rules.integer(2, 10),
   permutation_draws: rules.integer(100),
+  layer_growth_min: z.number().gt(0),
+  extreme_share_min: fraction(),
 });
 
 /** The statistics every rule uses. */

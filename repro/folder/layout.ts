@@ -28,6 +28,9 @@ export interface RunRecord {
 /** The figures a result folder holds (written by the analysis, next to its tables). */
 export const FIGURES = ["loss_curves.png", "quality_curves.png", "quality_vs_time.png", "loss_vs_quality.png"];
 
+/** The figures of the critic-structure claims (WGAN-GP Fig. 1b), drawn in folders of experiments that judge them. */
+export const LAYER_FIGURES = ["layer_gradients.png", "weight_histograms.png"];
+
 /** Columns of steps.csv before the quality columns. */
 export const STAT_COLUMNS = [
   "experiment",

@@ -11,7 +11,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { FIGURES } from "./layout.ts";
+import { FIGURES, LAYER_FIGURES } from "./layout.ts";
 
 /** The marker `config.json` carries: `"format": FOLDER_FORMAT`. */
 export const FOLDER_FORMAT = "wgan-bench result folder";
@@ -26,6 +26,7 @@ const TOP_FILES = new Set([
   "claims.json",
   "records.json",
   ...FIGURES,
+  ...LAYER_FIGURES,
   ".lock",
 ]);
 

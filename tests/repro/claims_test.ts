@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CLAIM_RULES, claimRule, judgeClaims, tracking } from "../../repro/analysis/claims.ts";
+import { CLAIM_RULES, claimRule, judgeClaims, STRUCTURE_CLAIM_IDS, tracking } from "../../repro/analysis/claims.ts";
 import type { RunAnalysis } from "../../repro/analysis/run_analysis.ts";
 import { EXPERIMENTS } from "../../repro/config/experiments.ts";
 import { findExperiment } from "../../repro/config/resolve.ts";
@@ -34,6 +34,9 @@ function run(arm: string, seed: number, o: RunOptions = {}) {
     spikes: 0,
     negativeCosineShare: NaN,
     minCosine: NaN,
+    gradientGrowth: NaN,
+    underflowLayers: 0,
+    weightsAtExtremes: NaN,
     record: {
       arm,
       seed,
@@ -64,6 +67,7 @@ Deno.test("claims v2: every claim the protocol names has a rule, and each instan
       }
     }
   }
+  // the quality claims (the critic-structure ones are STRUCTURE_CLAIM_IDS)
   assert.deepEqual(CLAIM_RULES.map((r) => r.id), [
     "loss-tracks-quality",
     "gan-loss-does-not",
@@ -187,4 +191,55 @@ Deno.test("judgeClaims(): undecided while quality still improves; fragile when o
   assert.doesNotMatch(fragile[0].stability!, /seed 20/);
   // an arm without runs
   assert.equal(judgeClaims(e, ["loss-tracks-quality"], arm("gan"), ctx)[0].why, "no finished run of wgan");
+});
+
+Deno.test("WGAN-GP Fig. 1b: clipping's gradients change by more than the line per layer and more than the penalty's", () => {
+  const e = findExperiment("toy-deep-critic");
+  assert.deepEqual(STRUCTURE_CLAIM_IDS, [
+    "clipping-gradients-explode-or-vanish",
+    "penalty-gradients-level",
+    "clipping-piles-weights-at-c",
+  ]);
+  assert.deepEqual(
+    claimRule("clipping-gradients-explode-or-vanish").instances(e).map((i) => i.arms),
+    ["wgan-c0.1", "wgan-c0.01", "wgan-c0.001"].map((clip) => ({ clip, penalty: "wgan-gp" })),
+  );
+  // a clipped arm without a penalty arm has no instance (mnist-dcgan: wgan and gan)
+  assert.deepEqual(claimRule("clipping-piles-weights-at-c").instances(findExperiment("mnist-dcgan")), []);
+  const gp = arm("wgan-gp", (_, i) => ({ gradientGrowth: 0.01 * (i - 2), weightsAtExtremes: 0.002 }));
+  const runs = [
+    // vanishing by ~1 decade per layer, some layers underflowed; the weights at ±c
+    ...arm(
+      "wgan-c0.01",
+      (_, i) => ({ gradientGrowth: -1 - 0.1 * i, underflowLayers: i % 2, weightsAtExtremes: 0.95 }),
+    ),
+    // exploding by 0.2
+    ...arm("wgan-c0.1", (_, i) => ({ gradientGrowth: 0.2 + 0.01 * i, weightsAtExtremes: 0.3 + 0.01 * i })),
+    // level: the claim is contradicted; and few weights at the extremes
+    ...arm("wgan-c0.001", (_, i) => ({ gradientGrowth: 0.02 - 0.01 * i, weightsAtExtremes: 0.05 })),
+    ...gp,
+    // quality still improving in every run: these claims do not read quality, so they are not undecided
+  ].map((r) => ({ ...r, stillImproving: true }));
+  const rows = judgeClaims(e, STRUCTURE_CLAIM_IDS, runs, ctx);
+  assert.deepEqual(rows.map((r) => [r.claim, r.verdict]), [
+    ["clipping at c = 0.1: the critic's gradients explode or vanish", "supported"],
+    ["clipping at c = 0.01: the critic's gradients explode or vanish", "supported"],
+    ["clipping at c = 0.001: the critic's gradients explode or vanish", "contradicted"],
+    ["a gradient penalty keeps the deep critic's gradients level", "supported"],
+    ["clipping at c = 0.1 piles the critic's weights up at ±c", "supported"],
+    ["clipping at c = 0.01 piles the critic's weights up at ±c", "supported"],
+    ["clipping at c = 0.001 piles the critic's weights up at ±c", "contradicted"],
+  ]);
+  assert.match(rows[0].ours, /median \+0\.23 decades \(exploding; .*0 of 6 runs with layers underflowed to 0\)/);
+  assert.match(rows[1].ours, /median -1\.25 decades \(vanishing; .*3 of 6 runs with layers underflowed to 0\)/);
+  assert.match(rows[1].ours, /larger than the penalty's in 6 of 6 seeds \(p = 0\.016\)/);
+  // a penalised critic whose gradients grow: contradicted; one seed short: inconclusive, saying why
+  const growing = gp.map((r) => ({ ...r, gradientGrowth: 0.5 }));
+  assert.equal(judgeClaims(e, ["penalty-gradients-level"], growing, ctx)[0].verdict, "contradicted");
+  const short = judgeClaims(e, ["penalty-gradients-level"], gp.slice(1), ctx)[0];
+  assert.equal(short.verdict, "inconclusive");
+  assert.match(short.why, /too little data: 5 runs with per-layer gradients, the rule needs 6/);
+  // folders without the columns (NaN): inconclusive, not an error
+  const none = judgeClaims(e, ["clipping-gradients-explode-or-vanish"], [...arm("wgan-c0.1"), ...arm("wgan-gp")], ctx);
+  assert.equal(none[0].verdict, "inconclusive");
 });

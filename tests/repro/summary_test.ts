@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { unreadByV1 } from "./arm_fixture.ts";
 import { findExperiment } from "../../repro/config/resolve.ts";
-import { analyseRun, countSpikes, stillImproving, worstRelapse } from "../../repro/analysis/run_analysis.ts";
+import {
+  analyseRun,
+  countSpikes,
+  gradientGrowth,
+  stillImproving,
+  worstRelapse,
+} from "../../repro/analysis/run_analysis.ts";
 import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
 import { judgeClaimsV1 as judgeClaims } from "../../repro/analysis/claims_v1.ts";
 import type { RunRecord } from "../../repro/run/run_one.ts";
@@ -163,4 +169,31 @@ Deno.test("analyseRun(): WGAN-GP's plotted quantity is the negative critic loss 
   assert.equal(plotted.plotted, "negative-critic-loss");
   assert.equal(estimate.spearman, 1);
   assert.equal(plotted.spearman, -1);
+});
+
+Deno.test("gradientGrowth(): decades per layer going back to the input, underflowed layers left out and counted", () => {
+  // norms 0.01 at the input, 0.1, 1 at the last hidden layer: shrinking by a decade per layer toward the input
+  assert.deepEqual(gradientGrowth([0.01, 0.1, 1]), { growth: -1, underflow: 0 });
+  assert.deepEqual(gradientGrowth([100, 10, 1]), { growth: 1, underflow: 0 });
+  assert.deepEqual(gradientGrowth([0, 0, 1e-4, 1e-2, 1]), { growth: -2, underflow: 2 });
+  assert.ok(Number.isNaN(gradientGrowth([0, 0, 1]).growth));
+  // analyseRun reads the last quarter of the evaluations that carry the columns (step 0 excluded)
+  const rows = [0, 10, 20, 30, 40].map((step) => ({
+    step: String(step),
+    wasserstein_estimate: "1",
+    w1: "1",
+    critic_grad_norm: step === 40 ? "100 10 1" : "1 1 1",
+    critic_weight_extreme: step === 40 ? "0.9 1 0.5" : "0 0 0",
+  }));
+  const a = analyseRun(rows, record("wgan-c0.1", 0), "w1");
+  assert.equal(a.gradientGrowth, 1);
+  assert.equal(a.weightsAtExtremes, 0.9);
+  assert.equal(a.underflowLayers, 0);
+  // folders without the columns
+  const old = analyseRun(
+    rows.map(({ critic_grad_norm: _, critic_weight_extreme: __, ...r }) => r),
+    record("wgan", 0),
+    "w1",
+  );
+  assert.ok(Number.isNaN(old.gradientGrowth) && Number.isNaN(old.weightsAtExtremes));
 });
