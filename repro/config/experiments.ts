@@ -179,10 +179,11 @@ function deepCriticExperiment(): ExperimentSpec {
       quick: { ...TOY_BASE, iterations: 40, evalEvery: 10, logEvery: 5, seeds: 2, hidden: 32, batchSize: 64 },
       // iterations, cadence and seeds: the protocol's (repro/protocol.toml) when a run is resolved; width 128 as
       // the other toys' default (the paper's 512 costs ~16x: ~3 s per clipped iteration here)
-      default: { ...TOY_BASE, iterations: 500, evalEvery: 50, logEvery: 10, seeds: 5, hidden: 128 },
+      default: { ...TOY_BASE, iterations: 1000, evalEvery: 100, logEvery: 10, seeds: 5, hidden: 128 },
       paper: { ...TOY_BASE, iterations: 100_000, evalEvery: 2000, logEvery: 100, seeds: 5, hidden: 512 },
     },
-    secondsPerIteration: { "wgan-c0.1": 0.2, "wgan-c0.01": 0.2, "wgan-c0.001": 0.2, "wgan-gp": 0.3 },
+    // measured (pilot, --jobs 2 here): ~57-62 s of training for 500 iterations of every arm
+    secondsPerIteration: { "wgan-c0.1": 0.12, "wgan-c0.01": 0.12, "wgan-c0.001": 0.12, "wgan-gp": 0.12 },
   };
 }
 
