@@ -18,7 +18,7 @@ import type { ClaimId, ExperimentSpec } from "../config/experiments.ts";
 import type { ProtocolStatistics } from "../config/protocol.ts";
 import type { RunAnalysis } from "./run_analysis.ts";
 import { median } from "./stats.ts";
-import { acrossSeedsTest, fisherExact, leaveOneSeedOut, wilcoxonSignedRank } from "./inference.ts";
+import { acrossSeedsTest, binomialTest, fisherExact, leaveOneSeedOut, wilcoxonSignedRank } from "./inference.ts";
 
 /** A computed verdict. */
 export type Verdict = "supported" | "contradicted" | "inconclusive" | "undecided" | "fragile";
@@ -352,6 +352,77 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
           : um + ur === 0
           ? "no run of either arm got worse again: the instability the paper reports is not reproduced here"
           : "the arms' instability does not differ significantly",
+      };
+    },
+  },
+  {
+    id: "both-losses-train",
+    paper: "WGAN Fig. 5: with a DCGAN generator, both the WGAN and the standard GAN train to good samples",
+    rule: (s) =>
+      `a run trains when it converges (quality at least halved, recognisable samples ≥ half real images' share, ≥ 80% ` +
+      `of the classes covered); supported if more than ${
+        s.trains_share_min * 100
+      }% of the arm's runs train (one-sided ` +
+      `exact binomial test, α = ${s.alpha}, ≥ ${s.min_runs} runs); contradicted if fewer do by the same test`,
+    instances: (e) =>
+      e.arms.some((a) => a.algorithm === "gan") && e.arms.some((a) => a.algorithm === "wgan")
+        ? e.arms.map((a) => ({ title: `${a.id} trains this generator`, arms: { arm: a.id } }))
+        : [],
+    judge: ({ arm }, ctx) => {
+      const s = ctx.statistics;
+      const k = converged(arm), n = arm.length;
+      const more = binomialTest(k, n, s.trains_share_min, "greater").p;
+      const fewer = binomialTest(k, n, s.trains_share_min, "less").p;
+      const enough = n >= s.min_runs;
+      return {
+        ours: `${k} of ${n} runs converged (more than ${s.trains_share_min * 100}%: ${p2(more)}; outcomes: ` +
+          `${outcomes(arm)}); end ${ctx.primary} median ${
+            f2(median(arm.filter((r) => !BLOWN.has(r.record.outcome)).map((r) => r.endQuality)))
+          }`,
+        verdict: enough && more < s.alpha ? "supported" : enough && fewer < s.alpha ? "contradicted" : "inconclusive",
+        why: enough
+          ? `${k} of ${n} converged: the share is not shown above or below ${s.trains_share_min}`
+          : `too little data: ${n} runs, the rule needs ${s.min_runs}`,
+      };
+    },
+  },
+  {
+    id: "wgan-no-mode-collapse",
+    paper: "WGAN Sec. 4.3: in no experiment did the authors see evidence of mode collapse for the WGAN algorithm",
+    rule: (s) =>
+      `a run shows mode collapse when its recognisable samples cover fewer than half the classes (outcome ` +
+      `collapsed); judged on the runs whose samples are recognisable (converged or collapsed, ≥ ${s.min_runs}): ` +
+      `supported if none collapsed; contradicted if ${s.collapse_evidence_runs} or more did (the paper's claim is ` +
+      `universal: repeated collapse is evidence against it); inconclusive between. Classes covered and the class ` +
+      `histogram's KL divergence from uniform are reported`,
+    instances: (e) =>
+      e.data.kind === "image"
+        ? e.arms.filter((a) => a.algorithm === "wgan").map((a) => ({
+          title: `${a.id}: no mode collapse under WGAN`,
+          arms: { arm: a.id },
+        }))
+        : [],
+    judge: ({ arm }, ctx) => {
+      const s = ctx.statistics;
+      const judged = arm.filter((r) => r.record.outcome === "converged" || r.record.outcome === "collapsed");
+      const collapsed = judged.filter((r) => r.record.outcome === "collapsed").length;
+      const end = (key: string) =>
+        median(judged.map((r) => Number(r.record.finalQuality?.[key])).filter(Number.isFinite));
+      const enough = judged.length >= s.min_runs;
+      return {
+        ours:
+          `${collapsed} of ${judged.length} runs with recognisable samples collapsed (outcomes: ${outcomes(arm)}); ` +
+          `classes covered median ${f2(end("classes_covered"))}, KL(class histogram ‖ uniform) median ${
+            f2(end("kl_uniform"))
+          }`,
+        verdict: collapsed >= s.collapse_evidence_runs
+          ? "contradicted"
+          : enough && collapsed === 0
+          ? "supported"
+          : "inconclusive",
+        why: !enough
+          ? `too little data: ${judged.length} runs with recognisable samples, the rule needs ${s.min_runs}`
+          : `${collapsed} collapsed: fewer than the ${s.collapse_evidence_runs} that contradict, more than none`,
       };
     },
   },

@@ -189,6 +189,24 @@ export function fisherExact(
   return { statistic: (a * d) / (b * c), p: Math.min(1, p), method: "exact", n };
 }
 
+/**
+ * The exact one-sided binomial test of `k` successes in `n` trials against a success probability `p0`: "greater",
+ * P(X ≥ k); "less", P(X ≤ k) (X ~ Binomial(n, p0)). The statistic is k / n.
+ */
+export function binomialTest(k: number, n: number, p0: number, alternative: "greater" | "less"): TestResult {
+  if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n && p0 > 0 && p0 < 1)) {
+    throw new RangeError(`Cannot test ${k} of ${n} against ${p0}: need whole 0 ≤ k ≤ n and 0 < p0 < 1`);
+  }
+  // the probabilities P(X = j) by the recurrence P(j + 1) = P(j) · (n − j)/(j + 1) · p0/(1 − p0): exact enough for
+  // the seed counts here (n in the tens)
+  let pmf = (1 - p0) ** n, p = 0;
+  for (let j = 0; j <= n; j++) {
+    if (alternative === "greater" ? j >= k : j <= k) p += pmf;
+    pmf *= ((n - j) / (j + 1)) * (p0 / (1 - p0));
+  }
+  return { statistic: n ? k / n : NaN, p: Math.min(1, p), method: "exact", n };
+}
+
 /** Spearman's ρ of step-to-step changes: the correlation of Δx with Δy (NaN with fewer than 3 changes). */
 export function differencedSpearman(x: readonly number[], y: readonly number[]): number {
   if (x.length !== y.length) throw new RangeError(`Cannot correlate ${x.length} values with ${y.length}`);

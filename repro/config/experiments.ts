@@ -70,7 +70,9 @@ export type ClaimId =
   | "adam-less-stable"
   | "clipping-gradients-explode-or-vanish"
   | "penalty-gradients-level"
-  | "clipping-piles-weights-at-c";
+  | "clipping-piles-weights-at-c"
+  | "both-losses-train"
+  | "wgan-no-mode-collapse";
 
 /**
  * An experiment: data, arms and profiles. The claims it tests, its verdict seeds and its default profile's horizon

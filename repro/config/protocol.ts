@@ -20,6 +20,8 @@ export const CLAIM_IDS = [
   "clipping-gradients-explode-or-vanish",
   "penalty-gradients-level",
   "clipping-piles-weights-at-c",
+  "both-losses-train",
+  "wgan-no-mode-collapse",
 ] as const satisfies readonly ClaimId[];
 
 const fraction = () => z.number().gt(0).lt(1);
@@ -41,6 +43,8 @@ export const statisticsSchema = z.strictObject({
   permutation_draws: rules.integer(100),
   layer_growth_min: z.number().gt(0),
   extreme_share_min: fraction(),
+  trains_share_min: fraction(),
+  collapse_evidence_runs: rules.integer(1),
 });
 
 /** The statistics every rule uses. */

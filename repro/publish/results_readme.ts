@@ -16,6 +16,8 @@ const FIGURES: [string, string][] = [
   ["quality_vs_time.png", "quality over training wall-clock"],
   ["loss_curves.png", "critic loss and D(real) − D(fake) per arm"],
   ["loss_vs_quality.png", "the critic's estimate against quality at each evaluation"],
+  ["layer_gradients.png", "the critic's gradient norm per layer at the last evaluation (WGAN-GP Fig. 1b, left)"],
+  ["weight_histograms.png", "the critic's weights over their largest |w| (WGAN-GP Fig. 1b, right)"],
 ];
 
 /** The sections for every `<dir>/<experiment>-<profile>/verdict.md`, in experiment order. */
@@ -27,7 +29,7 @@ export async function resultSections(dir: string): Promise<string> {
     return ids.length ? EXPERIMENT_IDS.indexOf(ids.reduce((a, b) => b.length > a.length ? b : a)) : -1;
   };
   // within an experiment: the folder judged under the protocol first, then the one published before it, then others
-  const generation = (name: string) => name.endsWith("-protocol-v2") ? 0 : name.endsWith("-default") ? 1 : 2;
+  const generation = (name: string) => /-protocol-v\d+$/.test(name) ? 0 : name.endsWith("-default") ? 1 : 2;
   const parts: string[] = [];
   for (
     const name of folders.filter((n) => order(n) >= 0).sort((a, b) =>

@@ -73,6 +73,8 @@ Deno.test("claims v2: every claim the protocol names has a rule, and each instan
     "gan-loss-does-not",
     "wgan-trains-where-gan-fails",
     "adam-less-stable",
+    "both-losses-train",
+    "wgan-no-mode-collapse",
   ]);
   // the tanh control: both standard-GAN arms of mnist-mlp are judged, each against the WGAN arm
   const mlp = findExperiment("mnist-mlp");
@@ -242,4 +244,37 @@ Deno.test("WGAN-GP Fig. 1b: clipping's gradients change by more than the line pe
   // folders without the columns (NaN): inconclusive, not an error
   const none = judgeClaims(e, ["clipping-gradients-explode-or-vanish"], [...arm("wgan-c0.1"), ...arm("wgan-gp")], ctx);
   assert.equal(none[0].verdict, "inconclusive");
+});
+
+Deno.test("both losses train (WGAN Fig. 5): more than half the runs converge by the exact binomial test", () => {
+  const e = findExperiment("mnist-dcgan");
+  assert.deepEqual(claimRule("both-losses-train").instances(e).map((i) => i.arms.arm), ["wgan", "gan"]);
+  // 6 of 6 converged: p = 1/64
+  const six = judgeClaims(e, ["both-losses-train"], [
+    ...arm("wgan"),
+    ...arm("gan", (_, i) => ({ outcome: i < 5 ? "converged" : "not-trained" })),
+  ], ctx);
+  assert.deepEqual(six.map((r) => r.verdict), ["supported", "inconclusive"]);
+  assert.match(six[0].ours, /^6 of 6 runs converged \(more than 50%: p = 0\.016; outcomes: 6 converged\)/);
+  assert.match(six[1].why, /5 of 6 converged: the share is not shown above or below 0\.5/);
+  const none = judgeClaims(e, ["both-losses-train"], arm("gan", () => ({ outcome: "not-trained" })), ctx);
+  assert.equal(none.find((r) => r.claim.startsWith("gan"))!.verdict, "contradicted");
+});
+
+Deno.test("no mode collapse under WGAN (Sec. 4.3): none of the recognisable runs collapsed; two or more contradict", () => {
+  const e = findExperiment("mnist-dcgan-nobn");
+  assert.deepEqual(claimRule("wgan-no-mode-collapse").instances(e).map((i) => i.arms.arm), ["wgan"]);
+  assert.deepEqual(claimRule("wgan-no-mode-collapse").instances(findExperiment("toy-swissroll")), []);
+  const judge = (runs: RunAnalysis[]) => judgeClaims(e, ["wgan-no-mode-collapse"], runs, ctx)[0];
+  assert.equal(judge(arm("wgan")).verdict, "supported");
+  const one = judge(arm("wgan", (_, i) => ({ outcome: i === 0 ? "collapsed" : "converged" })));
+  assert.equal(one.verdict, "inconclusive");
+  assert.match(one.ours, /^1 of 6 runs with recognisable samples collapsed \(outcomes: 1 collapsed, 5 converged\)/);
+  // two collapsed contradict, but with either left out one remains: fragile; three are not
+  assert.equal(judge(arm("wgan", (_, i) => ({ outcome: i < 2 ? "collapsed" : "converged" }))).verdict, "fragile");
+  assert.equal(judge(arm("wgan", (_, i) => ({ outcome: i < 3 ? "collapsed" : "converged" }))).verdict, "contradicted");
+  // runs that did not train cannot show collapse: too few left
+  const flat = judge(arm("wgan", (_, i) => ({ outcome: i < 2 ? "not-trained" : "converged" })));
+  assert.equal(flat.verdict, "inconclusive");
+  assert.match(flat.why, /too little data: 4 runs with recognisable samples, the rule needs 6/);
 });

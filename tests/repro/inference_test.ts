@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import {
   acrossSeedsTest,
+  binomialTest,
   differencedSpearman,
   fisherExact,
   leaveOneSeedOut,
@@ -235,4 +236,15 @@ Deno.test("across seeds: the exact permutation test matches an independent enume
   // too few seeds, or steps that do not line up: no test
   assert.ok(Number.isNaN(acrossSeedsTest(x.slice(0, 2), y.slice(0, 2)).p));
   assert.ok(Number.isNaN(acrossSeedsTest([[1], [2], [3, 4]], [[1], [2], [3]]).p));
+});
+
+Deno.test("the exact binomial test: one-sided tails counted by hand", () => {
+  // P(X ≥ 12 | n = 16, ½) = (C(16,12) + C(16,13) + C(16,14) + C(16,15) + 1) / 2^16 = 2517 / 65536
+  assert.ok(Math.abs(binomialTest(12, 16, 0.5, "greater").p - 2517 / 65536) < 1e-12);
+  assert.ok(Math.abs(binomialTest(4, 16, 0.5, "less").p - 2517 / 65536) < 1e-12);
+  // P(X ≤ 0 | n = 6, 0.4) = 0.6^6; P(X ≥ 6 | n = 6, 0.4) = 0.4^6
+  assert.ok(Math.abs(binomialTest(0, 6, 0.4, "less").p - 0.6 ** 6) < 1e-12);
+  assert.ok(Math.abs(binomialTest(6, 6, 0.4, "greater").p - 0.4 ** 6) < 1e-12);
+  assert.equal(binomialTest(0, 6, 0.5, "greater").p, 1);
+  assert.throws(() => binomialTest(7, 6, 0.5, "greater"), /need whole 0 ≤ k ≤ n/);
 });
