@@ -12,6 +12,8 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import { Resvg } from "@resvg/resvg-js";
 import { writeAtomic } from "../folder/files.ts";
 import { compactPng } from "./png.ts";
+import { listCell } from "./run_analysis.ts";
+import { median } from "./stats.ts";
 
 /** Renders a Vega-Lite spec to PNG bytes. */
 export async function renderPng(spec: TopLevelSpec): Promise<Uint8Array> {
@@ -172,9 +174,6 @@ export async function writeFigures(
   return { written, failed };
 }
 
-/** The numbers of a space-separated list cell (empty: none). */
-const listCell = (cell: string | undefined) => (cell ?? "").trim() === "" ? [] : cell!.trim().split(/\s+/).map(Number);
-
 /**
  * WGAN-GP Fig. 1b as data: each run's activation-gradient norms per layer at its last evaluation (log scale; layers
  * whose gradient underflowed to 0 are not drawn), and the pooled weight histogram per arm (the median share of each
@@ -220,11 +219,7 @@ async function writeLayerFigures(
   }
   const bars = [...byArm].flatMap(([arm, hs]) =>
     hs[0].map((_, b) => {
-      const shares = hs.map((h) => h[b]).sort((x, y) => x - y);
-      const mid = shares.length % 2
-        ? shares[(shares.length - 1) / 2]
-        : (shares[shares.length / 2 - 1] + shares[shares.length / 2]) / 2;
-      return { arm, bin: -1 + (2 * b + 1) / hs[0].length, share: mid };
+      return { arm, bin: -1 + (2 * b + 1) / hs[0].length, share: median(hs.map((h) => h[b])) };
     })
   );
   if (!bars.length) return;

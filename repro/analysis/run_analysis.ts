@@ -155,8 +155,9 @@ export function gradientGrowth(norms: readonly number[]): { growth: number; unde
   return { growth: -slope, underflow };
 }
 
-/** A space-separated list cell as numbers (empty or absent: none). */
-const listCell = (cell: string | undefined) => (cell ?? "").trim() === "" ? [] : cell!.trim().split(/\s+/).map(Number);
+/** A space-separated list cell (the per-layer diagnostics) as numbers (empty or absent: none). */
+export const listCell = (cell: string | undefined) =>
+  (cell ?? "").trim() === "" ? [] : cell!.trim().split(/\s+/).map(Number);
 
 /** Pairs the filtered estimate with quality at each evaluation (step 0 excluded: no estimate yet). */
 export function analyseRun(
