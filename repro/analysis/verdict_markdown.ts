@@ -115,8 +115,10 @@ function v2Markdown(
   const standing = !st
     ? "This experiment has no entry in the protocol (repro/protocol.toml): its verdicts are exploratory."
     : st.kind === "protocol"
-    ? `Judged under protocol v${st.version} (repro/protocol.toml, fingerprint ${st.fingerprint}): the verdict ` +
-      "seeds, horizon and evaluation cadence it fixed before these runs, and its rules (v2)."
+    ? `Judged under protocol v${st.version} (repro/protocol.toml, fingerprint ${st.fingerprint}): its verdict ` +
+      "seeds, horizon and evaluation cadence for this experiment, and its rules (v2). Which commit fixed them, and " +
+      "that it came before the runs, is in git and results/BUDGETS.md (a folder rebuilt later is judged under the " +
+      "protocol of its rebuild)."
     : `${st.kind === "pilot" ? "A pilot (every seed a pilot seed)" : "Exploratory"}: not under protocol ` +
       `v${st.version} (${st.differences.join("; ")}). The verdicts below apply the protocol's rules but are not the ` +
       "protocol's verdicts.";

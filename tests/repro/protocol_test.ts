@@ -9,6 +9,7 @@ import {
 } from "../../repro/config/protocol.ts";
 import { EXPERIMENTS } from "../../repro/config/experiments.ts";
 import { defaultSeeds, findExperiment, profileSettings, resolveConfig } from "../../repro/config/resolve.ts";
+import { verdictMarkdown } from "../../repro/analysis/verdict_markdown.ts";
 
 const text = Deno.readTextFileSync(PROTOCOL_URL);
 
@@ -74,4 +75,30 @@ Deno.test("protocolStanding(): under the protocol, a pilot, or exploratory with 
   assert.match(pilotSeedWarning("mnist-dcgan", explore, [20, 21, 150])!, /seeds 20-21 are mnist-dcgan's verdict seeds/);
   assert.equal(pilotSeedWarning("mnist-dcgan", explore, [0, 1]), null);
   assert.equal(compactSeeds([5, 1, 2, 3, 9, 8]), "1-3,5,8-9");
+});
+
+Deno.test("verdict.md states the folder's standing: the protocol it was judged under, or what differs from it", () => {
+  const e = findExperiment("toy-deep-critic");
+  const base = {
+    iterations: 1000,
+    seeds: 6,
+    hardwareId: "h",
+    backend: "native",
+    commit: "c",
+    arms: [],
+    primary: "w1",
+    coverage: null,
+    statistics: protocol().statistics,
+  };
+  const under = verdictMarkdown(e, "default", [], {
+    ...base,
+    standing: { kind: "protocol", version: 4, fingerprint: "0123abcd", differences: [] },
+  });
+  assert.match(under, /Judged under protocol v4 \(repro\/protocol.toml, fingerprint 0123abcd\): its verdict seeds/);
+  assert.match(under, /a folder rebuilt later is judged under the protocol of its rebuild/);
+  const off = verdictMarkdown(e, "default", [], {
+    ...base,
+    standing: { kind: "exploratory", version: 4, fingerprint: "0123abcd", differences: ["500 iterations (1000)"] },
+  });
+  assert.match(off, /Exploratory: not under protocol v4 \(500 iterations \(1000\)\)/);
 });
