@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { parseCsv, toCsv, writeAtomic } from "../repro/folder/files.ts";
+import { parseCsv, readTextFile, toCsv, writeAtomic } from "../repro/folder/files.ts";
 import { renderPng } from "../repro/analysis/figures.ts";
 import { median } from "../repro/analysis/stats.ts";
 import { UsageError } from "../repro/errors.ts";
@@ -95,9 +95,7 @@ export function readSwitch(
 }
 
 async function readGzCsv(path: string): Promise<Record<string, string>[]> {
-  const file = await Deno.open(path);
-  const text = await new Response(file.readable.pipeThrough(new DecompressionStream("gzip"))).text();
-  return parseCsv(text);
+  return parseCsv(await readTextFile(path));
 }
 
 /** The last hidden layer's share of a space-separated per-layer list ("0.1 0.5 1.000" → 1), or null. */

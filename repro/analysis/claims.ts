@@ -406,8 +406,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
       const s = ctx.statistics;
       const judged = arm.filter((r) => r.record.outcome === "converged" || r.record.outcome === "collapsed");
       const collapsed = judged.filter((r) => r.record.outcome === "collapsed").length;
-      const end = (key: string) =>
-        median(judged.map((r) => Number(r.record.finalQuality?.[key])).filter(Number.isFinite));
+      const end = (key: string) => median(judged.map((r) => Number(r.record.finalQuality?.[key])));
       const enough = judged.length >= s.min_runs;
       return {
         ours:
@@ -468,9 +467,12 @@ const STRUCTURE_RULES: readonly ClaimRule[] = [
     readsQuality: false,
     judge: ({ clip, penalty }, ctx) => {
       const s = ctx.statistics;
-      const pairs = paired(clip, penalty);
+      // the seeds where both critics' growth was measured (folders before the column have none)
+      const pairs = paired(clip, penalty).filter(([x, y]) =>
+        Number.isFinite(x.gradientGrowth) && Number.isFinite(y.gradientGrowth)
+      );
       const g = pairs.map(([x]) => Math.abs(x.gradientGrowth)), h = pairs.map(([, y]) => Math.abs(y.gradientGrowth));
-      const n = pairs.filter((_, i) => Number.isFinite(g[i]) && Number.isFinite(h[i])).length;
+      const n = pairs.length;
       const above = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "greater").p;
       const below = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "less").p;
       const larger = wilcoxonSignedRank(g.map((x, i) => x - h[i]), undefined, "greater").p;
@@ -511,16 +513,17 @@ const STRUCTURE_RULES: readonly ClaimRule[] = [
     readsQuality: false,
     judge: ({ penalty }, ctx) => {
       const s = ctx.statistics;
-      const g = penalty.map((r) => Math.abs(r.gradientGrowth)).filter(Number.isFinite);
+      const growths = penalty.map((r) => r.gradientGrowth).filter(Number.isFinite);
+      const g = growths.map(Math.abs);
       const below = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "less").p;
       const above = wilcoxonSignedRank(g.map((x) => x - s.layer_growth_min), undefined, "greater").p;
-      const grow = median(penalty.map((r) => r.gradientGrowth));
+      const grow = median(growths);
       const enough = g.length >= s.min_runs;
       return {
         ours:
-          `growth per layer toward the input, median ${d2(grow)} decades (range ${
-            d2(Math.min(...penalty.map((r) => r.gradientGrowth)))
-          } to ${d2(Math.max(...penalty.map((r) => r.gradientGrowth)))}); |growth| < ${s.layer_growth_min}: ` +
+          `growth per layer toward the input, median ${d2(grow)} decades (range ${d2(Math.min(...growths))} to ${
+            d2(Math.max(...growths))
+          }); |growth| < ${s.layer_growth_min}: ` +
           `${p2(below)}; ${underflowed(penalty)} of ${penalty.length} runs with layers underflowed to 0`,
         verdict: enough && below < s.alpha ? "supported" : enough && above < s.alpha ? "contradicted" : "inconclusive",
         why: enough

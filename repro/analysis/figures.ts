@@ -218,9 +218,7 @@ async function writeLayerFigures(
     if (h.length) byArm.set(r.arm, [...(byArm.get(r.arm) ?? []), h]);
   }
   const bars = [...byArm].flatMap(([arm, hs]) =>
-    hs[0].map((_, b) => {
-      return { arm, bin: -1 + (2 * b + 1) / hs[0].length, share: median(hs.map((h) => h[b])) };
-    })
+    hs[0].map((_, b) => ({ arm, bin: -1 + (2 * b + 1) / hs[0].length, share: median(hs.map((h) => h[b])) }))
   );
   if (!bars.length) return;
   await save("weight_histograms.png", {
