@@ -118,6 +118,7 @@ export {
   trainClassifier,
 } from "./lib/metrics/mod.ts";
 export {
+  type FixedGenerator,
   type IterationStats,
   train,
   Trainer,

@@ -5,6 +5,7 @@
  */
 export { criticStep, type CriticStepContext, generatorStep, type GeneratorStepContext, updateCosine } from "./steps.ts";
 export {
+  type FixedGenerator,
   isFiniteStats,
   type IterationStats,
   train,

@@ -18,12 +18,25 @@ import { criticStep, generatorStep } from "./steps.ts";
 
 /** Options of {@linkcode Trainer}. */
 export interface TrainerOptions {
-  generator: Model;
+  /** The generator to train; leave it out with `fixedGenerator`. */
+  generator?: Model;
+  /**
+   * Hold the generator fixed at the data plus Gaussian noise of this standard deviation instead of training one (WGAN-GP
+   * Fig. 1a trains critics "to optimality" against the real distribution plus unit-variance noise): each critic
+   * step's fake batch is a batch from a second stream of `data` plus `sigma` times the run's noise, and no generator
+   * step runs (an iteration is its critic steps; its generator loss is the fixed generator's against the critic).
+   */
+  fixedGenerator?: FixedGenerator;
   critic: Model;
   algorithm: AlgorithmSpec;
   data: Dataset;
   /** Run seed: noise, batches and penalty draws derive from it. */
   seed: number;
+}
+
+/** A generator held fixed at the data plus N(0, sigma²·I) (see {@linkcode TrainerOptions.fixedGenerator}). */
+export interface FixedGenerator {
+  sigma: number;
 }
 
 /** Scalars of the last generator iteration (critic values from its last critic step). */
@@ -56,6 +69,8 @@ export interface TrainerState {
   noiseRng: RngState;
   penaltyRng: RngState;
   sampler: SamplerState;
+  /** The fixed generator's data stream (with `fixedGenerator` only). */
+  fixedSampler?: SamplerState;
   generatorWeights: Float32Array[];
   criticWeights: Float32Array[];
   generatorOptimizer: OptimizerState;
@@ -82,14 +97,17 @@ export interface TrainerState {
  * ```
  */
 export class Trainer {
-  readonly generator: Model;
   readonly critic: Model;
+  /** The fixed generator, when the trainer holds one (see {@linkcode TrainerOptions.fixedGenerator}). */
+  readonly fixedGenerator: FixedGenerator | null;
   readonly algorithm: AlgorithmSpec;
   readonly loss: AdversarialLoss;
   readonly lipschitz: LipschitzTerm;
   readonly generatorOptimizer: Optimizer;
   readonly criticOptimizer: Optimizer;
+  #generator: Model | null;
   #sampler: Sampler;
+  #fixedSampler: Sampler | null;
   #noiseRng: Rng;
   #penaltyRng: Rng;
   #iteration = 0;
@@ -99,14 +117,26 @@ export class Trainer {
 
   constructor(opts: TrainerOptions) {
     const shape = opts.data.sampleShape.join("x");
-    if (opts.generator.outputShape.join("x") !== shape || opts.critic.inputShape.join("x") !== shape) {
+    const fixed = opts.fixedGenerator ?? null;
+    if (!opts.generator === !fixed) {
       throw new RangeError(
-        `Cannot train on "${opts.data.name}" samples of shape ${shape}: generator outputs ${
-          opts.generator.outputShape.join("x")
-        } and critic takes ${opts.critic.inputShape.join("x")}`,
+        fixed
+          ? "Cannot hold the generator fixed and train one: give either generator or fixedGenerator, not both"
+          : "Cannot train without a generator: give generator (or fixedGenerator, the data plus noise)",
       );
     }
-    this.generator = opts.generator;
+    if (fixed && !(fixed.sigma >= 0 && Number.isFinite(fixed.sigma))) {
+      throw new RangeError(`Cannot hold the generator fixed with noise sigma ${fixed.sigma}: give a finite sigma ≥ 0`);
+    }
+    const outShape = opts.generator ? opts.generator.outputShape.join("x") : shape;
+    if (outShape !== shape || opts.critic.inputShape.join("x") !== shape) {
+      throw new RangeError(
+        `Cannot train on "${opts.data.name}" samples of shape ${shape}: generator outputs ${outShape} and critic ` +
+          `takes ${opts.critic.inputShape.join("x")}`,
+      );
+    }
+    this.#generator = opts.generator ?? null;
+    this.fixedGenerator = fixed ? { sigma: fixed.sigma } : null;
     this.critic = opts.critic;
     this.algorithm = opts.algorithm;
     this.loss = adversarialLoss(opts.algorithm.loss);
@@ -115,11 +145,20 @@ export class Trainer {
     this.criticOptimizer = createOptimizer(opts.algorithm.optimizer);
     const root = new Rng(opts.seed);
     this.#sampler = opts.data.sampler(root.fork("data"));
+    this.#fixedSampler = fixed ? opts.data.sampler(root.fork("fixed-generator")) : null;
     this.#noiseRng = root.fork("noise");
     this.#penaltyRng = root.fork("penalty");
     this.#sampleShape = [...opts.data.sampleShape];
     // Algorithm 1 keeps the critic inside the constraint set from the start.
     this.lipschitz.constrain(this.critic.variables);
+  }
+
+  /** The generator being trained; throws when the trainer holds its generator fixed (`fixedGenerator`). */
+  get generator(): Model {
+    if (!this.#generator) {
+      throw new Error("This trainer holds its generator fixed (data plus noise): it has no generator model");
+    }
+    return this.#generator;
   }
 
   /** Generator iterations completed. */
@@ -131,6 +170,16 @@ export class Trainer {
   noise(n: number): Tensor {
     const nz = this.generator.inputShape.reduce((a, b) => a * b, 1);
     return tf.tensor(this.#noiseRng.normals(n * nz), [n, ...this.generator.inputShape]);
+  }
+
+  /** A fake batch: the generator's output on fresh noise, or the fixed generator's data plus noise. */
+  fakeBatch(n: number): Tensor {
+    if (!this.#fixedSampler) return this.generator.apply(this.noise(n));
+    const x = this.#fixedSampler.next(n);
+    const z = this.#noiseRng.normals(x.length);
+    const sigma = this.fixedGenerator!.sigma;
+    for (let i = 0; i < x.length; i++) x[i] += sigma * z[i];
+    return tf.tensor(x, [n, ...this.#sampleShape]);
   }
 
   /** The next real batch `[n, ...sampleShape]`. */
@@ -156,6 +205,8 @@ export class Trainer {
       measureUpdate,
     };
     let critic: tf.Tensor1D | null = null;
+    // a fixed generator's loss is read on the last critic step's fake batch (no generator step draws one)
+    const last: { fake: Tensor | null } = { fake: null };
     let iters = 0;
     // a burst never crosses an epoch's end: the first batch of a burst may start a new epoch, later ones may not
     const epochs = this.algorithm.epochBursts;
@@ -163,19 +214,25 @@ export class Trainer {
       const left = this.#sampler.remaining();
       const m = epochs && left > 0 && left < n ? left : n;
       critic?.dispose();
+      last.fake?.dispose();
+      last.fake = null;
       critic = tf.tidy(() => {
         const real = this.realBatch(m);
-        const fake = this.generator.apply(this.noise(n));
+        const fake = this.fakeBatch(n);
+        if (this.#fixedSampler) last.fake = tf.keep(fake);
         return criticStep(ctx, real, fake);
       });
       iters++;
     }
-    const gLoss = tf.tidy(() =>
-      generatorStep(
-        { generator: this.generator, critic: this.critic, loss: this.loss, optimizer: this.generatorOptimizer },
-        this.noise(n),
-      )
-    );
+    const gLoss = this.#fixedSampler
+      ? tf.tidy(() => this.loss.generator(this.critic.apply(last.fake!)))
+      : tf.tidy(() =>
+        generatorStep(
+          { generator: this.generator, critic: this.critic, loss: this.loss, optimizer: this.generatorOptimizer },
+          this.noise(n),
+        )
+      );
+    last.fake?.dispose();
     this.#last?.dispose();
     this.#last = tf.tidy(() => tf.concat([critic!, gLoss.reshape([1])]));
     critic!.dispose();
@@ -209,7 +266,8 @@ export class Trainer {
       noiseRng: this.#noiseRng.getState(),
       penaltyRng: this.#penaltyRng.getState(),
       sampler: this.#sampler.getState(),
-      generatorWeights: await read(this.generator),
+      ...(this.#fixedSampler ? { fixedSampler: this.#fixedSampler.getState() } : {}),
+      generatorWeights: this.#generator ? await read(this.#generator) : [],
       criticWeights: await read(this.critic),
       generatorOptimizer: await this.generatorOptimizer.getState(),
       criticOptimizer: await this.criticOptimizer.getState(),
@@ -231,13 +289,21 @@ export class Trainer {
         tf.tidy(() => v.assign(tf.tensor(values[i], v.shape)));
       });
     };
-    write(this.generator, state.generatorWeights, "generator weights");
+    if (!!this.#fixedSampler !== !!state.fixedSampler) {
+      throw new RangeError(
+        `Cannot restore a state of a trainer ${state.fixedSampler ? "with" : "without"} a fixed generator into one ${
+          this.#fixedSampler ? "with" : "without"
+        }`,
+      );
+    }
+    if (this.#generator) write(this.#generator, state.generatorWeights, "generator weights");
     write(this.critic, state.criticWeights, "critic weights");
-    this.generatorOptimizer.setState(state.generatorOptimizer, this.generator.variables);
+    if (this.#generator) this.generatorOptimizer.setState(state.generatorOptimizer, this.#generator.variables);
     this.criticOptimizer.setState(state.criticOptimizer, this.critic.variables);
     this.#noiseRng.setState(state.noiseRng);
     this.#penaltyRng.setState(state.penaltyRng);
     this.#sampler.setState(state.sampler);
+    if (state.fixedSampler) this.#fixedSampler!.setState(state.fixedSampler);
     this.#iteration = state.generatorIteration;
     this.#last?.dispose();
     this.#last = null;

@@ -14,7 +14,8 @@
  *
  * @module
  */
-import type { ClaimId, ExperimentSpec } from "../config/experiments.ts";
+import { type ClaimId, type ExperimentSpec, holdsGeneratorFixed } from "../config/experiments.ts";
+import { OUTCOME_WINDOW } from "../folder/outcome.ts";
 import type { ProtocolStatistics } from "../config/protocol.ts";
 import type { RunAnalysis } from "./run_analysis.ts";
 import { median } from "./stats.ts";
@@ -579,9 +580,68 @@ const STRUCTURE_RULES: readonly ClaimRule[] = [
 /** The critic-structure claims (their folders also draw layer_gradients.png and weight_histograms.png). */
 export const STRUCTURE_CLAIM_IDS: readonly ClaimId[] = STRUCTURE_RULES.map((r) => r.id);
 
+/** The critic-fit claim of WGAN-GP Fig. 1a (issue #26): critics trained against a fixed generator. */
+const FIT_RULES: readonly ClaimRule[] = [
+  {
+    id: "penalty-critic-fits-closer",
+    paper: "WGAN-GP Fig. 1a: critics trained to optimality against the data plus Gaussian noise — with weight " +
+      "clipping they learn too simple a function and miss the data's higher moments; with a gradient penalty they " +
+      "capture its shape",
+    rule: (s) =>
+      `per run, the share of the exact W1 between the evaluation's real and noisy points that the critic's ` +
+      `estimate on those points reaches once divided by its Lipschitz constant on them (the largest |D(x) − D(y)| / ` +
+      `‖x − y‖ over every pair; at most 1, and 1 only for an optimal critic, by Kantorovich–Rubinstein duality), ` +
+      `the median over its last ${OUTCOME_WINDOW} evaluations; on the same seeds (≥ ${s.min_runs}): supported if ` +
+      `the penalised critic's share is larger seed for seed (one-sided Wilcoxon signed-rank test, α = ${s.alpha}); ` +
+      `contradicted if the clipped critic's is larger by the same test; undecided while either arm's shares still ` +
+      `improve at the horizon`,
+    instances: (e) =>
+      holdsGeneratorFixed(e)
+        ? clippedVsPenalty(e, (c) =>
+          `${e.data.kind === "toy" ? e.data.toy : e.id}: the penalised critic fits W1 ` +
+          `closer than one clipped at c = ${c}`).map((i) => ({
+            ...i,
+            title: e.arms.find((a) => a.id === i.arms.clip)?.overrides?.optimizer
+              ? `${i.title} (both with Adam)`
+              : i.title,
+          }))
+        : [],
+    judge: ({ clip, penalty }, ctx) => {
+      const s = ctx.statistics;
+      const pairs = paired(clip, penalty).filter(([x, y]) =>
+        Number.isFinite(x.endQuality) && Number.isFinite(y.endQuality)
+      );
+      // the end fit_gap is 1 − the share
+      const a = pairs.map(([x]) => 1 - x.endQuality), b = pairs.map(([, y]) => 1 - y.endQuality);
+      const larger = wilcoxonSignedRank(b.map((y, i) => y - a[i]), undefined, "greater").p;
+      const smaller = wilcoxonSignedRank(b.map((y, i) => y - a[i]), undefined, "less").p;
+      const lip = (runs: readonly RunAnalysis[]) =>
+        f2(median(runs.map((r) => Number(r.record.finalQuality?.critic_lipschitz))));
+      const enough = pairs.length >= s.min_runs;
+      return {
+        ours: `share of W1 after Lipschitz scaling: clipping median ${f2(median(a))} (range ${f2(Math.min(...a))}–${
+          f2(Math.max(...a))
+        }, Lipschitz constant median ${lip(clip)}), penalty median ${f2(median(b))} (range ${f2(Math.min(...b))}–${
+          f2(Math.max(...b))
+        }, Lipschitz constant ${lip(penalty)}); the penalty's larger in ${
+          b.filter((y, i) => y > a[i]).length
+        } of ${pairs.length} seeds (${p2(larger)})`,
+        verdict: enough && larger < s.alpha
+          ? "supported"
+          : enough && smaller < s.alpha
+          ? "contradicted"
+          : "inconclusive",
+        why: enough
+          ? "the two critics' shares of W1 do not differ significantly seed for seed"
+          : `too little data: ${pairs.length} paired seeds, the rule needs ${s.min_runs}`,
+      };
+    },
+  },
+];
+
 /** The rule of a claim id. */
 export function claimRule(id: ClaimId): ClaimRule {
-  const rule = [...CLAIM_RULES, ...STRUCTURE_RULES].find((c) => c.id === id);
+  const rule = [...CLAIM_RULES, ...STRUCTURE_RULES, ...FIT_RULES].find((c) => c.id === id);
   if (!rule) throw new RangeError(`No rule for claim "${id}"`);
   return rule;
 }

@@ -58,6 +58,45 @@ export function scatterPng(fake: Float32Array, real: Float32Array, range = 2.5):
 }
 
 /**
+ * A critic's value surface (`values`: `side` × `side`, row 0 at the top, from `valueSurface`) as a heat map from dark
+ * blue (lowest) to yellow (highest), with ten contour lines at equal steps of its range and the real points on top
+ * (white with a dark rim): WGAN-GP Fig. 1a's picture.
+ */
+export function surfacePng(values: Float32Array, side: number, real: Float32Array, range: number): Uint8Array {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v)) lo = Math.min(lo, v), hi = Math.max(hi, v);
+  }
+  const span = hi > lo ? hi - lo : 1;
+  const level = (i: number) =>
+    Number.isFinite(values[i]) ? Math.min(9, Math.floor((10 * (values[i] - lo)) / span)) : -1;
+  const rgb = new Uint8Array(side * side * 3);
+  // dark blue → teal → yellow (a short viridis-like ramp)
+  const stops = [[40, 30, 110], [30, 140, 140], [120, 200, 80], [250, 230, 40]];
+  for (let i = 0; i < side * side; i++) {
+    const t = Number.isFinite(values[i]) ? (values[i] - lo) / span : 0;
+    const x = t * (stops.length - 1), k = Math.min(stops.length - 2, Math.floor(x)), f = x - k;
+    const c = stops[k].map((a, j) => Math.round(a + f * (stops[k + 1][j] - a)));
+    const r = Math.floor(i / side), col = i % side;
+    const edge = (col + 1 < side && level(i) !== level(i + 1)) || (r + 1 < side && level(i) !== level(i + side));
+    rgb.set(edge ? c.map((a) => Math.round(a * 0.45)) : c, i * 3);
+  }
+  for (let i = 0; i < real.length / 2; i++) {
+    const px = Math.round(((real[2 * i] + range) / (2 * range)) * (side - 1));
+    const py = Math.round(((range - real[2 * i + 1]) / (2 * range)) * (side - 1));
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const x = px + dx, y = py + dy;
+        if (x >= 0 && x < side && y >= 0 && y < side) {
+          rgb.set(dx === 0 && dy === 0 ? [255, 255, 255] : [20, 20, 20], (y * side + x) * 3);
+        }
+      }
+    }
+  }
+  return encode({ width: side, height: side, data: rgb, channels: 3 });
+}
+
+/**
  * The picture `png` (`width` × `height` pixels) enlarged `scale` times, without smoothing, under a title line and
  * an optional caption line: what run, which seed, which iteration a grid shows.
  */

@@ -4,7 +4,7 @@
  * @module
  */
 import { CONVERGED_MODES, CONVERGED_REAL_SHARE, OUTCOME_WINDOW, OUTCOMES } from "../folder/outcome.ts";
-import type { ExperimentSpec } from "../config/experiments.ts";
+import { type ExperimentSpec, holdsGeneratorFixed } from "../config/experiments.ts";
 import type { ArmSummary } from "./arm_summary.ts";
 import type { ClaimResult } from "./claims.ts";
 import { formatMeanCi as fmt } from "./stats.ts";
@@ -65,7 +65,12 @@ export function verdictMarkdown(
     `quality at least halved, a recognisable share at least ${CONVERGED_REAL_SHARE} × real images' and ≥ ` +
     `${100 * CONVERGED_MODES}% of classes covered; failed = the rest. Toys are labelled by W1 alone ` +
     "(blew-up = W1 above 10, five times the data's radius; converged = W1 at least halved; else failed); their " +
-    "mode columns are reported, not used for labels.";
+    "mode columns are reported, not used for labels." +
+    (holdsGeneratorFixed(experiment)
+      ? " Critics trained against a fixed generator are labelled by fit_gap, 1 − the share of W1 their " +
+        "Lipschitz-scaled estimate reaches (converged = the gap at least halved from the untrained critic's; else " +
+        "failed); the pictures are the critics' value surfaces."
+      : "");
   if (context.statistics) return v2Markdown(experiment, profile, claims, context, metric, outcomesText);
   const pct = (x: number) => Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "–";
   const lines = [

@@ -58,11 +58,17 @@ export interface DcganCriticConfig {
   init: Init;
 }
 
+/** A generator held fixed at the data plus N(0, sigma²·I): nothing to train. */
+export interface NoisyDataConfig {
+  kind: "noisy-data";
+  sigma: number;
+}
+
 /** One arm, fully resolved. */
 export interface ArmConfig {
   id: string;
   algorithm: AlgorithmConfig;
-  generator: (MlpConfig | DcganGeneratorConfig) & { noiseDim: number };
+  generator: (MlpConfig | DcganGeneratorConfig | NoisyDataConfig) & { noiseDim: number };
   critic: MlpConfig | DcganCriticConfig;
 }
 
@@ -71,7 +77,11 @@ export function modelConfig(
   spec: ModelSpec,
   role: "generator" | "critic",
   s: Settings,
-): MlpConfig | DcganGeneratorConfig | DcganCriticConfig {
+): MlpConfig | DcganGeneratorConfig | DcganCriticConfig | NoisyDataConfig {
+  if (spec.kind === "noisy-data") {
+    if (role === "critic") throw new RangeError("A critic cannot be the fixed noisy-data distribution");
+    return { kind: "noisy-data", sigma: spec.sigma };
+  }
   if (spec.kind === "mlp") {
     return {
       kind: "mlp",
@@ -159,14 +169,11 @@ function buildModel(
 export function buildTrainer(arm: ArmConfig, data: Dataset, seed: number): Trainer {
   const root = new Rng(seed);
   const { noiseDim } = arm.generator;
+  const g = arm.generator;
   return new Trainer({
-    generator: buildModel(
-      arm.generator,
-      "generator",
-      data.sampleShape,
-      noiseDim,
-      root.fork("generator-init").nextUint32(),
-    ),
+    ...(g.kind === "noisy-data" ? { fixedGenerator: { sigma: g.sigma } } : {
+      generator: buildModel(g, "generator", data.sampleShape, noiseDim, root.fork("generator-init").nextUint32()),
+    }),
     critic: buildModel(arm.critic, "critic", data.sampleShape, noiseDim, root.fork("critic-init").nextUint32()),
     algorithm: algorithmSpec(arm),
     data,

@@ -22,6 +22,7 @@ export const CLAIM_IDS = [
   "clipping-piles-weights-at-c",
   "both-losses-train",
   "wgan-no-mode-collapse",
+  "penalty-critic-fits-closer",
 ] as const satisfies readonly ClaimId[];
 
 const fraction = () => z.number().gt(0).lt(1);

@@ -37,6 +37,8 @@ export const armConfigSchema = z.strictObject({
   generator: z.discriminatedUnion("kind", [
     mlpConfigSchema.extend(noiseDim),
     dcganGeneratorConfigSchema.extend(noiseDim),
+    // held fixed at the data plus N(0, sigma²·I) (WGAN-GP Fig. 1a)
+    z.strictObject({ kind: z.literal("noisy-data"), sigma: rules.nonNegative(), ...noiseDim }),
   ]),
   // a critic's output is a score: always linear
   critic: z.discriminatedUnion("kind", [mlpConfigSchema.omit({ outputActivation: true }), dcganCriticConfigSchema]),

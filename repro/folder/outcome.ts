@@ -121,6 +121,15 @@ export function toyOutcomeRules(): OutcomeRules {
 }
 
 /**
+ * A critic trained against a fixed generator (WGAN-GP Fig. 1a) is judged on `fit_gap`, 1 − the share of W1 its
+ * Lipschitz-scaled estimate reaches: converged when the gap has at least halved from the untrained critic's, failed
+ * otherwise, diverged when training produced a non-finite value.
+ */
+export function criticFitOutcomeRules(): OutcomeRules {
+  return { primary: "fit_gap", coverage: null, recognisable: null, window: OUTCOME_WINDOW, blowUp: null };
+}
+
+/**
  * How an image run is labelled, for a data set of `classes` classes whose real images (unseen by the calibration)
  * are recognisable at `realShare`; `primary` is the distance column ("fid" in folders written before #25).
  */

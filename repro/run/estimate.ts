@@ -108,7 +108,7 @@ export async function measureIterations(
     await trainer.stats();
     out[id] = (performance.now() - start) / 1000;
     trainer.dispose();
-    trainer.generator.dispose();
+    if (!trainer.fixedGenerator) trainer.generator.dispose();
     trainer.critic.dispose();
   }
   return out;

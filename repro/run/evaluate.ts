@@ -33,15 +33,24 @@ import {
   classifierAccuracyFloor,
   FEATURE_NET,
   inactiveUnitShares,
+  lipschitzScaledShare,
+  pairLipschitz,
   weightStatistics,
 } from "../../lib/metrics/mod.ts";
-import type { ExperimentSpec, Settings } from "../config/experiments.ts";
+import { type ExperimentSpec, holdsGeneratorFixed, type Settings } from "../config/experiments.ts";
+import type { Dataset } from "../../lib/data/dataset.ts";
 import type { ExperimentData } from "./data.ts";
 import { exists, writeAtomic } from "../folder/files.ts";
 import { DIAGNOSTIC_COLUMNS } from "../folder/layout.ts";
 import { fnv1a } from "../../lib/hash.ts";
 import { decodeTensorFile, encodeTensorFile } from "../../lib/io/tensor_file.ts";
-import { imageOutcomeRules, type OutcomeRules, type Quality, toyOutcomeRules } from "../folder/outcome.ts";
+import {
+  criticFitOutcomeRules,
+  imageOutcomeRules,
+  type OutcomeRules,
+  type Quality,
+  toyOutcomeRules,
+} from "../folder/outcome.ts";
 
 export type { Quality };
 export { BLOW_UP_RMS, RECOGNISABLE_FLOOR, TOY_BLOW_UP_W1 } from "../folder/outcome.ts";
@@ -72,9 +81,17 @@ export interface Evaluator {
   ): Promise<{ quality: Quality; samples: Float32Array; diagnostics: Record<string, string> }>;
 }
 
-/** Generated samples from the run's fixed evaluation noise (never the training stream). */
-function generate(trainer: Trainer, seed: number, n: number, chunk: number): Promise<Float32Array> {
-  return sample(trainer.generator, n, { seed, batchSize: chunk });
+/**
+ * Generated samples from the run's fixed evaluation noise (never the training stream); for a trainer that holds its
+ * generator fixed, the same points at every evaluation: data from a fixed stream plus its noise.
+ */
+function generate(trainer: Trainer, data: Dataset, seed: number, n: number, chunk: number): Promise<Float32Array> {
+  if (!trainer.fixedGenerator) return sample(trainer.generator, n, { seed, batchSize: chunk });
+  const rng = new Rng(seed).fork("eval-fixed-generator");
+  const x = data.sampler(rng.fork("data")).next(n);
+  const z = rng.fork("noise").normals(x.length);
+  for (let i = 0; i < x.length; i++) x[i] += trainer.fixedGenerator.sigma * z[i];
+  return Promise.resolve(x);
 }
 
 /** Mean critic output on real minus on generated samples, in training-sized chunks. */
@@ -110,6 +127,39 @@ export async function createEvaluator(
   cacheDir: string,
   log: (line: string) => void,
 ): Promise<Evaluator> {
+  if (experiment.data.kind === "toy" && holdsGeneratorFixed(experiment)) {
+    // WGAN-GP Fig. 1a: the generator is the data plus noise, the same points at every evaluation; what changes is
+    // the critic: its Lipschitz constant on the probe and the share of W1 its scaled estimate reaches
+    const real = sampleToy(experiment.data.toy, new Rng(1_000_003).fork("eval-real"), settings.evalSamples);
+    return withEvaluate(
+      {
+        columns: ["w1", "heldout_wasserstein", "critic_lipschitz", "fit_gap"],
+        primary: "fit_gap",
+        coverage: null,
+        outcomeRules: criticFitOutcomeRules(),
+        info: { eval_real_points: settings.evalSamples },
+        measure: (fake) => Promise.resolve({ w1: exactW1(fake, real, 2) }),
+        async critic(trainer, quality, fake) {
+          // the critic's values on the evaluation's points: its Lipschitz constant on them (every pair), and its
+          // estimate from the same values in float64, so that the share is ≤ 1 by duality, exactly
+          const vr = await criticValues(trainer.critic, real), vf = await criticValues(trainer.critic, fake);
+          const mean = (v: Float32Array) => v.reduce((a, b) => a + b, 0) / v.length;
+          const both = new Float32Array(real.length + fake.length);
+          both.set(real);
+          both.set(fake, real.length);
+          const values = new Float32Array(vr.length + vf.length);
+          values.set(vr);
+          values.set(vf, vr.length);
+          const lipschitz = pairLipschitz(both, values, 2);
+          quality.critic_lipschitz = lipschitz;
+          quality.fit_gap = 1 - lipschitzScaledShare(mean(vr) - mean(vf), lipschitz, quality.w1);
+        },
+      },
+      real,
+      settings.evalSamples,
+      data.fit,
+    );
+  }
   if (experiment.data.kind === "toy") {
     const toy = experiment.data.toy;
     const modes = toyModes(toy);
@@ -139,6 +189,7 @@ export async function createEvaluator(
       },
       real,
       settings.evalSamples,
+      data.fit,
     );
   }
   const heldOut = data.heldOut!;
@@ -227,23 +278,45 @@ export async function createEvaluator(
     },
     evalReal,
     settings.evalSamples,
+    data.fit,
   );
+}
+
+/** An evaluator's parts, and the columns it computes from the critic after its held-out estimate. */
+type EvaluatorParts = Omit<Evaluator, "evaluate"> & {
+  critic?(trainer: Trainer, quality: Quality, fake: Float32Array, seed: number): Promise<void>;
+};
+
+/** A critic's score for each point of `x` (`[n, ...inputShape]` flattened), in chunks. */
+async function criticValues(critic: Trainer["critic"], x: Float32Array, chunk = 1024): Promise<Float32Array> {
+  const shape = critic.inputShape;
+  const per = shape.reduce((a, b) => a * b, 1);
+  const n = x.length / per, out = new Float32Array(n);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const v = tf.tidy(() => critic.apply(tf.tensor(x.subarray(start * per, (start + m) * per), [m, ...shape])));
+    out.set(await v.data(), start);
+    v.dispose();
+  }
+  return out;
 }
 
 /** Completes an evaluator: samples from the run's evaluation noise, measured, plus the held-out critic estimate. */
 function withEvaluate(
-  parts: Omit<Evaluator, "evaluate">,
+  { critic, ...parts }: EvaluatorParts,
   heldOutReal: Float32Array,
   evalSamples: number,
+  data: Dataset,
 ): Evaluator {
   return {
     ...parts,
     async evaluate(trainer, seed) {
       // samples and critic scores in the arm's own training batch size (batch norm sees training-sized batches)
       const chunk = trainer.algorithm.batchSize;
-      const fake = await generate(trainer, seed, evalSamples, chunk);
+      const fake = await generate(trainer, data, seed, evalSamples, chunk);
       const quality = await parts.measure(fake);
       quality.heldout_wasserstein = await heldOutEstimate(trainer, heldOutReal, fake, chunk);
+      await critic?.(trainer, quality, fake, seed);
       const diagnostics = await criticDiagnostics(trainer, heldOutReal, fake, chunk);
       return { quality, samples: fake, diagnostics };
     },

@@ -17,7 +17,11 @@ import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { exists, readCsvIfExists, type Row, toCsv, writeAtomic } from "../folder/files.ts";
 import { classifyOutcome, lastEvaluations } from "../folder/outcome.ts";
 import { UsageError } from "../errors.ts";
-import { labelPng, pngSize, sampleGridPng, scatterPng } from "../analysis/sample_grids.ts";
+import { labelPng, pngSize, sampleGridPng, scatterPng, surfacePng } from "../analysis/sample_grids.ts";
+import { valueSurface } from "../../lib/metrics/mod.ts";
+
+/** A fixed-generator run's value-surface pictures: pixels per side and the half-width of the square they cover. */
+const SURFACE_SIDE = 256, SURFACE_RANGE = 2.5;
 import { provenanceCells, runDir, type RunRecord, statCells, stepColumns } from "../folder/layout.ts";
 
 export type { Outcome } from "../folder/outcome.ts";
@@ -76,16 +80,27 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
   const evaluate = async (step: number) => {
     const { quality, samples, diagnostics } = await ctx.evaluator.evaluate(trainer, key.seed);
     const image = ctx.data.sampleShape.length === 3;
-    const raw = image
-      ? sampleGridPng(samples, ctx.data.sampleShape)
-      : scatterPng(samples, toyReference ??= ctx.data.fit.sampler(new Rng(7).fork("plot-real")).next(512));
+    const fixed = trainer.fixedGenerator !== null;
+    toyReference ??= image ? undefined : ctx.data.fit.sampler(new Rng(7).fork("plot-real")).next(512);
+    const raw = image ? sampleGridPng(samples, ctx.data.sampleShape) : fixed
+      ? surfacePng(
+        await valueSurface(trainer.critic, SURFACE_SIDE, SURFACE_RANGE),
+        SURFACE_SIDE,
+        toyReference!,
+        SURFACE_RANGE,
+      )
+      : scatterPng(samples, toyReference!);
     const { width, height } = pngSize(raw);
     const png = labelPng(
       raw,
       width,
       height,
       `${ctx.experimentId} · ${key.arm} · seed ${key.seed} · iteration ${step}`,
-      image ? "fixed evaluation noise" : "orange: generated · grey: real",
+      image
+        ? "fixed evaluation noise"
+        : fixed
+        ? `the critic's value over [−${SURFACE_RANGE}, ${SURFACE_RANGE}]² (blue low, yellow high) · dots: real`
+        : "orange: generated · grey: real",
     );
     await writeAtomic(`${dir}/samples-${String(step).padStart(6, "0")}.png`, png);
     return { quality, diagnostics };
@@ -195,6 +210,6 @@ function checkSameExecution(last: Record<string, string>, now: Row, key: RunKey,
 
 function disposeAll(trainer: Trainer): void {
   trainer.dispose();
-  trainer.generator.dispose();
+  if (!trainer.fixedGenerator) trainer.generator.dispose();
   trainer.critic.dispose();
 }

@@ -278,3 +278,34 @@ Deno.test("no mode collapse under WGAN (Sec. 4.3): none of the recognisable runs
   assert.equal(flat.verdict, "inconclusive");
   assert.match(flat.why, /too little data: 4 runs with recognisable samples, the rule needs 6/);
 });
+
+Deno.test("WGAN-GP Fig. 1a: the penalised critic's Lipschitz-scaled share of W1 is larger seed for seed", () => {
+  const e = findExperiment("toy-critic-fit-8gaussians");
+  const rule = claimRule("penalty-critic-fits-closer");
+  assert.deepEqual(rule.instances(e).map((i) => [i.title, i.arms]), [
+    ["8gaussians: the penalised critic fits W1 closer than one clipped at c = 0.01", {
+      clip: "wgan",
+      penalty: "wgan-gp",
+    }],
+    [
+      "8gaussians: the penalised critic fits W1 closer than one clipped at c = 0.01 (both with Adam)",
+      { clip: "wgan-adam", penalty: "wgan-gp" },
+    ],
+  ]);
+  // only experiments that hold the generator fixed: toy-deep-critic has clipped and penalised arms, but trains both
+  assert.deepEqual(rule.instances(findExperiment("toy-deep-critic")), []);
+  // endQuality is the end fit_gap: 1 − share; clipping reaches ~0.5 of W1, the penalty ~0.9
+  const fit = { primary: "fit_gap", statistics: S };
+  const clip = arm("wgan", (_, i) => ({ endQuality: 0.5 - 0.01 * i }));
+  const adam = arm("wgan-adam", (_, i) => ({ endQuality: 0.05 + 0.01 * i }));
+  const gp = arm("wgan-gp", (_, i) => ({ endQuality: 0.1 + 0.01 * i }));
+  const rows = judgeClaims(e, ["penalty-critic-fits-closer"], [...clip, ...adam, ...gp], fit);
+  assert.deepEqual(rows.map((r) => r.verdict), ["supported", "contradicted"]);
+  assert.match(rows[0].ours, /clipping median 0\.53 .* penalty median 0\.88 .* larger in 6 of 6 seeds \(p = 0\.016\)/);
+  assert.match(rows[0].stability!, /^stable/);
+  // mixed: inconclusive; still improving at the horizon: undecided (the fit must have levelled off)
+  const mixed = arm("wgan", (_, i) => ({ endQuality: i % 2 ? 0.05 : 0.5 }));
+  assert.equal(judgeClaims(e, ["penalty-critic-fits-closer"], [...mixed, ...gp], fit)[0].verdict, "inconclusive");
+  const moving = gp.map((r) => ({ ...r, stillImproving: true }));
+  assert.equal(judgeClaims(e, ["penalty-critic-fits-closer"], [...clip, ...moving], fit)[0].verdict, "undecided");
+});

@@ -443,3 +443,74 @@ backendTest("criticStep(): measuring the update changes no number of the step", 
   assert.ok(Number.isNaN(plain.stats[5]));
   assert.ok(measured.stats[5] >= -1 && measured.stats[5] <= 1, String(measured.stats[5]));
 });
+
+/** A trainer that holds its generator fixed at the 8 Gaussians plus N(0, sigma²I) (WGAN-GP Fig. 1a). */
+function fixedTrainer(name: string, seed: number, sigma: number, overrides = {}) {
+  return new Trainer({
+    fixedGenerator: { sigma },
+    critic: mlpCritic({ seed: 12, inputShape: [2], hidden: 16, hiddenLayers: 2 }),
+    algorithm: algorithm(name, { batchSize: 16, dItersSchedule: false, ...overrides }),
+    data: toyDataset("8gaussians"),
+    seed,
+  });
+}
+
+backendTest("a fixed generator: fake batches are the data's own stream plus sigma times the run's noise", async () => {
+  const n = 16;
+  // sigma 0: exactly the data's second stream, its fork "fixed-generator" of the run's seed
+  const still = fixedTrainer("wgan", 3, 0);
+  const want = toyDataset("8gaussians").sampler(new Rng(3).fork("fixed-generator")).next(n);
+  assert.deepEqual(await still.fakeBatch(n).data(), want);
+  assert.throws(() => still.generator, /holds its generator fixed/);
+  // sigma 2: the same points plus 2 × the noise stream (the fork "noise")
+  const noisy = fixedTrainer("wgan", 3, 2);
+  const z = new Rng(3).fork("noise").normals(2 * n);
+  const got = await noisy.fakeBatch(n).data();
+  got.forEach((x, i) => assert.ok(Math.abs(x - (want[i] + 2 * z[i])) < 1e-6, `point ${i}`));
+  [still, noisy].forEach((t) => t.dispose());
+});
+
+backendTest("a fixed generator: an iteration trains only the critic; its generator loss is −E[D(fake)]", async () => {
+  const t = fixedTrainer("wgan-gp", 5, 1, { nCritic: 3 });
+  const before = await Promise.all(t.critic.variables.map((v) => v.data()));
+  t.step();
+  const s = await t.stats();
+  assert.equal(s.generatorIteration, 1);
+  assert.equal(s.criticIterations, 3);
+  // the Wasserstein generator loss −mean D(fake), read on the last critic step's fake batch after its update,
+  // is finite; the critic moved
+  assert.ok(Number.isFinite(s.generatorLoss) && Number.isFinite(s.wassersteinEstimate));
+  const after = await Promise.all(t.critic.variables.map((v) => v.data()));
+  assert.ok(after.some((a, i) => a.some((x, j) => x !== before[i][j])), "the critic trained");
+  t.dispose();
+  t.critic.dispose();
+});
+
+backendTest("a fixed generator's run resumes exactly from its state (the fixed data stream included)", async () => {
+  const straight = fixedTrainer("wgan", 8, 1, { nCritic: 2 });
+  await train(straight, { iterations: 6 });
+  const first = fixedTrainer("wgan", 8, 1, { nCritic: 2 });
+  await train(first, { iterations: 3 });
+  const state = await first.getState();
+  assert.ok(state.fixedSampler && state.generatorWeights.length === 0);
+  const resumed = fixedTrainer("wgan", 8, 1, { nCritic: 2 });
+  resumed.setState(structuredClone(state));
+  await train(resumed, { iterations: 3 });
+  assert.deepEqual(await resumed.stats(), await straight.stats());
+  // a state with a fixed generator does not restore into a trainer with a generator, nor the other way
+  const other = toyTrainer("wgan", 8, { nCritic: 2 });
+  assert.throws(() => other.setState(structuredClone(state)), /with a fixed generator into one without/);
+  [straight, first, resumed, other].forEach((t) => t.dispose());
+});
+
+Deno.test("a trainer takes a generator or a fixed generator, exactly one, and a finite sigma ≥ 0", () => {
+  const critic = mlpCritic({ seed: 1, inputShape: [2], hidden: 4, hiddenLayers: 1 });
+  const generator = mlpGenerator({ seed: 1, noiseDim: 2, outputShape: [2], hidden: 4, hiddenLayers: 1 });
+  const base = { critic, algorithm: algorithm("wgan"), data: toyDataset("8gaussians"), seed: 0 };
+  assert.throws(() => new Trainer({ ...base, generator, fixedGenerator: { sigma: 1 } }), /either generator or/);
+  assert.throws(() => new Trainer(base), /Cannot train without a generator/);
+  assert.throws(() => new Trainer({ ...base, fixedGenerator: { sigma: -1 } }), /sigma -1/);
+  assert.throws(() => new Trainer({ ...base, fixedGenerator: { sigma: NaN } }), /sigma NaN/);
+  critic.dispose();
+  generator.dispose();
+});
