@@ -92,7 +92,9 @@ function listExperiments(): string {
     const d = profileSettings(e, "default");
     lines.push(`  ${e.id.padEnd(24)} ${e.title}`);
     lines.push(
-      `  ${"".padEnd(24)} arms: ${e.arms.map((a) => a.id).join(", ")}; default (protocol v${protocol().version}): ` +
+      `  ${"".padEnd(24)} arms: ${e.arms.map((a) => a.id).join(", ")}; default (${
+        protocol().experiments[e.id] ? `protocol v${protocol().version}` : "not in the protocol yet: pilots only"
+      }): ` +
         `seeds ${compactSeeds(defaultSeeds(e, "default", d))} × ${d.iterations} iterations; source: ${e.source}`,
     );
   }

@@ -17,7 +17,7 @@
 import { type ClaimId, type ExperimentSpec, holdsGeneratorFixed } from "../config/experiments.ts";
 import { OUTCOME_WINDOW } from "../folder/outcome.ts";
 import type { ProtocolStatistics } from "../config/protocol.ts";
-import type { RunAnalysis } from "./run_analysis.ts";
+import { qualityAtSeconds, type RunAnalysis } from "./run_analysis.ts";
 import { median } from "./stats.ts";
 import { acrossSeedsTest, binomialTest, fisherExact, leaveOneSeedOut, wilcoxonSignedRank } from "./inference.ts";
 
@@ -580,6 +580,136 @@ const STRUCTURE_RULES: readonly ClaimRule[] = [
 /** The critic-structure claims (their folders also draw layer_gradients.png and weight_histograms.png). */
 export const STRUCTURE_CLAIM_IDS: readonly ClaimId[] = STRUCTURE_RULES.map((r) => r.id);
 
+/** The training seconds of a run's last evaluation (its whole training time). */
+const lastSeconds = (r: RunAnalysis) =>
+  r.curve.filter((p) => p.step > 0 && Number.isFinite(p.seconds)).at(-1)?.seconds ?? NaN;
+
+/**
+ * Per seed, both runs' quality at the same seconds of training: the shorter run's whole training time, where the
+ * longer run stands then (its last evaluation at or before it).
+ */
+function atSameSeconds(a: RunAnalysis, b: RunAnalysis): [number, number] {
+  const t = Math.min(lastSeconds(a), lastSeconds(b));
+  return [qualityAtSeconds(a.curve, t), qualityAtSeconds(b.curve, t)];
+}
+
+/**
+ * "Arm `better` reaches lower quality values than arm `other`, seed for seed": a one-sided Wilcoxon signed-rank test on
+ * the paired values either way (lower is better); pairs where either value is not finite (a blown-up or diverged run)
+ * are left out and counted.
+ */
+function lowerSeedForSeed(
+  runs: [RunAnalysis, RunAnalysis][],
+  value: (a: RunAnalysis, b: RunAnalysis) => [number, number],
+  ctx: ClaimContext,
+  what: string,
+): Judgement {
+  const s = ctx.statistics;
+  const all = runs.map(([a, b]) => value(a, b));
+  const kept = all.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const d = kept.map(([x, y]) => x - y);
+  const lower = wilcoxonSignedRank(d, undefined, "less").p, higher = wilcoxonSignedRank(d, undefined, "greater").p;
+  const [a, b] = [runs[0]?.[0].arm ?? "–", runs[0]?.[1].arm ?? "–"];
+  const enough = kept.length >= s.min_runs;
+  const left = all.length - kept.length;
+  return {
+    ours: `${what}: ${a} median ${f2(median(kept.map(([x]) => x)))}, ${b} median ${
+      f2(median(kept.map(([, y]) => y)))
+    } (${ctx.primary}); ${a} lower in ${d.filter((x) => x < 0).length} of ${kept.length} seeds (${p2(lower)})${
+      left ? `; ${left} seed(s) left out: a run blew up or diverged` : ""
+    }`,
+    verdict: enough && lower < s.alpha ? "supported" : enough && higher < s.alpha ? "contradicted" : "inconclusive",
+    why: enough
+      ? `${a} and ${b} do not differ significantly seed for seed`
+      : `too little data: ${kept.length} paired seeds, the rule needs ${s.min_runs}`,
+  };
+}
+
+const seconds = (runs: readonly RunAnalysis[]) => f2(median(runs.map(lastSeconds)));
+
+/** The training-speed claims of WGAN-GP Fig. 3 and WGAN-div's headline (issue #26): quality paired over seeds. */
+const SPEED_RULES: readonly ClaimRule[] = [
+  {
+    id: "penalty-beats-clipping-per-iteration",
+    paper: "WGAN-GP Fig. 3 (left): the gradient penalty converges faster and to better quality than weight clipping " +
+      "per generator iteration, with Adam and with RMSProp at clipping's own rate (the optimizer control)",
+    rule: (s) =>
+      `per seed, each run's end quality (the median over its last ${OUTCOME_WINDOW} evaluations, the same ` +
+      `iterations for both); supported if the penalised run's is better seed for seed (one-sided Wilcoxon ` +
+      `signed-rank test, α = ${s.alpha}, ≥ ${s.min_runs} seeds); contradicted if the clipped run's is better by the ` +
+      `same test; seeds where a run blew up or diverged are left out and counted`,
+    instances: (e) =>
+      e.data.kind === "image" && hasArm(e, "wgan") && clipOf(e.arms.find((a) => a.id === "wgan")!) !== null
+        ? e.arms.filter((a) => a.algorithm === "wgan-gp").map((a) => ({
+          title: `${a.id}: the penalty reaches better quality than clipping at the same iterations`,
+          arms: { penalty: a.id, clip: "wgan" },
+        }))
+        : [],
+    judge: ({ penalty, clip }, ctx) =>
+      lowerSeedForSeed(paired(penalty, clip), (a, b) => [a.endQuality, b.endQuality], ctx, "end quality"),
+  },
+  {
+    id: "penalty-beats-clipping-per-second",
+    paper: "WGAN-GP Fig. 3 (right): the gradient penalty also reaches better quality than weight clipping per second " +
+      "of wall clock, although each of its iterations costs more",
+    rule: (s) =>
+      `per seed, both runs' quality at the same seconds of training (evaluation excluded): the shorter run's whole ` +
+      `training time, where the longer run's last evaluation by then stands; supported if the penalised run's is ` +
+      `better seed for seed (one-sided Wilcoxon signed-rank test, α = ${s.alpha}, ≥ ${s.min_runs} seeds); ` +
+      `contradicted if the clipped run's is better. Both arms' training seconds are reported: they compare only ` +
+      `runs made alike (one folder, one machine, the same --jobs)`,
+    instances: (e) =>
+      e.data.kind === "image" && hasArm(e, "wgan") && clipOf(e.arms.find((a) => a.id === "wgan")!) !== null
+        ? e.arms.filter((a) => a.algorithm === "wgan-gp").map((a) => ({
+          title: `${a.id}: the penalty reaches better quality than clipping in the same seconds`,
+          arms: { penalty: a.id, clip: "wgan" },
+        }))
+        : [],
+    judge: ({ penalty, clip }, ctx) => {
+      const j = lowerSeedForSeed(paired(penalty, clip), atSameSeconds, ctx, "quality at the same seconds");
+      return { ...j, ours: `${j.ours}; training seconds per run, median: ${seconds(penalty)} vs ${seconds(clip)}` };
+    },
+  },
+  {
+    id: "gan-faster-in-wall-clock",
+    paper: "WGAN-GP Fig. 3 (right): the standard GAN (DCGAN) converges faster in wall-clock time than WGAN-GP",
+    rule: (s) =>
+      `per seed, the GAN's and the penalised run's quality at the same seconds of training (as above); supported if ` +
+      `the GAN's is better seed for seed (one-sided Wilcoxon signed-rank test, α = ${s.alpha}, ≥ ${s.min_runs} ` +
+      `seeds); contradicted if the penalty's is better`,
+    instances: (e) =>
+      e.data.kind === "image" && hasArm(e, "gan") && hasArm(e, "wgan-gp") && hasArm(e, "wgan")
+        ? [{
+          title: "the standard GAN reaches better quality than WGAN-GP in the same seconds",
+          arms: { gan: "gan", penalty: "wgan-gp" },
+        }]
+        : [],
+    judge: ({ gan, penalty }, ctx) => {
+      const j = lowerSeedForSeed(paired(gan, penalty), atSameSeconds, ctx, "quality at the same seconds");
+      return { ...j, ours: `${j.ours}; training seconds per run, median: ${seconds(gan)} vs ${seconds(penalty)}` };
+    },
+  },
+  {
+    id: "div-beats-penalty",
+    paper: "WGAN-div (Wu et al. 2018, its FID tables): the Wasserstein divergence reaches better sample quality than " +
+      "WGAN-GP",
+    rule: (s) =>
+      `per seed, each run's end quality (the median over its last ${OUTCOME_WINDOW} evaluations, the same ` +
+      `iterations); supported if the divergence run's is better seed for seed (one-sided Wilcoxon signed-rank test, ` +
+      `α = ${s.alpha}, ≥ ${s.min_runs} seeds); contradicted if the penalty's is better; seeds where a run blew up or ` +
+      `diverged are left out and counted`,
+    instances: (e) =>
+      hasArm(e, "wgan-gp")
+        ? e.arms.filter((a) => a.algorithm === "wgan-div").map((a) => ({
+          title: `${a.id}: the Wasserstein divergence reaches better quality than the gradient penalty`,
+          arms: { div: a.id, penalty: "wgan-gp" },
+        }))
+        : [],
+    judge: ({ div, penalty }, ctx) =>
+      lowerSeedForSeed(paired(div, penalty), (a, b) => [a.endQuality, b.endQuality], ctx, "end quality"),
+  },
+];
+
 /** The critic-fit claim of WGAN-GP Fig. 1a (issue #26): critics trained against a fixed generator. */
 const FIT_RULES: readonly ClaimRule[] = [
   {
@@ -641,7 +771,7 @@ const FIT_RULES: readonly ClaimRule[] = [
 
 /** The rule of a claim id. */
 export function claimRule(id: ClaimId): ClaimRule {
-  const rule = [...CLAIM_RULES, ...STRUCTURE_RULES, ...FIT_RULES].find((c) => c.id === id);
+  const rule = [...CLAIM_RULES, ...STRUCTURE_RULES, ...FIT_RULES, ...SPEED_RULES].find((c) => c.id === id);
   if (!rule) throw new RangeError(`No rule for claim "${id}"`);
   return rule;
 }

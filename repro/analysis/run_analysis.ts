@@ -53,6 +53,11 @@ export interface RunAnalysis {
   /** Quality at the end: the median of the primary column over the evaluations the outcome was judged on. */
   endQuality: number;
   /**
+   * Quality at every evaluation (step 0 included) with the training seconds behind it (`wall_time_s`, evaluation time
+   * excluded): the curve per iteration and per second of wall clock (WGAN-GP Fig. 3).
+   */
+  curve: { step: number; seconds: number; quality: number }[];
+  /**
    * Still improving at the horizon: the median of the last quarter of evaluations better than the quarter's before
    * by more than `still_improving_gain` of the gain so far (false for a run that never improved).
    */
@@ -155,6 +160,18 @@ export function gradientGrowth(norms: readonly number[]): { growth: number; unde
   return { growth: -slope, underflow };
 }
 
+/**
+ * Quality at `seconds` of training on a run's curve: the last evaluation at or before it (what the run had reached by
+ * then; NaN before its first evaluation after step 0, or when the curve has no time).
+ */
+export function qualityAtSeconds(curve: RunAnalysis["curve"], seconds: number): number {
+  let q = NaN;
+  for (const p of curve) {
+    if (p.step > 0 && Number.isFinite(p.seconds) && p.seconds <= seconds) q = p.quality;
+  }
+  return q;
+}
+
 /** A space-separated list cell (the per-layer diagnostics) as numbers (empty or absent: none). */
 export const listCell = (cell: string | undefined) =>
   (cell ?? "").trim() === "" ? [] : cell!.trim().split(/\s+/).map(Number);
@@ -220,6 +237,11 @@ export function analyseRun(
     evalPoints: estimates.length,
     pairs: estimates.map((estimate, i) => ({ step: steps[i], estimate, quality: quality[i] })),
     endQuality: median(window_.map(Number)),
+    curve: sorted.filter((r) => r[primary] !== "" && r[primary] !== undefined).map((r) => ({
+      step: Number(r.step),
+      seconds: Number(r.wall_time_s),
+      quality: Number(r[primary]),
+    })),
     stillImproving: stillImproving(initial, evaluated, rules.last_fraction, rules.still_improving_gain),
     worstRelapse: moved ? relapse : NaN,
     relapsed: moved && relapse >= rules.relapse_factor,

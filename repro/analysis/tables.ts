@@ -125,7 +125,7 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
     : judgeClaimsV1(ctx.experiment, arms, ctx.primary);
   const seedList = [...new Set(runs.map((r) => r.record.seed))].sort((a, b) => a - b);
   const seedsDone = seedList.length;
-  const standing: ProtocolStanding | undefined = v2 && protocol().experiments[ctx.experiment.id]
+  const standing: ProtocolStanding | undefined = v2
     ? protocolStanding(ctx.experiment.id, {
       seeds: seedList,
       iterations: ctx.iterations,

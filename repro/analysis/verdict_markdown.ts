@@ -125,8 +125,8 @@ function v2Markdown(
       "that it came before the runs, is in git and results/BUDGETS.md (a folder rebuilt later is judged under the " +
       "protocol of its rebuild)."
     : `${st.kind === "pilot" ? "A pilot (every seed a pilot seed)" : "Exploratory"}: not under protocol ` +
-      `v${st.version} (${st.differences.join("; ")}). The verdicts below apply the protocol's rules but are not the ` +
-      "protocol's verdicts.";
+      `v${st.version} (${st.differences.join("; ")}).` +
+      (claims.length ? " The verdicts below apply the protocol's rules but are not the protocol's verdicts." : "");
   const endText = (a: ArmSummary) =>
     `${f(a.endQuality.median, 3)} [${f(a.endQuality.min, 3)}, ${f(a.endQuality.max, 3)}]`;
   const count = (a: ArmSummary) =>

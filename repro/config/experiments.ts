@@ -75,7 +75,11 @@ export type ClaimId =
   | "clipping-piles-weights-at-c"
   | "both-losses-train"
   | "wgan-no-mode-collapse"
-  | "penalty-critic-fits-closer";
+  | "penalty-critic-fits-closer"
+  | "penalty-beats-clipping-per-iteration"
+  | "penalty-beats-clipping-per-second"
+  | "gan-faster-in-wall-clock"
+  | "div-beats-penalty";
 
 /**
  * An experiment: data, arms and profiles. The claims it tests, its verdict seeds and its default profile's horizon
@@ -405,6 +409,46 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
       { id: "wgan-div", algorithm: "wgan-div", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
     ],
     secondsPerIteration: { "wgan": 0.31, "wgan-gp": 1.0, "wgan-div": 1.4 },
+  }),
+  imageExperiment({
+    id: "mnist-gp-fig3",
+    title: "Weight clipping vs a gradient penalty (with Adam, and with RMSProp at clipping's rate) vs the standard " +
+      "GAN, per generator iteration and per second of training",
+    source: "WGAN-GP paper Fig. 3",
+    arms: [
+      { id: "wgan", algorithm: "wgan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
+      // the optimizer control: the penalty with clipping's optimizer and rate
+      {
+        id: "wgan-gp-rmsprop",
+        algorithm: "wgan-gp",
+        overrides: { optimizer: { kind: "rmsprop", lr: 5e-5, alpha: 0.99, eps: 1e-8 } },
+        generator: dcgan(),
+        critic: dcgan({ norm: "layer" }),
+      },
+      { id: "wgan-gp", algorithm: "wgan-gp", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
+      { id: "gan", algorithm: "gan", generator: dcgan(), critic: dcgan({ norm: "batch" }) },
+    ],
+    secondsPerIteration: { "wgan": 0.31, "wgan-gp-rmsprop": 1.0, "wgan-gp": 1.0, "gan": 0.08 },
+  }),
+  imageExperiment({
+    id: "mnist-div-vs-gp",
+    title: "The Wasserstein divergence vs the gradient penalty: the same critic, optimizer and budget, and each with " +
+      "its reference code's settings",
+    source: "WGAN-div paper (Wu et al. 2018), its comparison with WGAN-GP",
+    arms: [
+      { id: "wgan-gp", algorithm: "wgan-gp", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
+      // the divergence with the penalty arm's optimizer (Adam 1e-4, β = (0, 0.9)): only the Lipschitz term differs
+      {
+        id: "wgan-div-same-optimizer",
+        algorithm: "wgan-div",
+        overrides: { optimizer: { kind: "adam", lr: 1e-4, beta1: 0, beta2: 0.9, eps: 1e-8 } },
+        generator: dcgan(),
+        critic: dcgan({ norm: "layer" }),
+      },
+      // its reference code's own: Adam 2e-4, β = (0.5, 0.999)
+      { id: "wgan-div", algorithm: "wgan-div", generator: dcgan(), critic: dcgan({ norm: "layer" }) },
+    ],
+    secondsPerIteration: { "wgan-gp": 1.0, "wgan-div-same-optimizer": 1.4, "wgan-div": 1.4 },
   }),
 ];
 

@@ -23,6 +23,10 @@ export const CLAIM_IDS = [
   "both-losses-train",
   "wgan-no-mode-collapse",
   "penalty-critic-fits-closer",
+  "penalty-beats-clipping-per-iteration",
+  "penalty-beats-clipping-per-second",
+  "gan-faster-in-wall-clock",
+  "div-beats-penalty",
 ] as const satisfies readonly ClaimId[];
 
 const fraction = () => z.number().gt(0).lt(1);
@@ -170,7 +174,14 @@ export function protocolStanding(
   run: { seeds: readonly number[]; iterations: number; evalEvery: number },
   p: Protocol = protocol(),
 ): ProtocolStanding {
-  const e = protocolFor(experimentId, p);
+  const e = p.experiments[experimentId];
+  const pilot = run.seeds.length > 0 && run.seeds.every((s) => s >= p.pilotSeedsFrom);
+  if (!e) {
+    // an experiment enters the protocol (its seeds, horizon and claims) before its verdict runs; until then every run
+    // of it is a pilot or exploratory, and no claim is judged
+    const differences = [`no entry in protocol v${p.version} (${p.path}): no claim is judged`];
+    return { kind: pilot ? "pilot" : "exploratory", version: p.version, fingerprint: p.fingerprint, differences };
+  }
   const differences: string[] = [];
   const list = (s: readonly number[]) => s.join(",");
   if (list([...run.seeds].sort((a, b) => a - b)) !== list(e.seeds)) {
@@ -178,7 +189,6 @@ export function protocolStanding(
   }
   if (run.iterations !== e.iterations) differences.push(`${run.iterations} iterations (${e.iterations})`);
   if (run.evalEvery !== e.evalEvery) differences.push(`evaluated every ${run.evalEvery} (${e.evalEvery})`);
-  const pilot = run.seeds.length > 0 && run.seeds.every((s) => s >= p.pilotSeedsFrom);
   return {
     kind: differences.length === 0 ? "protocol" : pilot ? "pilot" : "exploratory",
     version: p.version,
@@ -205,7 +215,7 @@ export function compactSeeds(seeds: readonly number[]): string {
  * seeds from `pilot_seeds_from` up), or null.
  */
 export function pilotSeedWarning(experimentId: string, standing: ProtocolStanding, seeds: readonly number[]) {
-  if (standing.kind !== "exploratory") return null;
+  if (standing.kind !== "exploratory" || !protocol().experiments[experimentId]) return null;
   const verdict = new Set(protocolFor(experimentId).seeds);
   const used = seeds.filter((s) => verdict.has(s));
   return used.length

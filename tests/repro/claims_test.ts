@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CLAIM_RULES, claimRule, judgeClaims, STRUCTURE_CLAIM_IDS, tracking } from "../../repro/analysis/claims.ts";
 import type { RunAnalysis } from "../../repro/analysis/run_analysis.ts";
-import { EXPERIMENTS } from "../../repro/config/experiments.ts";
+import { type ClaimId, EXPERIMENTS } from "../../repro/config/experiments.ts";
 import { findExperiment } from "../../repro/config/resolve.ts";
 import { protocol, type ProtocolStatistics } from "../../repro/config/protocol.ts";
 import type { Outcome } from "../../repro/folder/outcome.ts";
@@ -28,6 +28,10 @@ function run(arm: string, seed: number, o: RunOptions = {}) {
     evalPoints: steps.length,
     pairs: steps.map((step, i) => ({ step, estimate: sign * seed + (8 - i), quality: 10 + seed + (8 - i) })),
     endQuality: 10 + seed,
+    curve: [
+      { step: 0, seconds: 0, quality: 500 },
+      ...steps.map((step, i) => ({ step, seconds: step / 10, quality: 10 + seed + (8 - i) })),
+    ],
     stillImproving: false,
     worstRelapse: 1,
     relapsed: false,
@@ -308,4 +312,64 @@ Deno.test("WGAN-GP Fig. 1a: the penalised critic's Lipschitz-scaled share of W1 
   assert.equal(judgeClaims(e, ["penalty-critic-fits-closer"], [...mixed, ...gp], fit)[0].verdict, "inconclusive");
   const moving = gp.map((r) => ({ ...r, stillImproving: true }));
   assert.equal(judgeClaims(e, ["penalty-critic-fits-closer"], [...clip, ...moving], fit)[0].verdict, "undecided");
+});
+
+Deno.test("WGAN-GP Fig. 3 and WGAN-div: quality paired over seeds, at the same iterations and at the same seconds", () => {
+  const fig3 = findExperiment("mnist-gp-fig3"), div = findExperiment("mnist-div-vs-gp");
+  const arms = (id: ClaimId, e = fig3) => claimRule(id).instances(e).map((i) => i.arms);
+  assert.deepEqual(arms("penalty-beats-clipping-per-iteration"), [
+    { penalty: "wgan-gp-rmsprop", clip: "wgan" },
+    { penalty: "wgan-gp", clip: "wgan" },
+  ]);
+  assert.deepEqual(arms("penalty-beats-clipping-per-second"), arms("penalty-beats-clipping-per-iteration"));
+  assert.deepEqual(arms("gan-faster-in-wall-clock"), [{ gan: "gan", penalty: "wgan-gp" }]);
+  assert.deepEqual(arms("div-beats-penalty", div), [
+    { div: "wgan-div-same-optimizer", penalty: "wgan-gp" },
+    { div: "wgan-div", penalty: "wgan-gp" },
+  ]);
+  // quality q(step) over training seconds t(step), evaluations every 100 to 800
+  const curve = (q: (step: number) => number, secondsPerStep: number) =>
+    [0, 100, 200, 300, 400, 500, 600, 700, 800].map((step) => ({
+      step,
+      seconds: step * secondsPerStep,
+      quality: q(step),
+    }));
+  const withCurve = (id: string, q: (step: number, i: number) => number, secondsPerStep: number) =>
+    arm(id, (_, i) => {
+      const c = curve((step) => q(step, i), secondsPerStep);
+      return { curve: c, endQuality: c[c.length - 1].quality };
+    });
+  // clipping: fast iterations, ends at 92 + i; the penalty: 4x slower, worse early, ends at 80 + i; the GAN: fastest
+  const clip = withCurve("wgan", (step, i) => 100 - step / 100 + i, 0.1);
+  const gp = withCurve("wgan-gp", (step, i) => 120 - step / 20 + i, 0.4);
+  const gan = withCurve("gan", (step, i) => 90 - step / 10 + i, 0.05);
+  const runs = [...clip, ...gp, ...gan, ...withCurve("wgan-gp-rmsprop", (step, i) => 100 - step / 100 + i + 1, 0.4)];
+  const fig = (id: ClaimId) => judgeClaims(fig3, [id], runs, ctx).map((r) => r.verdict);
+  // per iteration the penalty ends lower (80 vs 92); the RMSProp control ends higher (93 vs 92)
+  assert.deepEqual(fig("penalty-beats-clipping-per-iteration"), ["contradicted", "supported"]);
+  // in the same seconds (clipping's 80 s: the penalty at step 200, 110 + i) clipping is ahead
+  assert.deepEqual(fig("penalty-beats-clipping-per-second"), ["contradicted", "contradicted"]);
+  const perSecond = judgeClaims(fig3, ["penalty-beats-clipping-per-second"], runs, ctx)[1];
+  assert.match(
+    perSecond.ours,
+    /wgan-gp median 112\.50, wgan median 94\.50 .* training seconds per run, median: 320\.00 vs 80\.00/,
+  );
+  // the GAN's 40 s: the penalty at step 100 (115 + i), the GAN at its end (10 + i)
+  assert.deepEqual(fig("gan-faster-in-wall-clock"), ["supported"]);
+  // a diverged penalised run (no end quality) is left out of its pair and counted: 5 pairs, too few
+  const diverged = [...clip, ...gp.map((r, i) => (i === 0 ? { ...r, endQuality: NaN } : r))];
+  const short = judgeClaims(fig3, ["penalty-beats-clipping-per-iteration"], diverged, ctx)[1];
+  assert.equal(short.verdict, "inconclusive");
+  assert.match(short.ours, /1 seed\(s\) left out: a run blew up or diverged/);
+  assert.match(short.why, /too little data: 5 paired seeds, the rule needs 6/);
+  // WGAN-div: lower end quality than the penalty in every seed with its own settings, mixed with the penalty's optimizer
+  const divRuns = [
+    ...gp,
+    ...withCurve("wgan-div", (step, i) => 110 - step / 20 + i, 0.5),
+    ...withCurve("wgan-div-same-optimizer", (step, i) => 120 - step / 20 + (i % 2 ? 3 : -3), 0.5),
+  ];
+  assert.deepEqual(judgeClaims(div, ["div-beats-penalty"], divRuns, ctx).map((r) => r.verdict), [
+    "inconclusive",
+    "supported",
+  ]);
 });
