@@ -14,11 +14,13 @@ import {
   PROFILES,
   profileSettings,
   resolveConfig,
+  shardFromEnvironment,
 } from "./config/resolve.ts";
 import { compactSeeds, pilotSeedWarning, protocol, protocolStanding } from "./config/protocol.ts";
 import { suggestion, UsageError } from "./errors.ts";
 import type { ProfileName } from "./config/experiments.ts";
 import { DATASET_HELP } from "./run/data.ts";
+import { listSome } from "./folder/result_folder.ts";
 
 /** The run settings `--set` accepts (every profile has the same keys), and those that are every arm's defaults. */
 const RUN_SETTINGS = Object.keys(EXPERIMENTS[0].profiles.default);
@@ -28,7 +30,7 @@ const HELP = `wgan-bench repro: rerun the WGAN paper's experiments across seeds
 
 Usage:
   deno task repro <experiment> [options]
-  deno task repro merge <result-folder>... --out <folder>
+  deno task repro merge <result-folder>... --out <folder> [--partial]
   deno task repro rebuild <published-folder> --out <folder>   (its tables again, from its rows)
   deno task repro --list
 
@@ -50,11 +52,14 @@ Options:
   --jobs N           run (arm, seed) pairs in N worker processes, cores split between them
                      (default: the number of cores for the single-threaded cpu and wasm backends, else 1;
                      at most the number of cores)
-  --shard I/N        run only every N-th (arm, seed) pair starting at the I-th
+  --shard I/N        run only every N-th (arm, seed) pair starting at the I-th (default inside a Slurm
+                     array: the task's rank; in a Kubernetes Indexed Job: JOB_COMPLETION_INDEX + 1 of
+                     WGAN_BENCH_SHARDS)
   --fresh            start over: delete what wgan-bench wrote in the result folder (refused when the
                      folder holds anything else)
   --allow-mixed      continue a folder whose runs were computed with another backend, thread count
                      (--jobs) or numerics version (refused otherwise; each row records its own)
+  --partial          (merge) merge what is finished even when some planned runs are missing or unfinished
   --quiet            print only errors and the final verdicts
   --list             list experiments and their settings
   -h, --help         this help
@@ -80,6 +85,7 @@ const OPTIONS = {
   jobs: { type: "string" },
   fresh: { type: "boolean" },
   "allow-mixed": { type: "boolean" },
+  partial: { type: "boolean" },
   quiet: { type: "boolean" },
   list: { type: "boolean" },
   "print-config": { type: "boolean" },
@@ -127,8 +133,16 @@ async function main(argv: string[]): Promise<number> {
   if (positionals[0] === "merge") {
     if (!v.out) throw new UsageError("Cannot merge: --out <folder> is required");
     const { mergeResults } = await import("./publish/merge.ts");
-    const { runs, claims, missingFigures } = await mergeResults(positionals.slice(1), v.out);
-    console.log(`merged ${runs} runs into ${v.out}`);
+    const r = await mergeResults(positionals.slice(1), v.out, { partial: v.partial });
+    const { claims, missingFigures } = r;
+    console.log(
+      `merged ${r.runs} runs into ${v.out}` +
+        (r.duplicates ? ` (${r.duplicates} found twice, identical, taken once)` : "") +
+        (r.missing.length
+          ? `; ${r.missing.length} planned runs missing (${listSome(r.missing)}` +
+            `${r.unfinished.length ? `; ${r.unfinished.length} of them unfinished` : ""}): the tables are partial`
+          : ""),
+    );
     printClaims(claims);
     return await reportMissingFigures(v.out, missingFigures);
   }
@@ -169,7 +183,10 @@ async function main(argv: string[]): Promise<number> {
   });
   const warning = pilotSeedWarning(experiment.id, standing, seeds);
   if (warning && !v.quiet) console.error(warning);
-  const shard = v.shard ? parseShard(v.shard) : undefined;
+  const shard = v.shard ? parseShard(v.shard) : shardFromEnvironment(Deno.env.toObject()) ?? undefined;
+  if (shard && shard.from !== "--shard" && !v.quiet) {
+    console.error(`shard ${shard.index}/${shard.count}, from ${shard.from} (give --shard to choose another)`);
+  }
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
   if (jobs !== undefined && !(/^\d+$/.test(v.jobs!) && jobs >= 1 && jobs <= 256)) {
     throw new UsageError(`Cannot use --jobs "${v.jobs}": expected a whole number from 1 to 256`);

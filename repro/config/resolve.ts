@@ -121,13 +121,65 @@ export function resolveConfig(
 }
 
 /** Parses "--shard i/n" (1-based). */
-export function parseShard(text: string): { index: number; count: number } {
+export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index < 1 || index > count) {
     throw new UsageError(`Cannot parse --shard "${text}": expected i/n with 1 ≤ i ≤ n, e.g. 2/4`);
   }
-  return { index, count };
+  return { index, count, from: "--shard" };
+}
+
+/** A shard of a run's (arm, seed) pairs, and where it came from (`--shard`, or a scheduler's variable). */
+export interface Shard {
+  index: number;
+  count: number;
+  from?: "--shard" | "SLURM_ARRAY_TASK_ID" | "JOB_COMPLETION_INDEX";
+}
+
+/**
+ * The shard a scheduler assigns through the environment, for a run given no `--shard`: inside a Slurm job array, the
+ * task's rank in the array (`SLURM_ARRAY_TASK_ID` within `SLURM_ARRAY_TASK_MIN`…`MAX` by `SLURM_ARRAY_TASK_STEP`;
+ * `SLURM_ARRAY_TASK_COUNT` tasks); inside a Kubernetes Indexed Job, `JOB_COMPLETION_INDEX` + 1 of
+ * `WGAN_BENCH_SHARDS` (the Job's completions: Kubernetes does not pass the count). Null outside both. An array whose
+ * variables do not describe a rank is refused in one line.
+ */
+export function shardFromEnvironment(env: Record<string, string | undefined>): Shard | null {
+  const int = (name: string, fallback?: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") {
+      if (fallback !== undefined) return fallback;
+      throw new UsageError(`Cannot take the shard from the environment: ${name} is not set`);
+    }
+    if (!/^\d+$/.test(raw.trim())) {
+      throw new UsageError(`Cannot take the shard from the environment: ${name} is "${raw}", not a whole number`);
+    }
+    return Number(raw);
+  };
+  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_ID !== "") {
+    const id = int("SLURM_ARRAY_TASK_ID"), min = int("SLURM_ARRAY_TASK_MIN"), max = int("SLURM_ARRAY_TASK_MAX");
+    const step = Math.max(1, int("SLURM_ARRAY_TASK_STEP", 1));
+    const count = int("SLURM_ARRAY_TASK_COUNT", Math.floor((max - min) / step) + 1);
+    const index = (id - min) / step + 1;
+    if (!Number.isInteger(index) || index < 1 || index > count || count !== Math.floor((max - min) / step) + 1) {
+      throw new UsageError(
+        `Cannot take the shard from the environment: Slurm array task ${id} is not one of ${count} tasks from ${min} ` +
+          `to ${max} by ${step} (give --shard i/n; arrays with gaps, like --array=1,3,7, need it)`,
+      );
+    }
+    return { index, count, from: "SLURM_ARRAY_TASK_ID" };
+  }
+  if (env.JOB_COMPLETION_INDEX !== undefined && env.JOB_COMPLETION_INDEX !== "") {
+    const index = int("JOB_COMPLETION_INDEX") + 1, count = int("WGAN_BENCH_SHARDS");
+    if (count < 1 || index > count) {
+      throw new UsageError(
+        `Cannot take the shard from the environment: JOB_COMPLETION_INDEX ${index - 1} is not below ` +
+          `WGAN_BENCH_SHARDS = ${count} (set it to the Job's completions)`,
+      );
+    }
+    return { index, count, from: "JOB_COMPLETION_INDEX" };
+  }
+  return null;
 }
 
 /** One unit of work: an arm trained from one seed. */
@@ -137,7 +189,11 @@ export interface RunKey {
 }
 
 /** The runs of a shard: all (arm, seed) pairs in a fixed order, every n-th from i. */
-export function shardRuns(experiment: ExperimentSpec, seeds: number[], shard = { index: 1, count: 1 }): RunKey[] {
+export function shardRuns(
+  experiment: ExperimentSpec,
+  seeds: number[],
+  shard: Shard = { index: 1, count: 1 },
+): RunKey[] {
   const all = seeds.flatMap((seed) => experiment.arms.map((a) => ({ arm: a.id, seed })));
   return all.filter((_, i) => i % shard.count === shard.index - 1);
 }

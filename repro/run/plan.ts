@@ -10,7 +10,7 @@
 import { cpus } from "node:os";
 import { type BackendInfo, type BackendName, selectBackend } from "../../mod.ts";
 import type { ExperimentSpec, ProfileName } from "../config/experiments.ts";
-import { findExperiment, type RunConfig, type RunKey, shardRuns } from "../config/resolve.ts";
+import { findExperiment, type RunConfig, type RunKey, type Shard, shardRuns } from "../config/resolve.ts";
 import { describeEnvironment, type Environment } from "../folder/environment.ts";
 import { exists } from "../folder/files.ts";
 import { runDir } from "../folder/layout.ts";
@@ -63,7 +63,7 @@ export interface PlanOptions {
   backend: BackendName;
   outDir: string;
   dataset?: string;
-  shard?: { index: number; count: number };
+  shard?: Shard;
   fresh?: boolean;
   cacheDir?: string;
   /** Worker processes for the (arm, seed) runs (default: cores for a single-threaded backend, else 1). */

@@ -111,6 +111,8 @@ async function writeFolderConfig(o: RunOptions, planned: PlannedRun, prepared: P
     identity: { ...planned.identity, execution },
     ...(planned.mixed.length ? { mixed: planned.mixed } : {}),
     seeds,
+    // which shard of the plan this command ran, and who said so (--shard, or the scheduler's variable)
+    ...(o.shard ? { shard: o.shard } : {}),
     tables: { ...tables, experiment: o.experiment.id },
     environment: plan.environment,
     config: plan.config,

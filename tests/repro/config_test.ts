@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { findExperiment, parseSeeds, parseShard, resolveConfig, shardRuns } from "../../repro/config/resolve.ts";
+import {
+  findExperiment,
+  parseSeeds,
+  parseShard,
+  resolveConfig,
+  shardFromEnvironment,
+  shardRuns,
+} from "../../repro/config/resolve.ts";
 import { EXPERIMENTS } from "../../repro/config/experiments.ts";
 import { closest } from "../../repro/errors.ts";
 import { loadExperimentData } from "../../repro/run/data.ts";
@@ -220,4 +227,42 @@ Deno.test("the reference code's options are settings: clamp before each update, 
     () => loadExperimentData(e, { ...settings, quantize8bit: false }, "fashion-mnist"),
     /Cannot use trainOnHeldOut with --dataset fashion-mnist: it has its own test split/,
   );
+});
+
+Deno.test("shardFromEnvironment(): a Slurm array task's rank, a Kubernetes Indexed Job's index; refused when unclear", () => {
+  const slurm = (id: number, min: number, max: number, extra: Record<string, string> = {}) =>
+    shardFromEnvironment({
+      SLURM_ARRAY_TASK_ID: String(id),
+      SLURM_ARRAY_TASK_MIN: String(min),
+      SLURM_ARRAY_TASK_MAX: String(max),
+      ...extra,
+    });
+  assert.deepEqual(slurm(3, 1, 8), { index: 3, count: 8, from: "SLURM_ARRAY_TASK_ID" });
+  assert.deepEqual(slurm(0, 0, 7, { SLURM_ARRAY_TASK_COUNT: "8" }), {
+    index: 1,
+    count: 8,
+    from: "SLURM_ARRAY_TASK_ID",
+  });
+  // --array=1-7:2 is tasks 1, 3, 5, 7: task 5 is the third of four
+  assert.deepEqual(slurm(5, 1, 7, { SLURM_ARRAY_TASK_STEP: "2", SLURM_ARRAY_TASK_COUNT: "4" }), {
+    index: 3,
+    count: 4,
+    from: "SLURM_ARRAY_TASK_ID",
+  });
+  // --array=1,3,7: three tasks between 1 and 7 are not a range the rank can be read from
+  assert.throws(() => slurm(3, 1, 7, { SLURM_ARRAY_TASK_COUNT: "3" }), /task 3 is not one of 3 tasks from 1 to 7 by 1/);
+  assert.throws(() => shardFromEnvironment({ SLURM_ARRAY_TASK_ID: "2" }), /SLURM_ARRAY_TASK_MIN is not set/);
+  assert.throws(() => slurm(2, 1, 4, { SLURM_ARRAY_TASK_STEP: "x" }), /SLURM_ARRAY_TASK_STEP is "x"/);
+  assert.deepEqual(shardFromEnvironment({ JOB_COMPLETION_INDEX: "2", WGAN_BENCH_SHARDS: "4" }), {
+    index: 3,
+    count: 4,
+    from: "JOB_COMPLETION_INDEX",
+  });
+  assert.throws(() => shardFromEnvironment({ JOB_COMPLETION_INDEX: "0" }), /WGAN_BENCH_SHARDS is not set/);
+  assert.throws(
+    () => shardFromEnvironment({ JOB_COMPLETION_INDEX: "4", WGAN_BENCH_SHARDS: "4" }),
+    /JOB_COMPLETION_INDEX 4 is not below WGAN_BENCH_SHARDS = 4/,
+  );
+  assert.equal(shardFromEnvironment({ HOME: "/root" }), null);
+  assert.equal(parseShard("2/4").from, "--shard");
 });
