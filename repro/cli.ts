@@ -60,6 +60,8 @@ Options:
   --allow-mixed      continue a folder whose runs were computed with another backend, thread count
                      (--jobs) or numerics version (refused otherwise; each row records its own)
   --partial          (merge) merge what is finished even when some planned runs are missing or unfinished
+  --sbatch N         print a Slurm job-array script that runs this command as N shards (one array task each,
+                     its time limit from the measured cost), and the merge to run after; runs nothing
   --quiet            print only errors and the final verdicts
   --list             list experiments and their settings
   -h, --help         this help
@@ -86,6 +88,7 @@ const OPTIONS = {
   fresh: { type: "boolean" },
   "allow-mixed": { type: "boolean" },
   partial: { type: "boolean" },
+  sbatch: { type: "string" },
   quiet: { type: "boolean" },
   list: { type: "boolean" },
   "print-config": { type: "boolean" },
@@ -183,6 +186,29 @@ async function main(argv: string[]): Promise<number> {
   });
   const warning = pilotSeedWarning(experiment.id, standing, seeds);
   if (warning && !v.quiet) console.error(warning);
+  if (v.sbatch !== undefined) {
+    if (!/^\d+$/.test(v.sbatch)) throw new UsageError(`Cannot use --sbatch "${v.sbatch}": expected a number of shards`);
+    if (v.shard || v.jobs || v.fresh) {
+      throw new UsageError(
+        "Cannot combine --sbatch with --shard, --jobs or --fresh: the script gives each task its own",
+      );
+    }
+    const { sbatchScript } = await import("./run/sbatch.ts");
+    console.log(sbatchScript({
+      experiment,
+      profile,
+      config,
+      seeds,
+      set: v.set ?? [],
+      dataset: v.dataset,
+      backend: v.backend ?? "native",
+      out: v.out ?? `out/${experiment.id}-${profile}`,
+      shards: Number(v.sbatch),
+      root: new URL("..", import.meta.url).pathname.replace(/\/$/, ""),
+      deno: Deno.execPath(),
+    }));
+    return 0;
+  }
   const shard = v.shard ? parseShard(v.shard) : shardFromEnvironment(Deno.env.toObject()) ?? undefined;
   if (shard && shard.from !== "--shard" && !v.quiet) {
     console.error(`shard ${shard.index}/${shard.count}, from ${shard.from} (give --shard to choose another)`);
