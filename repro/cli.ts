@@ -246,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
   // (kill -9 of the pid a user sees), stop at the next iteration with a checkpoint instead of training on as an
   // orphan. Started directly (e.g. under nohup), nothing is watched.
   if (Deno.env.get("INIT_CWD") !== undefined) {
-    const { watchParent } = await import("./run/lock.ts");
+    const { watchParent } = await import("./folder/lock.ts");
     watchParent(Deno.ppid, () => {
       console.error("\nthe deno task process that started this run is gone: stopping after this iteration");
       controller.abort();

@@ -58,9 +58,9 @@ export function scatterPng(fake: Float32Array, real: Float32Array, range = 2.5):
 }
 
 /**
- * A critic's value surface (`values`: `side` × `side`, row 0 at the top, from `valueSurface`) as a heat map from dark
- * blue (lowest) to yellow (highest), with ten contour lines at equal steps of its range and the real points on top
- * (white with a dark rim): WGAN-GP Fig. 1a's picture.
+ * A critic's value surface (`values`: `side` × `side`, row 0 at the top, from `valueSurface`) as ten filled contour
+ * bands of equal steps of its range, from dark blue (lowest) to yellow (highest), their edges drawn darker, and the real
+ * points on top (white with a dark rim): WGAN-GP Fig. 1a's picture. Flat bands keep the PNG small.
  */
 export function surfacePng(values: Float32Array, side: number, real: Float32Array, range: number): Uint8Array {
   let lo = Infinity, hi = -Infinity;
@@ -74,7 +74,7 @@ export function surfacePng(values: Float32Array, side: number, real: Float32Arra
   // dark blue → teal → yellow (a short viridis-like ramp)
   const stops = [[40, 30, 110], [30, 140, 140], [120, 200, 80], [250, 230, 40]];
   for (let i = 0; i < side * side; i++) {
-    const t = Number.isFinite(values[i]) ? (values[i] - lo) / span : 0;
+    const t = level(i) < 0 ? 0 : (level(i) + 0.5) / 10;
     const x = t * (stops.length - 1), k = Math.min(stops.length - 2, Math.floor(x)), f = x - k;
     const c = stops[k].map((a, j) => Math.round(a + f * (stops[k + 1][j] - a)));
     const r = Math.floor(i / side), col = i % side;

@@ -13,7 +13,7 @@ import { type TableContext, writeTables } from "../analysis/tables.ts";
 import type { ClaimResult } from "../analysis/claims.ts";
 import type { FigureFailure } from "../analysis/figures.ts";
 import { checkWritableResultFolder, FOLDER_FORMAT, listSome } from "../folder/result_folder.ts";
-import { checkOutDir, lockOutDir } from "../run/lock.ts";
+import { checkOutDir, lockOutDir } from "../folder/lock.ts";
 
 interface StoredConfig {
   identity: { experiment: string; profile: string; arms?: { id: string }[] };

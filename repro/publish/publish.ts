@@ -18,6 +18,7 @@
  */
 import { exists, gzipText, readTextFile, writeAtomic } from "../folder/files.ts";
 import { compactPng } from "../analysis/png.ts";
+import { EXPERIMENTS, holdsGeneratorFixed } from "../config/experiments.ts";
 
 const TABLES = ["summary.csv", "verdict.md", "claims.json", "config.json", "records.json"];
 const STEPS_HEADER = "experiment,profile,arm,seed,step,";
@@ -78,7 +79,10 @@ export async function compactPublished(dir: string): Promise<{ before: number; a
   return { before, after };
 }
 
-/** Copies the tables, figures and start/middle/end sample grids of `from` into `to`; returns the files written. */
+/**
+ * Copies the tables, figures and the first seed's start/middle/end sample grids (a fixed-generator experiment's: its
+ * final value surfaces) of `from` into `to`; returns the files written.
+ */
 export async function publish(from: string, to: string): Promise<string[]> {
   const written: string[] = [];
   await Deno.mkdir(to, { recursive: true });
@@ -101,6 +105,12 @@ export async function publish(from: string, to: string): Promise<string[]> {
       if (stale) await Deno.remove(`${to}/steps.csv`);
     }
   }
+  // which experiment made the folder (its config.json; none readable: an image or generator experiment's grids)
+  const experimentId = await Deno.readTextFile(`${from}/config.json`)
+    .then((t) => JSON.parse(t).identity?.experiment, () => undefined)
+    .catch(() => undefined);
+  const known = EXPERIMENTS.find((e) => e.id === experimentId);
+  const fixed = known ? holdsGeneratorFixed(known) : false;
   for await (const arm of Deno.readDir(`${from}/runs`)) {
     const seeds = (await Array.fromAsync(Deno.readDir(`${from}/runs/${arm.name}`)))
       .map((s) => s.name).filter((n) => /^seed-\d+$/.test(n)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
@@ -109,7 +119,11 @@ export async function publish(from: string, to: string): Promise<string[]> {
     const grids = (await Array.fromAsync(Deno.readDir(dir)))
       .map((f) => f.name).filter((n) => /^samples-\d+\.png$/.test(n)).sort();
     if (!grids.length) continue;
-    const picks = [...new Set([grids[0], grids[Math.floor((grids.length - 1) / 2)], grids[grids.length - 1]])];
+    // a critic trained against a fixed generator: its value surface at the end (its start is the untrained critic,
+    // the same in every folder, and its fit has levelled off by the middle)
+    const picks = fixed
+      ? [grids[grids.length - 1]]
+      : [...new Set([grids[0], grids[Math.floor((grids.length - 1) / 2)], grids[grids.length - 1]])];
     for (const g of picks) {
       const step = Number(g.slice(8, -4));
       const name = `samples-${arm.name}-${seeds[0].replace("-", "")}-step${step}.png`;

@@ -19,7 +19,7 @@ import { describeDifferences, differences, type Execution, execution } from "../
 import { UsageError } from "../errors.ts";
 import { loadExperimentData } from "./data.ts";
 import { createEvaluator } from "./evaluate.ts";
-import { checkOutDir } from "./lock.ts";
+import { checkOutDir } from "../folder/lock.ts";
 import type { RunContext } from "./run_one.ts";
 
 /** Backends whose kernels run on one thread: as many workers as cores by default. */

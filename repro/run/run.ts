@@ -14,7 +14,7 @@ import type { FigureFailure } from "../analysis/figures.ts";
 import type { ClaimResult } from "../analysis/claims.ts";
 import { sweepTempFiles } from "../../lib/io/write_atomic.ts";
 import { BACKEND_TIME_FACTOR, estimateSeconds, measureIterations, progressWeights } from "./estimate.ts";
-import { lockOutDirWaiting } from "./lock.ts";
+import { lockOutDirWaiting } from "../folder/lock.ts";
 import {
   describeResolved,
   type PlannedRun,

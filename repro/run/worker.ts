@@ -13,7 +13,7 @@
  */
 import { runOne } from "./run_one.ts";
 import type { WorkerJob } from "./workers.ts";
-import { lockOutDirWaiting, watchParent } from "./lock.ts";
+import { lockOutDirWaiting, watchParent } from "../folder/lock.ts";
 import { runDir } from "../folder/layout.ts";
 import { describeResolved, prepareRuns } from "./plan.ts";
 

@@ -2,7 +2,7 @@
  * The harness end to end, as a user runs it: real subprocesses of the CLI.
  */
 import assert from "node:assert/strict";
-import { processAlive } from "../../repro/run/lock.ts";
+import { processAlive } from "../../repro/folder/lock.ts";
 import { tempDir, tempFile } from "../temp.ts";
 import { cliCommand, lockFiles, runCli, timelessTable as table } from "./cli_helpers.ts";
 

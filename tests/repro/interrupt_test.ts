@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { cpus } from "node:os";
 import { parseCsv, toCsv } from "../../repro/folder/files.ts";
 import { cliCommand, lockFiles, runCli as run, timelessTable as table } from "./cli_helpers.ts";
-import { processAlive } from "../../repro/run/lock.ts";
+import { processAlive } from "../../repro/folder/lock.ts";
 import { findLibrary } from "../../lib/backend/native/find_library.ts";
 import { registerNativeBackend } from "../../lib/backend/mod.ts";
 import { tempDir } from "../temp.ts";

@@ -11,7 +11,7 @@ import {
   foreignEntries,
 } from "../../repro/folder/result_folder.ts";
 import { describeDifferences, differences } from "../../repro/folder/resume_key.ts";
-import { lockOutDir, lockOutDirWaiting } from "../../repro/run/lock.ts";
+import { lockOutDir, lockOutDirWaiting } from "../../repro/folder/lock.ts";
 import { tempDir } from "../temp.ts";
 import { runCli } from "./cli_helpers.ts";
 
