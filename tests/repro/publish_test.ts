@@ -126,3 +126,24 @@ Deno.test("publish --compact turns an earlier published folder's steps.csv into 
   await assert.rejects(compactPublished(other), /is not a steps table wgan-bench wrote/);
   assert.equal(await Deno.readTextFile(`${other}/steps.csv`), "a,b\n1,2\n");
 });
+
+Deno.test("publish keeps only the final value surface per arm of a fixed-generator experiment (WGAN-GP Fig. 1a)", async () => {
+  const from = await tempDir(), to = await tempDir();
+  await Deno.writeTextFile(
+    `${from}/config.json`,
+    JSON.stringify({ identity: { experiment: "toy-critic-fit-8gaussians" } }),
+  );
+  await Deno.writeTextFile(`${from}/steps.csv`, STEPS);
+  for (const arm of ["wgan", "wgan-gp"]) {
+    const run = `${from}/runs/${arm}/seed-20`;
+    await Deno.mkdir(run, { recursive: true });
+    for (const step of [0, 700, 1500]) {
+      await Deno.writeFile(`${run}/samples-${String(step).padStart(6, "0")}.png`, rgbaPng(12, 12, false));
+    }
+  }
+  const written = await publish(from, to);
+  assert.deepEqual(written.filter((n) => n.startsWith("samples-")).sort(), [
+    "samples-wgan-gp-seed20-step1500.png",
+    "samples-wgan-seed20-step1500.png",
+  ]);
+});
