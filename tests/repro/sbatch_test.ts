@@ -62,7 +62,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const base = await tempDir();
-    const tiny = ["--profile", "quick", "--set", "iterations=4", "--set", "evalEvery=2", "--seeds", "0-1"];
+    const tiny = ["--profile", "quick", "--set", "iterations=4", "--set", "evalEvery=2", "--seeds", "0"];
     const printed = await runCli([
       "toy-8gaussians",
       ...tiny,

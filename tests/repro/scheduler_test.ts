@@ -26,7 +26,7 @@ const TINY = [
   "--set",
   "evalEvery=2",
   "--seeds",
-  "0-1",
+  "0",
   "--backend",
   "cpu",
 ];
