@@ -32,22 +32,34 @@ export function sampleGridPng(samples: Float32Array, shape: readonly number[], c
   return encode({ width: W, height: H, data: rgb, channels: 3 });
 }
 
+/**
+ * 3×3-pixel dots at 2-D points over [−range, range]² on a `side` × `side` RGB image (y up), coloured by `paint`
+ * (the centre pixel or its rim).
+ */
+function dots(
+  rgb: Uint8Array,
+  side: number,
+  pts: Float32Array,
+  range: number,
+  paint: (centre: boolean) => readonly number[],
+): void {
+  for (let i = 0; i < pts.length / 2; i++) {
+    const px = Math.round(((pts[2 * i] + range) / (2 * range)) * (side - 1));
+    const py = Math.round(((range - pts[2 * i + 1]) / (2 * range)) * (side - 1));
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const x = px + dx, y = py + dy;
+        if (x >= 0 && x < side && y >= 0 && y < side) rgb.set(paint(dx === 0 && dy === 0), (y * side + x) * 3);
+      }
+    }
+  }
+}
+
 /** A 256×256 scatter plot of real (grey) and generated (orange) 2-D points over [−range, range]². */
 export function scatterPng(fake: Float32Array, real: Float32Array, range = 2.5): Uint8Array {
   const S = 256;
   const rgb = new Uint8Array(S * S * 3).fill(255);
-  const plot = (pts: Float32Array, color: [number, number, number]) => {
-    for (let i = 0; i < pts.length / 2; i++) {
-      const px = Math.round(((pts[2 * i] + range) / (2 * range)) * (S - 1));
-      const py = Math.round(((range - pts[2 * i + 1]) / (2 * range)) * (S - 1));
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const x = px + dx, y = py + dy;
-          if (x >= 0 && x < S && y >= 0 && y < S) rgb.set(color, (y * S + x) * 3);
-        }
-      }
-    }
-  };
+  const plot = (pts: Float32Array, color: [number, number, number]) => dots(rgb, S, pts, range, () => color);
   for (let i = 0; i < S; i++) {
     rgb.set([220, 220, 220], (Math.floor(S / 2) * S + i) * 3);
     rgb.set([220, 220, 220], (i * S + Math.floor(S / 2)) * 3);
@@ -81,18 +93,7 @@ export function surfacePng(values: Float32Array, side: number, real: Float32Arra
     const edge = (col + 1 < side && level(i) !== level(i + 1)) || (r + 1 < side && level(i) !== level(i + side));
     rgb.set(edge ? c.map((a) => Math.round(a * 0.45)) : c, i * 3);
   }
-  for (let i = 0; i < real.length / 2; i++) {
-    const px = Math.round(((real[2 * i] + range) / (2 * range)) * (side - 1));
-    const py = Math.round(((range - real[2 * i + 1]) / (2 * range)) * (side - 1));
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const x = px + dx, y = py + dy;
-        if (x >= 0 && x < side && y >= 0 && y < side) {
-          rgb.set(dx === 0 && dy === 0 ? [255, 255, 255] : [20, 20, 20], (y * side + x) * 3);
-        }
-      }
-    }
-  }
+  dots(rgb, side, real, range, (centre) => centre ? [255, 255, 255] : [20, 20, 20]);
   return encode({ width: side, height: side, data: rgb, channels: 3 });
 }
 

@@ -39,12 +39,17 @@ async function sh(cmd: string, args: string[], opts: { env?: Record<string, stri
   return text;
 }
 
-/** The tables of one process running the same command, to compare merged folders with. */
-async function oneProcess(out: string) {
-  const one = await runCli(["toy-8gaussians", ...TINY, "--jobs", "1", "--quiet", "--out", out], {
+/** Merges the shards into `<dir>/merged` and requires the tables one process running the command writes. */
+async function mergedEqualsOneProcess(shards: string[], dir: string) {
+  const merged = await runCli(["merge", ...shards, "--out", `${dir}/merged`]);
+  assert.equal(merged.code, 0, merged.stderr);
+  const one = await runCli(["toy-8gaussians", ...TINY, "--jobs", "1", "--quiet", "--out", `${dir}/one`], {
     env: { WGAN_BENCH_THREADS: "1" },
   });
   assert.equal(one.code, 0, one.stderr);
+  for (const table of ["steps.csv", "summary.csv"]) {
+    assert.deepEqual(await timelessTable(`${dir}/merged/${table}`), await timelessTable(`${dir}/one/${table}`), table);
+  }
 }
 
 Deno.test({
@@ -124,16 +129,7 @@ Deno.test({
         const stored = JSON.parse(await Deno.readTextFile(`${dir}/runs/shard${id}/config.json`));
         assert.deepEqual(stored.shard, { index: id, count: 2, from: "SLURM_ARRAY_TASK_ID" });
       }
-      const merged = await runCli(["merge", `${dir}/runs/shard1`, `${dir}/runs/shard2`, "--out", `${dir}/merged`]);
-      assert.equal(merged.code, 0, merged.stderr);
-      await oneProcess(`${dir}/one`);
-      for (const table of ["steps.csv", "summary.csv"]) {
-        assert.deepEqual(
-          await timelessTable(`${dir}/merged/${table}`),
-          await timelessTable(`${dir}/one/${table}`),
-          table,
-        );
-      }
+      await mergedEqualsOneProcess([`${dir}/runs/shard1`, `${dir}/runs/shard2`], dir);
     } finally {
       for (const pid of ["slurmd.pid", "slurmctld.pid"]) {
         const text = await Deno.readTextFile(`${dir}/${pid}`).catch(() => "");
@@ -174,15 +170,6 @@ Deno.test({
       ],
       { env: { WGAN_BENCH_THREADS: "1", NO_COLOR: "1" } },
     );
-    const merged = await runCli(["merge", `${dir}/shard1`, `${dir}/shard2`, "--out", `${dir}/merged`]);
-    assert.equal(merged.code, 0, merged.stderr);
-    await oneProcess(`${dir}/one`);
-    for (const table of ["steps.csv", "summary.csv"]) {
-      assert.deepEqual(
-        await timelessTable(`${dir}/merged/${table}`),
-        await timelessTable(`${dir}/one/${table}`),
-        table,
-      );
-    }
+    await mergedEqualsOneProcess([`${dir}/shard1`, `${dir}/shard2`], dir);
   },
 });
