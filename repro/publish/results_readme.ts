@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EXPERIMENT_IDS } from "../config/experiments.ts";
+import { EXPERIMENT_IDS, EXPERIMENTS, holdsGeneratorFixed } from "../config/experiments.ts";
 import { writeAtomic } from "../folder/files.ts";
 
 const FIGURES: [string, string][] = [
@@ -48,8 +48,11 @@ export async function resultSections(dir: string): Promise<string> {
       return armA === armB ? stepA - stepB : armA < armB ? -1 : 1;
     });
     if (grids.length) {
+      const experiment = EXPERIMENTS[order(name)];
       parts.push(
-        "Samples from the run's fixed evaluation noise, first seed, at the start, middle and end of training:",
+        holdsGeneratorFixed(experiment)
+          ? "Each critic's value surface at the end of training, first seed (blue low, yellow high; the real points on it):"
+          : "Samples from the run's fixed evaluation noise, first seed, at the start, middle and end of training:",
         "",
       );
       const byArm = new Map<string, string[]>();
