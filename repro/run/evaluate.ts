@@ -129,7 +129,7 @@ export async function createEvaluator(
 ): Promise<Evaluator> {
   if (experiment.data.kind === "toy" && holdsGeneratorFixed(experiment)) {
     // WGAN-GP Fig. 1a: the generator is the data plus noise, the same points at every evaluation; what changes is
-    // the critic: its Lipschitz constant on the probe and the share of W1 its scaled estimate reaches
+    // the critic: its Lipschitz constant on the evaluation's points and the share of W1 its scaled estimate reaches
     const real = sampleToy(experiment.data.toy, new Rng(1_000_003).fork("eval-real"), settings.evalSamples);
     return withEvaluate(
       {
@@ -284,7 +284,7 @@ export async function createEvaluator(
 
 /** An evaluator's parts, and the columns it computes from the critic after its held-out estimate. */
 type EvaluatorParts = Omit<Evaluator, "evaluate"> & {
-  critic?(trainer: Trainer, quality: Quality, fake: Float32Array, seed: number): Promise<void>;
+  critic?(trainer: Trainer, quality: Quality, fake: Float32Array): Promise<void>;
 };
 
 /** A critic's score for each point of `x` (`[n, ...inputShape]` flattened), in chunks. */
@@ -316,7 +316,7 @@ function withEvaluate(
       const fake = await generate(trainer, data, seed, evalSamples, chunk);
       const quality = await parts.measure(fake);
       quality.heldout_wasserstein = await heldOutEstimate(trainer, heldOutReal, fake, chunk);
-      await critic?.(trainer, quality, fake, seed);
+      await critic?.(trainer, quality, fake);
       const diagnostics = await criticDiagnostics(trainer, heldOutReal, fake, chunk);
       return { quality, samples: fake, diagnostics };
     },
