@@ -21,7 +21,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { findExperiment, parseSeeds, PROFILES, resolveConfig } from "../repro/config/resolve.ts";
+import { parseSeeds, PROFILES, resolveConfig } from "../repro/config/resolve.ts";
 import type { ExperimentSpec, ProfileName } from "../repro/config/experiments.ts";
 import { runExperiment } from "../repro/run/run.ts";
 import { loadExperimentData } from "../repro/run/data.ts";
@@ -31,6 +31,7 @@ import { renderPng } from "../repro/analysis/figures.ts";
 import { meanCi } from "../repro/analysis/stats.ts";
 import { UsageError } from "../repro/errors.ts";
 import { selectBackend } from "../mod.ts";
+import { findExperiment } from "../repro/config/registry.ts";
 
 const HELP = `wgan-bench fidelity: the library against a PyTorch port of the reference code, same settings
 

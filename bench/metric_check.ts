@@ -10,11 +10,12 @@
  */
 import { type ImageDataset, Rng, selectBackend } from "../mod.ts";
 import { addNoise, gaussianBlur } from "../lib/data/mod.ts";
-import { findExperiment, resolveConfig } from "../repro/config/resolve.ts";
+import { resolveConfig } from "../repro/config/resolve.ts";
 import { loadExperimentData } from "../repro/run/data.ts";
 import { createEvaluator, type Evaluator } from "../repro/run/evaluate.ts";
 import { toCsv, writeAtomic } from "../repro/folder/files.ts";
 import { runMain, UsageError } from "../repro/errors.ts";
+import { findExperiment } from "../repro/config/registry.ts";
 
 /** A constructed sample set. */
 export interface ConstructedSet {

@@ -5,10 +5,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { EXPERIMENTS } from "./config/experiments.ts";
+
 import {
   defaultSeeds,
-  findExperiment,
   parseSeeds,
   parseShard,
   PROFILES,
@@ -16,20 +15,23 @@ import {
   resolveConfig,
   shardFromEnvironment,
 } from "./config/resolve.ts";
-import { compactSeeds, pilotSeedWarning, protocol, protocolStanding } from "./config/protocol.ts";
+import { compactSeeds, pilotSeedWarning, protocol, protocolEntry, protocolStanding } from "./config/protocol.ts";
 import { suggestion, UsageError } from "./errors.ts";
-import type { ProfileName } from "./config/experiments.ts";
+import { IMAGE_PROFILES, type ProfileName } from "./config/experiments.ts";
 import { DATASET_HELP } from "./run/data.ts";
 import { listSome } from "./folder/result_folder.ts";
+import { experimentNamed, experiments } from "./config/registry.ts";
 
 /** The run settings `--set` accepts (every profile has the same keys), and those that are every arm's defaults. */
-const RUN_SETTINGS = Object.keys(EXPERIMENTS[0].profiles.default);
+const RUN_SETTINGS = Object.keys(IMAGE_PROFILES.default);
+const EMBEDDED: readonly string[] = ["mnist", "fashion-mnist"];
 const ARM_DEFAULTS = ["batchSize", "width", "hidden", "dItersSchedule"];
 
 const HELP = `wgan-bench repro: rerun the WGAN paper's experiments across seeds
 
 Usage:
   deno task repro <experiment> [options]
+  deno task repro path/to/study.toml [options]   (an experiment file: TOML, YAML or JSON; see --list)
   deno task repro merge <result-folder>... --out <folder> [--partial]
   deno task repro rebuild <published-folder> --out <folder>   (its tables again, from its rows)
   deno task repro --list
@@ -46,9 +48,10 @@ Options:
                        ${ARM_DEFAULTS.join(", ")} (the last four for every arm);
                      arm keys, for one arm (ARM.KEY) or every arm that has the key:
                        wgan.lr=1e-4, lambda=5, nCritic=10, critic.init=he, generator.hiddenLayers=3
-  --print-config     print the resolved configuration (every key --set accepts) and exit
+  --print-config     print the resolved configuration as an experiment file (TOML: every key --set
+                     accepts; it runs as it is: deno task repro FILE) and exit
   --dataset SPEC     ${DATASET_HELP}
-  --out DIR          result folder (default: out/<experiment>-<profile>)
+  --out DIR          result folder (default: out/<experiment id>-<profile>)
   --jobs N           run (arm, seed) pairs in N worker processes, cores split between them
                      (default: the number of cores for the single-threaded cpu and wasm backends, else 1;
                      at most the number of cores)
@@ -96,15 +99,22 @@ const OPTIONS = {
 } as const;
 
 function listExperiments(): string {
-  const lines = ["experiments (deno task repro <id>):", ""];
-  for (const e of EXPERIMENTS) {
+  const lines = [
+    "experiments (deno task repro <id>; each is a file in experiments/, and a file of your own runs the same way:",
+    "deno task repro path/to/study.toml — copy one, see docs/experiment-files.md):",
+    "",
+  ];
+  for (const e of experiments()) {
     const d = profileSettings(e, "default");
     lines.push(`  ${e.id.padEnd(24)} ${e.title}`);
     lines.push(
       `  ${"".padEnd(24)} arms: ${e.arms.map((a) => a.id).join(", ")}; default (${
         protocol().experiments[e.id] ? `protocol v${protocol().version}` : "not in the protocol yet: pilots only"
       }): ` +
-        `seeds ${compactSeeds(defaultSeeds(e, "default", d))} × ${d.iterations} iterations; source: ${e.source}`,
+        `seeds ${compactSeeds(defaultSeeds(e, "default", d))} × ${d.iterations} iterations; source: ${e.source}` +
+        (e.data.kind === "image" && e.data.dataset && !EMBEDDED.includes(e.data.dataset)
+          ? `; needs your ${e.data.dataset} files (--dataset ${e.data.dataset}:...)`
+          : ""),
     );
   }
   return lines.join("\n");
@@ -166,7 +176,7 @@ async function main(argv: string[]): Promise<number> {
         : `Cannot run: expected one experiment, got ${positionals.join(" ")}`,
     );
   }
-  const experiment = findExperiment(positionals[0]);
+  const experiment = await experimentNamed(positionals[0]);
   const profile = (v.profile ?? "default") as ProfileName;
   if (!PROFILES.includes(profile)) {
     throw new UsageError(
@@ -175,16 +185,28 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = resolveConfig(experiment, profile, v.set ?? []);
   if (v["print-config"]) {
-    console.log(JSON.stringify(config, null, 2));
+    const { experimentToml } = await import("./config/experiment_file.ts");
+    const entry = protocolEntry(experiment);
+    const from = experiment.file
+      ? `the [protocol] of ${experiment.file.path}`
+      : `copied from repro/protocol.toml v${protocol().version} (fingerprint ${protocol().fingerprint})`;
+    const set = (v.set ?? []).map((a) => ` --set ${a}`).join("");
+    console.log(experimentToml(
+      experiment,
+      profile,
+      config,
+      entry ? { entry, from } : null,
+      `${experiment.file ? experiment.file.path : experiment.id}, profile ${profile}${set}, resolved by wgan-bench`,
+    ));
     return 0;
   }
   const seeds = v.seeds ? parseSeeds(v.seeds) : defaultSeeds(experiment, profile, config.settings);
-  const standing = protocolStanding(experiment.id, {
+  const standing = protocolStanding(experiment, {
     seeds,
     iterations: config.settings.iterations,
     evalEvery: config.settings.evalEvery,
   });
-  const warning = pilotSeedWarning(experiment.id, standing, seeds);
+  const warning = pilotSeedWarning(experiment, standing, seeds);
   if (warning && !v.quiet) console.error(warning);
   if (v.sbatch !== undefined) {
     if (!/^\d+$/.test(v.sbatch)) throw new UsageError(`Cannot use --sbatch "${v.sbatch}": expected a number of shards`);

@@ -769,9 +769,38 @@ const FIT_RULES: readonly ClaimRule[] = [
   },
 ];
 
+/**
+ * A study's own comparison (an experiment file's claim, issue #28): the arms it compares are named in the file's
+ * `protocol.instances` (roles `better` and `other`); the rule is the speed claims' per-seed end-quality test.
+ */
+const STUDY_RULES: readonly ClaimRule[] = [
+  {
+    id: "better-end-quality",
+    paper: "the experiment file's claim: one arm reaches better sample quality than another by the horizon",
+    rule: (s) =>
+      `per seed, each run's end quality (the median over its last ${OUTCOME_WINDOW} evaluations, the same ` +
+      `iterations for both); supported if the first arm's is better seed for seed (one-sided Wilcoxon signed-rank ` +
+      `test, α = ${s.alpha}, ≥ ${s.min_runs} seeds); contradicted if the other's is better by the same test; seeds ` +
+      `where a run blew up or diverged are left out and counted`,
+    // no arms by itself: the file names them
+    instances: () => [],
+    judge: ({ better, other }, ctx) =>
+      lowerSeedForSeed(paired(better, other), (a, b) => [a.endQuality, b.endQuality], ctx, "end quality"),
+  },
+];
+
+/** Every claim's rule. */
+export const ALL_CLAIM_RULES: readonly ClaimRule[] = [
+  ...CLAIM_RULES,
+  ...STRUCTURE_RULES,
+  ...FIT_RULES,
+  ...SPEED_RULES,
+  ...STUDY_RULES,
+];
+
 /** The rule of a claim id. */
 export function claimRule(id: ClaimId): ClaimRule {
-  const rule = [...CLAIM_RULES, ...STRUCTURE_RULES, ...FIT_RULES, ...SPEED_RULES].find((c) => c.id === id);
+  const rule = ALL_CLAIM_RULES.find((c) => c.id === id);
   if (!rule) throw new RangeError(`No rule for claim "${id}"`);
   return rule;
 }
@@ -816,7 +845,16 @@ export function judgeClaims(
 ): ClaimResult[] {
   return claims.flatMap((id) => {
     const rule = claimRule(id);
-    return rule.instances(experiment).map((instance): ClaimResult => {
+    // an experiment file may name the arms of a claim's instances; otherwise the rule finds them by itself
+    const named = (experiment.protocol?.instances ?? []).filter((i) => i.claim === id);
+    const instances: ClaimInstance[] = named.length
+      ? named.map((i) => ({
+        title: i.title ??
+          `${id}: ${Object.entries(i.arms).map(([role, arm]) => `${arm} as ${role}`).join(", ")}`,
+        arms: i.arms,
+      }))
+      : rule.instances(experiment);
+    return instances.map((instance): ClaimResult => {
       const runs = Object.fromEntries(
         Object.entries(instance.arms).map(([role, arm]) => [role, analyses.filter((a) => a.arm === arm)]),
       );

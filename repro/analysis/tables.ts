@@ -6,7 +6,7 @@
  * @module
  */
 import type { ClaimId, ExperimentSpec } from "../config/experiments.ts";
-import { protocol, type ProtocolStanding, protocolStanding } from "../config/protocol.ts";
+import { protocol, protocolEntry, type ProtocolStanding, protocolStanding } from "../config/protocol.ts";
 import { readCsvIfExists, type Row, toCsv, writeAtomic } from "../folder/files.ts";
 import { FIGURES, runDir, type RunRecord } from "../folder/layout.ts";
 import { analyseRun } from "./run_analysis.ts";
@@ -39,9 +39,9 @@ export interface TableContext {
   evalEvery?: number;
 }
 
-/** The tables' context of a new folder: rules v2 and the protocol's claims for the experiment. */
-export function protocolContext(experimentId: string): Pick<TableContext, "rules" | "claims"> {
-  return { rules: "v2", claims: [...(protocol().experiments[experimentId]?.claims ?? [])] };
+/** The tables' context of a new folder: rules v2 and the protocol's claims for the experiment (a file's: its own). */
+export function protocolContext(experiment: ExperimentSpec): Pick<TableContext, "rules" | "claims"> {
+  return { rules: "v2", claims: [...(protocolEntry(experiment)?.claims ?? [])] };
 }
 
 /** Reads every finished run's record and rows, in arm-then-seed order. */
@@ -126,7 +126,7 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
   const seedList = [...new Set(runs.map((r) => r.record.seed))].sort((a, b) => a - b);
   const seedsDone = seedList.length;
   const standing: ProtocolStanding | undefined = v2
-    ? protocolStanding(ctx.experiment.id, {
+    ? protocolStanding(ctx.experiment, {
       seeds: seedList,
       iterations: ctx.iterations,
       evalEvery: ctx.evalEvery ?? NaN,

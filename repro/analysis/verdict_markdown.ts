@@ -119,13 +119,18 @@ function v2Markdown(
   const f = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : "–";
   const standing = !st
     ? "This experiment has no entry in the protocol (repro/protocol.toml): its verdicts are exploratory."
+    : st.kind === "protocol" && st.file
+    ? `Judged under the [protocol] of the experiment file ${st.file} (fingerprint ${st.fingerprint}): its verdict ` +
+      `seeds, horizon, evaluation cadence and claims, with the rules (v2) and statistics of protocol v${st.version} ` +
+      "(repro/protocol.toml). That the file was fixed before the runs is for its author to show (e.g. in git)."
     : st.kind === "protocol"
     ? `Judged under protocol v${st.version} (repro/protocol.toml, fingerprint ${st.fingerprint}): its verdict ` +
       "seeds, horizon and evaluation cadence for this experiment, and its rules (v2). Which commit fixed them, and " +
       "that it came before the runs, is in git and results/BUDGETS.md (a folder rebuilt later is judged under the " +
       "protocol of its rebuild)."
-    : `${st.kind === "pilot" ? "A pilot (every seed a pilot seed)" : "Exploratory"}: not under protocol ` +
-      `v${st.version} (${st.differences.join("; ")}).` +
+    : `${st.kind === "pilot" ? "A pilot (every seed a pilot seed)" : "Exploratory"}: not under ${
+      st.file ? `the [protocol] of ${st.file}` : `protocol v${st.version}`
+    } (${st.differences.join("; ")}).` +
       (claims.length ? " The verdicts below apply the protocol's rules but are not the protocol's verdicts." : "");
   const endText = (a: ArmSummary) =>
     `${f(a.endQuality.median, 3)} [${f(a.endQuality.min, 3)}, ${f(a.endQuality.max, 3)}]`;

@@ -85,7 +85,7 @@ export function modelConfig(
   if (spec.kind === "mlp") {
     return {
       kind: "mlp",
-      hidden: s.hidden,
+      hidden: spec.hidden ?? s.hidden,
       hiddenLayers: spec.hiddenLayers,
       activation: spec.activation ?? "relu",
       init: spec.init ?? "dcgan",
@@ -95,12 +95,12 @@ export function modelConfig(
   return role === "generator"
     ? {
       kind: "dcgan",
-      width: s.width,
+      width: spec.width ?? s.width,
       batchNorm: spec.batchNorm ?? true,
       filters: spec.filters ?? "pyramid",
       init: spec.init ?? "dcgan",
     }
-    : { kind: "dcgan", width: s.width, norm: spec.norm ?? "batch", init: spec.init ?? "dcgan" };
+    : { kind: "dcgan", width: spec.width ?? s.width, norm: spec.norm ?? "batch", init: spec.init ?? "dcgan" };
 }
 
 /** Resolves one arm of an experiment under the run's settings. */

@@ -9,7 +9,7 @@ import { parse } from "smol-toml";
 import { rules, z } from "../../lib/config/schema.ts";
 import { configIssues, issueText } from "../../lib/config/schema.ts";
 import { fnv1a } from "../../lib/hash.ts";
-import type { ClaimId } from "./experiments.ts";
+import type { ClaimId, ExperimentSpec } from "./experiments.ts";
 
 /** Every claim id a protocol may name. */
 export const CLAIM_IDS = [
@@ -27,7 +27,30 @@ export const CLAIM_IDS = [
   "penalty-beats-clipping-per-second",
   "gan-faster-in-wall-clock",
   "div-beats-penalty",
+  "better-end-quality",
 ] as const satisfies readonly ClaimId[];
+
+/**
+ * The arms each claim reads, by role: what an experiment file's `protocol.instances` binds (a claim's rule picks its
+ * arms by itself otherwise, from the arm ids and algorithms of the papers' experiments).
+ */
+export const CLAIM_ROLES: Record<ClaimId, readonly string[]> = {
+  "loss-tracks-quality": ["critic"],
+  "gan-loss-does-not": ["gan"],
+  "wgan-trains-where-gan-fails": ["wgan", "gan"],
+  "adam-less-stable": ["stable", "momentum"],
+  "clipping-gradients-explode-or-vanish": ["clip", "penalty"],
+  "penalty-gradients-level": ["penalty"],
+  "clipping-piles-weights-at-c": ["clip", "penalty"],
+  "both-losses-train": ["arm"],
+  "wgan-no-mode-collapse": ["arm"],
+  "penalty-critic-fits-closer": ["clip", "penalty"],
+  "penalty-beats-clipping-per-iteration": ["penalty", "clip"],
+  "penalty-beats-clipping-per-second": ["penalty", "clip"],
+  "gan-faster-in-wall-clock": ["gan", "penalty"],
+  "div-beats-penalty": ["div", "penalty"],
+  "better-end-quality": ["better", "other"],
+};
 
 const fraction = () => z.number().gt(0).lt(1);
 
@@ -96,7 +119,7 @@ export interface Protocol {
 export const PROTOCOL_URL = new URL("../protocol.toml", import.meta.url);
 
 /** Expands "20-25" or "20,22" (already checked by the schema). */
-function seedList(text: string): number[] {
+export function seedList(text: string): number[] {
   return text.split(",").flatMap((part) => {
     const [lo, hi] = part.split("-").map(Number);
     return Array.from({ length: (hi ?? lo) - lo + 1 }, (_, i) => lo + i);
@@ -147,6 +170,14 @@ export function protocol(): Protocol {
   return cached;
 }
 
+/**
+ * The protocol entry an experiment is judged under: its file's own (a user's study), else the repository protocol's
+ * (the built-in experiments'), else none.
+ */
+export function protocolEntry(experiment: ExperimentSpec, p: Protocol = protocol()): ProtocolExperiment | undefined {
+  return experiment.file ? experiment.protocol : p.experiments[experiment.id];
+}
+
 /** An experiment's protocol entry, or a clear error when the protocol has none. */
 export function protocolFor(experimentId: string, p: Protocol = protocol()): ProtocolExperiment {
   const e = p.experiments[experimentId];
@@ -162,6 +193,11 @@ export interface ProtocolStanding {
   fingerprint: string;
   /** What differs from the protocol (empty under it). */
   differences: string[];
+  /**
+   * The experiment file whose own `[protocol]` the folder is judged under (a user's study; `fingerprint` is then the
+   * file's); absent for the repository protocol.
+   */
+  file?: string;
 }
 
 /**
@@ -170,17 +206,23 @@ export interface ProtocolStanding {
  * rules, but are not the protocol's).
  */
 export function protocolStanding(
-  experimentId: string,
+  experiment: ExperimentSpec | string,
   run: { seeds: readonly number[]; iterations: number; evalEvery: number },
   p: Protocol = protocol(),
 ): ProtocolStanding {
-  const e = p.experiments[experimentId];
+  const file = typeof experiment === "string" ? undefined : experiment.file;
+  const e = typeof experiment === "string" ? p.experiments[experiment] : protocolEntry(experiment, p);
   const pilot = run.seeds.length > 0 && run.seeds.every((s) => s >= p.pilotSeedsFrom);
+  const own = file ? { fingerprint: file.fingerprint, file: file.path } : { fingerprint: p.fingerprint };
   if (!e) {
     // an experiment enters the protocol (its seeds, horizon and claims) before its verdict runs; until then every run
     // of it is a pilot or exploratory, and no claim is judged
-    const differences = [`no entry in protocol v${p.version} (${p.path}): no claim is judged`];
-    return { kind: pilot ? "pilot" : "exploratory", version: p.version, fingerprint: p.fingerprint, differences };
+    const differences = [
+      file
+        ? `no [protocol] in the experiment file ${file.path}: no claim is judged`
+        : `no entry in protocol v${p.version} (${p.path}): no claim is judged`,
+    ];
+    return { kind: pilot ? "pilot" : "exploratory", version: p.version, ...own, differences };
   }
   const differences: string[] = [];
   const list = (s: readonly number[]) => s.join(",");
@@ -192,7 +234,7 @@ export function protocolStanding(
   return {
     kind: differences.length === 0 ? "protocol" : pilot ? "pilot" : "exploratory",
     version: p.version,
-    fingerprint: p.fingerprint,
+    ...own,
     differences,
   };
 }
@@ -214,12 +256,14 @@ export function compactSeeds(seeds: readonly number[]): string {
  * The one-line warning for a run that uses verdict seeds without being under the protocol (a pilot should use
  * seeds from `pilot_seeds_from` up), or null.
  */
-export function pilotSeedWarning(experimentId: string, standing: ProtocolStanding, seeds: readonly number[]) {
-  if (standing.kind !== "exploratory" || !protocol().experiments[experimentId]) return null;
-  const verdict = new Set(protocolFor(experimentId).seeds);
+export function pilotSeedWarning(experiment: ExperimentSpec, standing: ProtocolStanding, seeds: readonly number[]) {
+  const entry = protocolEntry(experiment);
+  if (standing.kind !== "exploratory" || !entry) return null;
+  const verdict = new Set(entry.seeds);
   const used = seeds.filter((s) => verdict.has(s));
+  const under = experiment.file ? `its file's protocol (${experiment.file.path})` : `protocol v${standing.version}`;
   return used.length
-    ? `Note: seeds ${compactSeeds(used)} are ${experimentId}'s verdict seeds under protocol v${standing.version}, ` +
+    ? `Note: seeds ${compactSeeds(used)} are ${experiment.id}'s verdict seeds under ${under}, ` +
       `and this run is not under the protocol (${standing.differences.join("; ")}); pilots use seeds ≥ ` +
       `${protocol().pilotSeedsFrom}`
     : null;

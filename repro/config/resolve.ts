@@ -3,25 +3,16 @@
  *
  * @module
  */
-import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentSpec, type ProfileName, type Settings } from "./experiments.ts";
-import { suggestion, UsageError } from "../errors.ts";
+import type { ExperimentSpec, ProfileName, Settings } from "./experiments.ts";
+import { UsageError } from "../errors.ts";
 import { type ArmConfig, resolveArms } from "./arms.ts";
 import { configIssues, issueText } from "../../lib/config/schema.ts";
 import { runConfigSchema } from "./schema.ts";
 import { applyArmSettings, applyRunSettings } from "./set_keys.ts";
-import { type Protocol, protocol } from "./protocol.ts";
+import { type Protocol, protocol, protocolEntry } from "./protocol.ts";
 
 /** Profiles in order. */
 export const PROFILES: readonly ProfileName[] = ["quick", "default", "paper"];
-
-/** The experiment with this id, or a UsageError suggesting the closest one. */
-export function findExperiment(id: string): ExperimentSpec {
-  const e = EXPERIMENTS.find((x) => x.id === id);
-  if (!e) {
-    throw new UsageError(`Cannot run experiment "${id}": unknown name${suggestion(id, EXPERIMENT_IDS)} (see --list)`);
-  }
-  return e;
-}
 
 /** The largest seed: seeds are 32-bit (the generator's state is seeded from 32 bits; 2³² would repeat seed 0). */
 export const MAX_SEED = 2 ** 32 - 1;
@@ -76,14 +67,17 @@ export interface RunConfig {
  */
 export function profileSettings(experiment: ExperimentSpec, profile: ProfileName, p: Protocol = protocol()): Settings {
   const base = experiment.profiles[profile];
-  const entry = p.experiments[experiment.id];
+  const entry = protocolEntry(experiment, p);
   if (profile !== "default" || !entry) return base;
   return { ...base, iterations: entry.iterations, evalEvery: entry.evalEvery, seeds: entry.seeds.length };
 }
 
-/** The seeds a run uses when --seeds is not given: the protocol's verdict seeds (default profile), else 0..n−1. */
+/**
+ * The seeds a run uses when --seeds is not given: the protocol's verdict seeds (default profile; a user's file: its
+ * own protocol's), else 0..n−1.
+ */
 export function defaultSeeds(experiment: ExperimentSpec, profile: ProfileName, settings: Settings): number[] {
-  const entry = protocol().experiments[experiment.id];
+  const entry = protocolEntry(experiment);
   if (profile === "default" && entry && settings.seeds === entry.seeds.length) return [...entry.seeds];
   return Array.from({ length: settings.seeds }, (_, i) => i);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { copy } from "../folder/copy.ts";
-import { findExperiment } from "../config/resolve.ts";
+
 import { UsageError } from "../errors.ts";
 import { exists, readCsvIfExists, writeAtomic } from "../folder/files.ts";
 import { STAT_COLUMNS } from "../folder/layout.ts";
@@ -14,6 +14,7 @@ import type { ClaimResult } from "../analysis/claims.ts";
 import type { FigureFailure } from "../analysis/figures.ts";
 import { checkWritableResultFolder, FOLDER_FORMAT, listSome } from "../folder/result_folder.ts";
 import { checkOutDir, lockOutDir } from "../folder/lock.ts";
+import { storedExperiment } from "../config/registry.ts";
 
 interface StoredConfig {
   identity: { experiment: string; profile: string; arms?: { id: string }[] };
@@ -176,7 +177,7 @@ async function mergeLocked(
   const { claims, missingFigures } = await writeTables(outDir, {
     ...stored.tables,
     seeds,
-    experiment: findExperiment(stored.tables.experiment),
+    experiment: storedExperiment(stored.tables),
   });
   return { runs, duplicates, missing: missing.map(name), unfinished: unfinished.map(name), claims, missingFigures };
 }

@@ -18,7 +18,8 @@
  */
 import { exists, gzipText, readTextFile, writeAtomic } from "../folder/files.ts";
 import { compactPng } from "../analysis/png.ts";
-import { EXPERIMENTS, holdsGeneratorFixed } from "../config/experiments.ts";
+import { holdsGeneratorFixed } from "../config/experiments.ts";
+import { experiments } from "../config/registry.ts";
 
 const TABLES = ["summary.csv", "verdict.md", "claims.json", "config.json", "records.json"];
 const STEPS_HEADER = "experiment,profile,arm,seed,step,";
@@ -109,7 +110,7 @@ export async function publish(from: string, to: string): Promise<string[]> {
   const experimentId = await Deno.readTextFile(`${from}/config.json`)
     .then((t) => JSON.parse(t).identity?.experiment, () => undefined)
     .catch(() => undefined);
-  const known = EXPERIMENTS.find((e) => e.id === experimentId);
+  const known = experiments().find((e) => e.id === experimentId);
   const fixed = known ? holdsGeneratorFixed(known) : false;
   for await (const arm of Deno.readDir(`${from}/runs`)) {
     const seeds = (await Array.fromAsync(Deno.readDir(`${from}/runs/${arm.name}`)))

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { findExperiment } from "../config/resolve.ts";
+
 import { UsageError } from "../errors.ts";
 import { exists, parseCsv, readTextFile, stepsTablePath, toCsv, writeAtomic } from "../folder/files.ts";
 import { DIAGNOSTIC_COLUMNS, PROVENANCE_COLUMNS, runDir, type RunRecord, STAT_COLUMNS } from "../folder/layout.ts";
@@ -22,6 +22,7 @@ import {
 } from "../folder/outcome.ts";
 import { checkWritableResultFolder, FOLDER_FORMAT } from "../folder/result_folder.ts";
 import { type TablesWritten, writeTables } from "../analysis/tables.ts";
+import { storedExperiment } from "../config/registry.ts";
 
 /** Datasets whose class count the rows do not record but the name tells (the outcome rules need it). */
 const TEN_CLASSES = /^(mnist|fashion-mnist|cifar10)/;
@@ -69,7 +70,7 @@ export async function rebuildTables(from: string, out: string, figures = true): 
   }
   checkWritableResultFolder(out, "rebuild into");
   const stored = JSON.parse(await Deno.readTextFile(`${from}/config.json`));
-  const experiment = findExperiment(stored.tables.experiment);
+  const experiment = storedExperiment(stored.tables);
   const rows = parseCsv(await readTextFile(stepsPath));
   const records: RunRecord[] | null = (await exists(`${from}/records.json`))
     ? JSON.parse(await Deno.readTextFile(`${from}/records.json`))

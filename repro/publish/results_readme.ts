@@ -8,8 +8,9 @@
  *
  * @module
  */
-import { EXPERIMENT_IDS, EXPERIMENTS, holdsGeneratorFixed } from "../config/experiments.ts";
+import { holdsGeneratorFixed } from "../config/experiments.ts";
 import { writeAtomic } from "../folder/files.ts";
+import { experimentIds, experiments } from "../config/registry.ts";
 
 const FIGURES: [string, string][] = [
   ["quality_curves.png", "quality over generator iterations (every seed thin, mean thick)"],
@@ -25,8 +26,8 @@ export async function resultSections(dir: string): Promise<string> {
   const folders = (await Array.fromAsync(Deno.readDir(dir))).filter((e) => e.isDirectory).map((e) => e.name);
   // the longest id that prefixes the folder: "mnist-dcgan-nobn-default" is mnist-dcgan-nobn's, not mnist-dcgan's
   const order = (name: string) => {
-    const ids = EXPERIMENT_IDS.filter((id) => name.startsWith(`${id}-`));
-    return ids.length ? EXPERIMENT_IDS.indexOf(ids.reduce((a, b) => b.length > a.length ? b : a)) : -1;
+    const ids = experimentIds().filter((id) => name.startsWith(`${id}-`));
+    return ids.length ? experimentIds().indexOf(ids.reduce((a, b) => b.length > a.length ? b : a)) : -1;
   };
   // within an experiment: the folder judged under the protocol first, then the one published before it, then others
   const generation = (name: string) => /-protocol-v\d+$/.test(name) ? 0 : name.endsWith("-default") ? 1 : 2;
@@ -48,7 +49,7 @@ export async function resultSections(dir: string): Promise<string> {
       return armA === armB ? stepA - stepB : armA < armB ? -1 : 1;
     });
     if (grids.length) {
-      const experiment = EXPERIMENTS[order(name)];
+      const experiment = experiments()[order(name)];
       parts.push(
         holdsGeneratorFixed(experiment)
           ? "Each critic's value surface at the end of training, first seed (blue low, yellow high; the real points on it):"

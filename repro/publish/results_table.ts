@@ -77,8 +77,8 @@ export async function resultsTable(
 }
 
 if (import.meta.main) {
-  const { EXPERIMENT_IDS } = await import("../config/experiments.ts");
+  const { experimentIds } = await import("../config/registry.ts");
   const rules = Deno.args.includes("--v1") ? "v1" : Deno.args.includes("--v2") ? "v2" : undefined;
   const dir = Deno.args.find((a) => !a.startsWith("--")) ?? "results";
-  console.log(await resultsTable(dir, EXPERIMENT_IDS, { rules }));
+  console.log(await resultsTable(dir, experimentIds(), { rules }));
 }

@@ -10,7 +10,7 @@
 import { cpus } from "node:os";
 import { type BackendInfo, type BackendName, selectBackend } from "../../mod.ts";
 import type { ExperimentSpec, ProfileName } from "../config/experiments.ts";
-import { findExperiment, type RunConfig, type RunKey, type Shard, shardRuns } from "../config/resolve.ts";
+import { type RunConfig, type RunKey, type Shard, shardRuns } from "../config/resolve.ts";
 import { describeEnvironment, type Environment } from "../folder/environment.ts";
 import { exists } from "../folder/files.ts";
 import { runDir } from "../folder/layout.ts";
@@ -21,6 +21,7 @@ import { loadExperimentData } from "./data.ts";
 import { createEvaluator } from "./evaluate.ts";
 import { checkOutDir } from "../folder/lock.ts";
 import type { RunContext } from "./run_one.ts";
+import { findExperiment } from "../config/registry.ts";
 
 /** Backends whose kernels run on one thread: as many workers as cores by default. */
 const SINGLE_THREADED = new Set(["cpu", "wasm"]);
@@ -38,6 +39,8 @@ export function workerThreads(workers: number): number {
 /** What every run of one command shares; JSON-serialisable (a worker receives it on standard input). */
 export interface RunPlan {
   experimentId: string;
+  /** The experiment itself when it came from a user's file (a worker cannot look it up by id). */
+  experimentSpec?: ExperimentSpec;
   profile: ProfileName;
   /** Settings and arms, resolved once (`resolveConfig`). */
   config: RunConfig;
@@ -209,6 +212,7 @@ export async function planRun(o: PlanOptions, log: (line: string) => void): Prom
   }
   const plan: RunPlan = {
     experimentId: o.experiment.id,
+    ...(o.experiment.file ? { experimentSpec: o.experiment } : {}),
     profile: o.profile,
     config: o.config,
     backend: backend.name,
@@ -234,7 +238,7 @@ export interface PreparedRuns {
  * the data, the evaluator (its image classifier trained and cached once, by the first caller).
  */
 export async function prepareRuns(plan: RunPlan, log: (line: string) => void = () => {}): Promise<PreparedRuns> {
-  const experiment = findExperiment(plan.experimentId);
+  const experiment = plan.experimentSpec ?? findExperiment(plan.experimentId);
   const backend = await selectBackend(plan.backend);
   const settings = plan.config.settings;
   const data = await loadExperimentData(experiment, settings, plan.dataset);

@@ -101,7 +101,7 @@ async function writeFolderConfig(o: RunOptions, planned: PlannedRun, prepared: P
     columns: stepColumns(evaluator),
     primary: evaluator.primary,
     coverage: evaluator.coverage?.column ?? null,
-    ...protocolContext(o.experiment.id),
+    ...protocolContext(o.experiment),
     evalEvery: plan.config.settings.evalEvery,
   };
   // a folder keeps the execution its runs were computed with until this run trains some
@@ -113,7 +113,8 @@ async function writeFolderConfig(o: RunOptions, planned: PlannedRun, prepared: P
     seeds,
     // which shard of the plan this command ran, and who said so (--shard, or the scheduler's variable)
     ...(o.shard ? { shard: o.shard } : {}),
-    tables: { ...tables, experiment: o.experiment.id },
+    // a user's file's experiment is recorded whole: merge, rebuild and resume read it from here
+    tables: { ...tables, experiment: o.experiment.id, ...(o.experiment.file ? { experimentSpec: o.experiment } : {}) },
     environment: plan.environment,
     config: plan.config,
   };

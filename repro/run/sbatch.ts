@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { resolve as resolvePath } from "node:path";
 import type { ExperimentSpec, ProfileName } from "../config/experiments.ts";
 import { type RunConfig, shardRuns } from "../config/resolve.ts";
 import { compactSeeds } from "../config/protocol.ts";
@@ -64,7 +65,8 @@ export function sbatchScript(o: SbatchOptions): string {
     );
   }
   const args = [
-    o.experiment.id,
+    // a user's experiment file by its absolute path: the tasks run from the repository
+    o.experiment.file ? resolvePath(o.experiment.file.path) : o.experiment.id,
     "--profile",
     o.profile,
     "--seeds",

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { insideBand } from "../../bench/fidelity.ts";
-import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { resolveConfig } from "../../repro/config/resolve.ts";
 import { tempDir } from "../temp.ts";
+import { findExperiment } from "../../repro/config/registry.ts";
 
 Deno.test("fidelity band: two standard errors of the difference of seed means plus 10% of the reference", () => {
   // equal means: inside; a difference of 3 with sd 1 over 3 seeds each (2·√(2/3) + 0.1·10 = 2.63): outside

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { DataFileError, loadGtsrb } from "../../mod.ts";
 import { loadExperimentData } from "../../repro/run/data.ts";
-import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { resolveConfig } from "../../repro/config/resolve.ts";
 import { tempDir } from "../temp.ts";
+import { findExperiment } from "../../repro/config/registry.ts";
 
 const HEADER = "Filename;Width;Height;Roi.X1;Roi.Y1;Roi.X2;Roi.Y2;ClassId";
 

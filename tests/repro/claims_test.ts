@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { CLAIM_RULES, claimRule, judgeClaims, STRUCTURE_CLAIM_IDS, tracking } from "../../repro/analysis/claims.ts";
 import type { RunAnalysis } from "../../repro/analysis/run_analysis.ts";
-import { type ClaimId, EXPERIMENTS } from "../../repro/config/experiments.ts";
-import { findExperiment } from "../../repro/config/resolve.ts";
+import { type ClaimId } from "../../repro/config/experiments.ts";
+
 import { protocol, type ProtocolStatistics } from "../../repro/config/protocol.ts";
 import type { Outcome } from "../../repro/folder/outcome.ts";
+import { experiments, findExperiment } from "../../repro/config/registry.ts";
 
 const S: ProtocolStatistics = protocol().statistics;
 const ctx = { primary: "fd_lenet", statistics: S };
@@ -62,7 +63,7 @@ const arm = (id: string, o: (seed: number, i: number) => RunOptions = () => ({})
   seeds.map((s, i) => run(id, s, o(s, i)));
 
 Deno.test("claims v2: every claim the protocol names has a rule, and each instance reads arms the experiment has", () => {
-  for (const e of EXPERIMENTS) {
+  for (const e of experiments()) {
     for (const id of protocol().experiments[e.id]?.claims ?? []) {
       const instances = claimRule(id).instances(e);
       assert.ok(instances.length > 0, `${e.id}: ${id} has no instance`);

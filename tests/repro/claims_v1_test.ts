@@ -10,9 +10,10 @@ import {
   TRACKS_MIN_RHO,
   V1_CLAIM_RULES as CLAIM_RULES,
 } from "../../repro/analysis/claims_v1.ts";
-import { EXPERIMENTS } from "../../repro/config/experiments.ts";
+
 import type { Outcome } from "../../repro/folder/outcome.ts";
 import type { ClaimId } from "../../repro/config/experiments.ts";
+import { experiments } from "../../repro/config/registry.ts";
 
 // Rules v1 judge the folders published before protocol v2; they stay as they were (these tests pin them).
 const claimRule = (id: ClaimId) => {
@@ -126,7 +127,7 @@ Deno.test("claim rule adam-less-stable: worse quality CI or ≥ 50 points more f
 });
 
 Deno.test("judgeClaimsV1(): one row per instance in the experiment's claim order; an arm with no runs is open", () => {
-  const e = EXPERIMENTS.find((x) => x.id === "mnist-mlp")!;
+  const e = experiments().find((x) => x.id === "mnist-mlp")!;
   const rows = judgeClaims(e, [arm("wgan"), arm("gan", { spearman: ci(0.9, 0.05) })], "fid");
   assert.deepEqual(rows.map((r) => r.claim), [
     "wgan: the critic's Wasserstein estimate tracks sample quality",

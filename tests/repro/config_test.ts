@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  findExperiment,
-  parseSeeds,
-  parseShard,
-  resolveConfig,
-  shardFromEnvironment,
-  shardRuns,
-} from "../../repro/config/resolve.ts";
-import { EXPERIMENTS } from "../../repro/config/experiments.ts";
+import { parseSeeds, parseShard, resolveConfig, shardFromEnvironment, shardRuns } from "../../repro/config/resolve.ts";
+
 import { closest } from "../../repro/errors.ts";
 import { loadExperimentData } from "../../repro/run/data.ts";
 import {
@@ -19,6 +12,7 @@ import {
   ranks,
   spearman,
 } from "../../repro/analysis/stats.ts";
+import { experiments, findExperiment } from "../../repro/config/registry.ts";
 
 Deno.test("parseSeeds() accepts ranges and lists and rejects bad ones", () => {
   assert.deepEqual(parseSeeds("0-4"), [0, 1, 2, 3, 4]);
@@ -146,8 +140,8 @@ Deno.test("shards partition the (arm, seed) pairs exactly", () => {
 });
 
 Deno.test("every experiment has unique arm ids, the three profiles, and a time estimate per arm", () => {
-  assert.equal(new Set(EXPERIMENTS.map((e) => e.id)).size, EXPERIMENTS.length);
-  for (const e of EXPERIMENTS) {
+  assert.equal(new Set(experiments().map((e) => e.id)).size, experiments().length);
+  for (const e of experiments()) {
     assert.equal(new Set(e.arms.map((a) => a.id)).size, e.arms.length, e.id);
     assert.deepEqual(Object.keys(e.profiles).sort(), ["default", "paper", "quick"]);
     for (const a of e.arms) assert.ok(e.secondsPerIteration[a.id] > 0, `${e.id}/${a.id}`);

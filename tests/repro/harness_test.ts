@@ -2,6 +2,7 @@
  * The harness end to end, as a user runs it: real subprocesses of the CLI.
  */
 import assert from "node:assert/strict";
+import { parse as parseToml } from "smol-toml";
 import { processAlive } from "../../repro/folder/lock.ts";
 import { tempDir, tempFile } from "../temp.ts";
 import { cliCommand, lockFiles, runCli, timelessTable as table } from "./cli_helpers.ts";
@@ -265,13 +266,14 @@ Deno.test("--list and --help describe every experiment and option", async () => 
     "critic.init=he",
   ]);
   assert.equal(printed.code, 0, printed.stderr);
-  const config = JSON.parse(printed.stdout);
-  assert.deepEqual(config.arms.map((a: { algorithm: { optimizer: { lr: number } } }) => a.algorithm.optimizer.lr), [
-    5e-5,
-    3e-4,
-    2e-4,
-  ]);
-  assert.ok(config.arms.every((a: { critic: { init: unknown } }) => a.critic.init === "he"));
+  // an experiment file (TOML) of the resolved configuration: every arm's optimizer and networks in full
+  const file = parseToml(printed.stdout) as {
+    arms: { overrides: { optimizer: { lr: number } }; critic: { init: unknown } }[];
+    profiles: { default: Record<string, unknown> };
+  };
+  assert.deepEqual(file.arms.map((a) => a.overrides.optimizer.lr), [5e-5, 3e-4, 2e-4]);
+  assert.ok(file.arms.every((a) => a.critic.init === "he"));
+  const config = { settings: file.profiles.default };
   const help = await run(["--help"]);
   for (
     const flag of [

@@ -6,10 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { imageDataset, Rng, selectBackend, trainClassifier } from "../../mod.ts";
-import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { resolveConfig } from "../../repro/config/resolve.ts";
 import { loadExperimentData } from "../../repro/run/data.ts";
 import { createEvaluator } from "../../repro/run/evaluate.ts";
 import { classifyOutcome, imageOutcomeRules, lastEvaluations } from "../../repro/folder/outcome.ts";
+import { findExperiment } from "../../repro/config/registry.ts";
 
 Deno.test({
   name: "image outcomes: Gaussian noise → not-trained, 1,000 digits of one class → collapsed, real digits → converged",

@@ -7,9 +7,10 @@ import {
   PROTOCOL_URL,
   protocolStanding,
 } from "../../repro/config/protocol.ts";
-import { EXPERIMENTS } from "../../repro/config/experiments.ts";
-import { defaultSeeds, findExperiment, profileSettings, resolveConfig } from "../../repro/config/resolve.ts";
+
+import { defaultSeeds, profileSettings, resolveConfig } from "../../repro/config/resolve.ts";
 import { verdictMarkdown } from "../../repro/analysis/verdict_markdown.ts";
+import { experiments, findExperiment } from "../../repro/config/registry.ts";
 
 const text = Deno.readTextFileSync(PROTOCOL_URL);
 
@@ -20,7 +21,7 @@ Deno.test("the protocol: every experiment has an entry (or is pilots-only); verd
   const p = protocol();
   assert.equal(p.rules, "v2");
   assert.match(p.fingerprint, /^[0-9a-f]{8}$/);
-  for (const e of EXPERIMENTS) {
+  for (const e of experiments()) {
     const entry = p.experiments[e.id];
     if (PILOTS_ONLY.includes(e.id)) {
       assert.equal(entry, undefined, `${e.id} has an entry now: take it off PILOTS_ONLY`);
@@ -33,7 +34,7 @@ Deno.test("the protocol: every experiment has an entry (or is pilots-only); verd
   }
   assert.deepEqual(
     Object.keys(p.experiments).sort(),
-    EXPERIMENTS.map((e) => e.id).filter((id) => !PILOTS_ONLY.includes(id)).sort(),
+    experiments().map((e) => e.id).filter((id) => !PILOTS_ONLY.includes(id)).sort(),
   );
 });
 
@@ -82,8 +83,11 @@ Deno.test("protocolStanding(): under the protocol, a pilot, or exploratory with 
   ]);
   const explore = protocolStanding("mnist-dcgan", { seeds: [20, 21], iterations: entry.iterations, evalEvery: 50 });
   assert.equal(explore.kind, "exploratory");
-  assert.match(pilotSeedWarning("mnist-dcgan", explore, [20, 21, 150])!, /seeds 20-21 are mnist-dcgan's verdict seeds/);
-  assert.equal(pilotSeedWarning("mnist-dcgan", explore, [0, 1]), null);
+  assert.match(
+    pilotSeedWarning(findExperiment("mnist-dcgan"), explore, [20, 21, 150])!,
+    /seeds 20-21 are mnist-dcgan's verdict seeds/,
+  );
+  assert.equal(pilotSeedWarning(findExperiment("mnist-dcgan"), explore, [0, 1]), null);
   assert.equal(compactSeeds([5, 1, 2, 3, 9, 8]), "1-3,5,8-9");
   // an experiment not yet in the protocol: pilots and exploratory runs only, no claim judged, no verdict-seed warning
   const p = protocol();

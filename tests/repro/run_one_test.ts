@@ -4,13 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { selectBackend } from "../../mod.ts";
-import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { resolveConfig } from "../../repro/config/resolve.ts";
 import { loadExperimentData } from "../../repro/run/data.ts";
 import { describeEnvironment } from "../../repro/folder/environment.ts";
 import { createEvaluator } from "../../repro/run/evaluate.ts";
 import { type RunContext, runOne } from "../../repro/run/run_one.ts";
 import { readCsvIfExists } from "../../repro/folder/files.ts";
 import { tempDir } from "../temp.ts";
+import { findExperiment } from "../../repro/config/registry.ts";
 
 async function context(outDir: string, id = "toy-8gaussians"): Promise<RunContext> {
   const experiment = findExperiment(id);

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { selectBackend } from "../../mod.ts";
-import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { resolveConfig } from "../../repro/config/resolve.ts";
 import { describeEnvironment } from "../../repro/folder/environment.ts";
 import { describeResolved, prepareRuns, type RunPlan } from "../../repro/run/plan.ts";
 import { runInWorkers } from "../../repro/run/workers.ts";
 import { tempDir } from "../temp.ts";
+import { findExperiment } from "../../repro/config/registry.ts";
 
 async function toyPlan(): Promise<RunPlan> {
   const experiment = findExperiment("toy-8gaussians");

@@ -3,10 +3,11 @@
  * would run them (each with its SLURM_ARRAY_TASK_* variables), then merged.
  */
 import assert from "node:assert/strict";
-import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
+import { resolveConfig } from "../../repro/config/resolve.ts";
 import { sbatchScript, shardTimeLimit } from "../../repro/run/sbatch.ts";
 import { tempDir } from "../temp.ts";
 import { runCli, timelessTable } from "./cli_helpers.ts";
+import { findExperiment } from "../../repro/config/registry.ts";
 
 Deno.test("sbatchScript(): one array task per shard, a time limit from the measured cost, the merge to run after", () => {
   const experiment = findExperiment("mnist-dcgan");

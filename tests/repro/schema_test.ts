@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { algorithm, mlpCritic } from "../../mod.ts";
-import { findExperiment, resolveConfig } from "../../repro/config/resolve.ts";
-import { EXPERIMENTS, type ProfileName } from "../../repro/config/experiments.ts";
+import { resolveConfig } from "../../repro/config/resolve.ts";
+import { type ProfileName } from "../../repro/config/experiments.ts";
+import { experiments, findExperiment } from "../../repro/config/registry.ts";
 
 /** The non-structural leaves of an object, as `path=value` assignments (what --print-config shows, written back). */
 function assignments(obj: unknown, prefix: string): string[] {
@@ -16,7 +17,7 @@ function assignments(obj: unknown, prefix: string): string[] {
 
 Deno.test("every value --print-config prints is accepted back by --set, and changes nothing", () => {
   let checked = 0;
-  for (const e of EXPERIMENTS) {
+  for (const e of experiments()) {
     for (const profile of ["quick", "default", "paper"] as ProfileName[]) {
       const config = resolveConfig(e, profile);
       const sets = [

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { unreadByV1 } from "./arm_fixture.ts";
-import { findExperiment } from "../../repro/config/resolve.ts";
+
 import {
   analyseRun,
   countSpikes,
@@ -11,6 +11,7 @@ import {
 import type { ArmSummary } from "../../repro/analysis/arm_summary.ts";
 import { judgeClaimsV1 as judgeClaims } from "../../repro/analysis/claims_v1.ts";
 import type { RunRecord } from "../../repro/run/run_one.ts";
+import { findExperiment } from "../../repro/config/registry.ts";
 
 const record = (arm: string, seed: number): RunRecord => ({
   arm,
