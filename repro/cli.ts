@@ -193,7 +193,6 @@ async function main(argv: string[]): Promise<number> {
     const set = (v.set ?? []).map((a) => ` --set ${a}`).join("");
     console.log(experimentToml(
       experiment,
-      profile,
       config,
       entry ? { entry, from } : null,
       `${experiment.file ? experiment.file.path : experiment.id}, profile ${profile}${set}, resolved by wgan-bench`,

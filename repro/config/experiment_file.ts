@@ -524,7 +524,6 @@ const defined = <T extends object>(o: T): T =>
  */
 export function experimentToml(
   experiment: ExperimentSpec,
-  profile: ProfileName,
   config: RunConfig,
   protocolEntry: { entry: ProtocolExperiment; from: string } | null,
   note: string,
