@@ -15,7 +15,7 @@ import {
   resolveConfig,
   shardFromEnvironment,
 } from "./config/resolve.ts";
-import { compactSeeds, pilotSeedWarning, protocol, protocolEntry, protocolStanding } from "./config/protocol.ts";
+import { compactSeeds, pilotSeedWarning, protocol, protocolStanding } from "./config/protocol.ts";
 import { suggestion, UsageError } from "./errors.ts";
 import { IMAGE_PROFILES, type ProfileName } from "./config/experiments.ts";
 import { DATASET_HELP } from "./run/data.ts";
@@ -185,8 +185,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = resolveConfig(experiment, profile, v.set ?? []);
   if (v["print-config"]) {
-    const { experimentToml } = await import("./config/experiment_file.ts");
-    const entry = protocolEntry(experiment);
+    const { experimentToml, printedProtocol } = await import("./config/experiment_file.ts");
+    const entry = printedProtocol(experiment, config);
     const from = experiment.file
       ? `the [protocol] of ${experiment.file.path}`
       : `copied from repro/protocol.toml v${protocol().version} (fingerprint ${protocol().fingerprint})`;

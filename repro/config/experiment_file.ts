@@ -19,6 +19,7 @@
  */
 import { parse as parseToml, stringify as stringifyToml, TomlError } from "smol-toml";
 import { LineCounter, parseDocument } from "yaml";
+import { isDeepStrictEqual } from "node:util";
 import { rules, z } from "../../lib/config/schema.ts";
 import { configIssues, issueText } from "../../lib/config/schema.ts";
 import { fnv1a } from "../../lib/hash.ts";
@@ -44,7 +45,7 @@ import {
   TOY_PROFILES,
 } from "./experiments.ts";
 import { settingsSchema } from "./schema.ts";
-import { CLAIM_IDS, CLAIM_ROLES, compactSeeds, type ProtocolExperiment, seedList } from "./protocol.ts";
+import { CLAIM_IDS, CLAIM_ROLES, compactSeeds, protocolEntry, type ProtocolExperiment, seedList } from "./protocol.ts";
 import { PROFILES, resolveConfig, type RunConfig } from "./resolve.ts";
 import { closest, UsageError } from "../errors.ts";
 
@@ -518,6 +519,16 @@ const defined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /**
+ * The protocol entry a printed configuration carries: the experiment's (its file's, or repro/protocol.toml's), but
+ * only when the configuration is the experiment's own default run unchanged — a file that differs from it is another
+ * study, whose seeds, horizon and claims are for its author to fix (and the entry would replace its horizon).
+ */
+export function printedProtocol(experiment: ExperimentSpec, config: RunConfig): ProtocolExperiment | null {
+  const entry = protocolEntry(experiment);
+  return entry && isDeepStrictEqual(config, resolveConfig(experiment, "default")) ? entry : null;
+}
+
+/**
  * The experiment file of a resolved run: its settings as the default profile, every arm's algorithm and networks in
  * full (a network's width only where it differs from the run's), the data and the protocol entry it was judged
  * under. Run as it is (`deno task repro FILE`), it resolves to `config` again.
@@ -572,7 +583,9 @@ export function experimentToml(
     `# ${note}`,
     `# Run it as it is: deno task repro FILE (its default profile is the configuration printed; quick and paper are`,
     `# the standard ones of its data kind). Keys: see docs/experiment-files.md.`,
-    ...(protocolEntry ? [`# [protocol]: ${protocolEntry.from}.`] : []),
+    protocolEntry
+      ? `# [protocol]: ${protocolEntry.from}.`
+      : "# No [protocol]: no claim is judged until you fix its seeds, horizon and claims in one (before the runs).",
     "",
   ];
   return header.join("\n") + stringifyToml(file) + "\n";
