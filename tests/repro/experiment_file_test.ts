@@ -352,3 +352,13 @@ title = "the penalty at λ = 1 fits 8 Gaussians better than at 0.1"
     await assert.rejects(Deno.stat(`${dir}/bad-out`));
   },
 });
+
+Deno.test("the documented study (docs/experiment-files.md) is a valid experiment file", () => {
+  const doc = Deno.readTextFileSync(new URL("../../docs/experiment-files.md", import.meta.url));
+  const block = /```toml\n([\s\S]*?)```/.exec(doc)![1];
+  const e = parseExperimentText(block, "fashion-gp-lambda.toml");
+  assert.deepEqual(e.arms.map((a) => a.id), ["wgan-gp", "wgan-gp-lambda5"]);
+  assert.equal(resolveConfig(e, "default").settings.iterations, 3000);
+  assert.equal(resolveConfig(e, "quick").settings.iterations, 20);
+  assert.deepEqual(e.protocol?.instances[0].arms, { better: "wgan-gp-lambda5", other: "wgan-gp" });
+});
