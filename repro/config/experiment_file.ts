@@ -330,7 +330,11 @@ function parseText(text: string, path: string): { raw: unknown; locate: Locate }
     const doc = parseDocument(text, { lineCounter: new LineCounter() });
     if (doc.errors.length) {
       const err = doc.errors[0];
-      throw fileError(path, err.linePos?.[0]?.line, `not valid YAML (${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")})`);
+      throw fileError(
+        path,
+        err.linePos?.[0]?.line,
+        `not valid YAML (${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")})`,
+      );
     }
     return { raw: doc.toJS(), locate: yamlLocator(text) };
   }
