@@ -13,7 +13,7 @@ import { analyseRun } from "./run_analysis.ts";
 import { summariseArms, SUMMARY_COLUMNS, summaryRows } from "./arm_summary.ts";
 import { type ClaimResult, judgeClaims, STRUCTURE_CLAIM_IDS } from "./claims.ts";
 import { judgeClaimsV1 } from "./claims_v1.ts";
-import { verdictMarkdown } from "./verdict_markdown.ts";
+import { evaluationCost, verdictMarkdown } from "./verdict_markdown.ts";
 import { median } from "./stats.ts";
 import type { FigureFailure } from "./figures.ts";
 
@@ -144,6 +144,7 @@ export async function writeTables(outDir: string, ctx: TableContext): Promise<Ta
       primary: ctx.primary,
       coverage: ctx.coverage,
       evaluator: runs[runs.length - 1].record.evaluator,
+      evaluationCost: evaluationCost(runs.map((r) => r.record)),
     }),
   );
   await writeAtomic(`${outDir}/records.json`, JSON.stringify(runs.map((r) => r.record), null, 2));

@@ -32,6 +32,8 @@ export function verdictMarkdown(
     /** Rules v2: where the folder stands against the protocol, and the protocol's statistics. */
     standing?: ProtocolStanding;
     statistics?: ProtocolStatistics;
+    /** What evaluation cost the runs (records since issue #27; absent before). */
+    evaluationCost?: EvaluationCost;
   },
 ): string {
   const ev = context.evaluator ?? {};
@@ -164,11 +166,48 @@ function v2Markdown(
       `${a.relapsedRuns} | ${f(a.throughputMedian, 1)} |`
     ),
     "",
+    ...(context.evaluationCost ? [evaluationCostText(context.evaluationCost), ""] : []),
     ...metric,
     outcomesText,
     "",
   ];
   return lines.join("\n");
+}
+
+/** What evaluation cost the runs of a folder: medians over the runs that recorded it. */
+export interface EvaluationCost {
+  /** Seconds per evaluation. */
+  perEvaluation: number;
+  /** Evaluations per run. */
+  evaluations: number;
+  /** Evaluation's share of a run's time (training + evaluation). */
+  share: number;
+  runs: number;
+}
+
+/** The medians of the evaluation cost over the records that carry it, or undefined when none does. */
+export function evaluationCost(
+  records: readonly { trainSeconds: number; evalSeconds?: number; evaluations?: number }[],
+): EvaluationCost | undefined {
+  const timed = records.filter((r) => Number.isFinite(r.evalSeconds) && (r.evaluations ?? 0) > 0);
+  if (!timed.length) return undefined;
+  const med = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return {
+    perEvaluation: med(timed.map((r) => r.evalSeconds! / r.evaluations!)),
+    evaluations: med(timed.map((r) => r.evaluations!)),
+    share: med(timed.map((r) => r.evalSeconds! / (r.evalSeconds! + r.trainSeconds))),
+    runs: timed.length,
+  };
+}
+
+/** One sentence on what evaluation cost. */
+export function evaluationCostText(c: EvaluationCost): string {
+  return `Evaluation (sampling, scoring, diagnostics and the sample picture; the checkpoint aside) took ` +
+    `${c.perEvaluation.toFixed(2)} s per evaluation, ${c.evaluations} evaluations per run: ` +
+    `${(100 * c.share).toFixed(1)}% of a run's time (medians over ${c.runs} runs).`;
 }
 
 /** The title and the line saying what ran where. */

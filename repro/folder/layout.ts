@@ -22,6 +22,12 @@ export interface RunRecord {
   /** The last evaluations the outcome was judged on (up to `OUTCOME_WINDOW`; absent in records before #25). */
   outcomeWindow?: Quality[];
   trainSeconds: number;
+  /**
+   * Seconds spent evaluating (sampling, scoring, diagnostics, the sample picture; not the checkpoint), and how many
+   * evaluations: absent in records before issue #27.
+   */
+  evalSeconds?: number;
+  evaluations?: number;
   evaluator: Record<string, number | string>;
 }
 

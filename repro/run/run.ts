@@ -229,7 +229,10 @@ class RunProgress {
     this.#bar.log(
       `${key.arm} seed ${key.seed}: ${record.outcome}, final ${evaluator.primary} ${
         q(record.finalQuality[evaluator.primary])
-      } (from ${q(record.initialQuality[evaluator.primary])}), ${record.trainSeconds.toFixed(0)}s training`,
+      } (from ${q(record.initialQuality[evaluator.primary])}), ${record.trainSeconds.toFixed(0)}s training` +
+        (record.evalSeconds !== undefined
+          ? `, ${record.evalSeconds.toFixed(0)}s in ${record.evaluations} evaluations`
+          : ""),
     );
   }
 

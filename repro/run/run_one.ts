@@ -55,6 +55,9 @@ interface Extra {
   /** Quality at the last evaluation (so a run resumed after its final checkpoint reports it). */
   lastQuality: Quality;
   diverged?: boolean;
+  /** Seconds spent in evaluations and their checkpoints, and their count (absent in checkpoints before #27). */
+  evalSeconds?: number;
+  evaluations?: number;
 }
 
 /** Runs (or resumes, or skips) one arm × seed; returns its record, or null when interrupted. */
@@ -113,8 +116,15 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
     extra = checkpoint.extra;
     rows = kept;
   } else {
+    const started = performance.now();
     const { quality: initialQuality, diagnostics } = await evaluate(0);
-    extra = { trainSeconds: 0, initialQuality, lastQuality: initialQuality };
+    extra = {
+      trainSeconds: 0,
+      initialQuality,
+      lastQuality: initialQuality,
+      evalSeconds: (performance.now() - started) / 1000,
+      evaluations: 1,
+    };
     rows = [{ ...base, step: 0, ...initialQuality, ...diagnostics, wall_time_s: 0, ...provenance }];
   }
 
@@ -146,9 +156,13 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
           last = { row, iteration: p.iteration, seconds: p.trainSeconds };
         },
         onEval: async (p) => {
+          const started = performance.now();
           const { quality, diagnostics } = await evaluate(p.iteration);
           extra.lastQuality = quality;
           Object.assign(last.row, quality, diagnostics);
+          // counted before the checkpoint that carries it is written (its own write time is left out)
+          extra.evalSeconds = (extra.evalSeconds ?? 0) + (performance.now() - started) / 1000;
+          extra.evaluations = (extra.evaluations ?? 0) + 1;
           await persist();
         },
         onIteration: (p) => ctx.onIteration?.(key, p.iteration),
@@ -183,6 +197,7 @@ export async function runOne(ctx: RunContext, key: RunKey): Promise<RunRecord | 
     finalQuality: lastQuality,
     outcomeWindow: window,
     trainSeconds: extra.trainSeconds,
+    ...(extra.evalSeconds !== undefined ? { evalSeconds: extra.evalSeconds, evaluations: extra.evaluations } : {}),
     evaluator: ctx.evaluator.info,
   };
   await writeAtomic(donePath, JSON.stringify(record, null, 2));

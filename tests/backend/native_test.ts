@@ -17,6 +17,7 @@ import {
   DNNL_MIN_ELEMENTS,
   DNNL_SINGLE_THREAD_MIN_ELEMENTS,
   dnnlMinElements,
+  onDnnl,
 } from "../../lib/backend/native/elementwise.ts";
 import { BACKENDS } from "../helpers.ts";
 import { tempFile } from "../temp.ts";
@@ -371,7 +372,42 @@ nativeTest(
     } finally {
       r.dnnl.setThreads(before);
     }
-    assert.equal(dnnlMinElements(r.dnnl), before === 1 ? DNNL_SINGLE_THREAD_MIN_ELEMENTS : DNNL_MIN_ELEMENTS);
+    assert.equal(dnnlMinElements(r.dnnl), DNNL_SINGLE_THREAD_MIN_ELEMENTS);
+  },
+);
+
+nativeTest(
+  "with two threads mid-size element-wise work runs on oneDNN on one thread (issue #27), gives tfjs's values, and " +
+    "leaves two threads set",
+  async () => {
+    const r = loadOneDnn();
+    if (!r.ok) return;
+    const before = r.dnnl.getThreads();
+    r.dnnl.setThreads(2);
+    try {
+      let threadsInside = 0;
+      assert.equal(onDnnl(r.dnnl, DNNL_MIN_ELEMENTS - 1, () => (threadsInside = r.dnnl.getThreads())), 1);
+      assert.equal(threadsInside, 1);
+      assert.equal(r.dnnl.getThreads(), 2, "restored");
+      assert.equal(onDnnl(r.dnnl, DNNL_MIN_ELEMENTS, () => r.dnnl.getThreads()), 2, "large work on every thread");
+      assert.throws(() =>
+        onDnnl(r.dnnl, 10, () => {
+          throw new Error("inside");
+        }), /inside/);
+      assert.equal(r.dnnl.getThreads(), 2, "restored after a throw");
+      const shape = [8, 25, 25, 4 * 4];
+      for (const [name, op] of [["add", tf.add], ["mul", tf.mul]] as const) {
+        const [c, n] = await both(() => op(input(shape, 1, true), input(shape, 2, true)));
+        assertClose(c[0], n[0], 0, `${name} ${shape} with two threads`);
+      }
+      const [c, n] = await both(() => {
+        const x = input(shape, 3), dy = input(shape, 4);
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), dy)))(x);
+      });
+      assertClose(c[0], n[0], 0, `LeakyReLU gradient ${shape} with two threads`);
+    } finally {
+      r.dnnl.setThreads(before);
+    }
   },
 );
 

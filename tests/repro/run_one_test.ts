@@ -34,7 +34,11 @@ async function context(outDir: string, id = "toy-8gaussians"): Promise<RunContex
 }
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
-const withoutTime = <T extends { trainSeconds: number }>(r: T) => ({ ...r, trainSeconds: 0 });
+const withoutTime = <T extends { trainSeconds: number; evalSeconds?: number }>(r: T) => ({
+  ...r,
+  trainSeconds: 0,
+  evalSeconds: 0,
+});
 const untimed = (rows: Record<string, string>[]) =>
   rows.map(({ wall_time_s: _w, iterations_per_s: _i, ...rest }) => rest);
 
@@ -47,6 +51,9 @@ Deno.test({
     const straightCtx = await context(await tempDir());
     const straight = (await runOne(straightCtx, key))!;
     assert.notEqual(straight.finalQuality.w1, straight.initialQuality.w1);
+    // evaluation's cost is recorded: steps 0, 3 and 6
+    assert.equal(straight.evaluations, 3);
+    assert.ok(straight.evalSeconds! > 0 && straight.evalSeconds! < 60, `${straight.evalSeconds}`);
 
     const dir = await tempDir();
     const ctx = await context(dir);

@@ -198,3 +198,16 @@ Deno.test("gradientGrowth(): decades per layer going back to the input, underflo
   );
   assert.ok(Number.isNaN(old.gradientGrowth) && Number.isNaN(old.weightsAtExtremes));
 });
+
+Deno.test("evaluationCost(): medians per evaluation, per run and of the share; none without timed records", async () => {
+  const { evaluationCost, evaluationCostText } = await import("../../repro/analysis/verdict_markdown.ts");
+  assert.equal(evaluationCost([{ trainSeconds: 10 }]), undefined);
+  const c = evaluationCost([
+    { trainSeconds: 90, evalSeconds: 10, evaluations: 5 },
+    { trainSeconds: 80, evalSeconds: 20, evaluations: 5 },
+    { trainSeconds: 70, evalSeconds: 30, evaluations: 5 },
+    { trainSeconds: 50 },
+  ])!;
+  assert.deepEqual(c, { perEvaluation: 4, evaluations: 5, share: 0.2, runs: 3 });
+  assert.match(evaluationCostText(c), /took 4\.00 s per evaluation, 5 evaluations per run: 20\.0% of a run's time/);
+});

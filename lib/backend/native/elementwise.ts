@@ -215,24 +215,40 @@ const DNNL_BINARY: Record<string, { op: BinaryOp; commutative: boolean }> = {
   RealDiv: { op: "div", commutative: false },
 };
 /**
- * With several threads, oneDNN's element-wise primitives are used on tensors of rank ≥ 2 with at least this many
- * elements ({@linkcode dnnlMinElements}): waking its OpenMP workers costs more than it saves on small tensors, and
- * between an MLP's matrix products (OpenBLAS's own thread pool) the two pools contend for the cores. The threshold
- * puts DCGAN activations at width 64 (≥ 262,144 elements) and an MLP's large gradient sums on oneDNN (measurements:
- * docs/measurements.md).
+ * With several threads, oneDNN's element-wise primitives run on all of them from this many elements
+ * ({@linkcode onDnnl}): below it, waking its OpenMP workers costs more than it saves, and between an MLP's matrix
+ * products (OpenBLAS's own thread pool) the two pools contend for the cores. The threshold puts DCGAN activations at
+ * width 64 (≥ 262,144 elements) and an MLP's large gradient sums on all threads (measurements: docs/measurements.md).
  */
 export const DNNL_MIN_ELEMENTS = 131072;
 
 /**
- * The threshold with one thread (each `--jobs 2` worker on a 2-core machine): no OpenMP workers to wake and no second
- * pool to contend with, so oneDNN's vectorised kernels beat the loops on far smaller tensors (measurements:
- * docs/measurements.md).
+ * From this many elements element-wise work goes to oneDNN at all: its vectorised kernels beat the loops here on far
+ * smaller tensors than those worth waking a second thread for, so tensors between the two thresholds run on oneDNN
+ * with one thread whatever the backend's count (measurements: docs/measurements.md). Until issue #27 they ran on the
+ * loops when the backend had two threads: ~6× slower per element, which made a two-thread WGAN-GP iteration slower
+ * than a one-thread one.
  */
 export const DNNL_SINGLE_THREAD_MIN_ELEMENTS = 8192;
 
-/** The element count from which element-wise work goes to oneDNN, by the number of threads it runs on. */
-export function dnnlMinElements(dnnl: OneDnn | undefined): number {
-  return dnnl?.getThreads() === 1 ? DNNL_SINGLE_THREAD_MIN_ELEMENTS : DNNL_MIN_ELEMENTS;
+/** The element count from which element-wise work goes to oneDNN (on one thread below {@linkcode DNNL_MIN_ELEMENTS}). */
+export function dnnlMinElements(_dnnl?: OneDnn): number {
+  return DNNL_SINGLE_THREAD_MIN_ELEMENTS;
+}
+
+/**
+ * Runs oneDNN work on `n` elements: on every thread of the backend from {@linkcode DNNL_MIN_ELEMENTS} up, on one
+ * below (OpenMP's thread count is set for the call and restored).
+ */
+export function onDnnl<T>(dnnl: OneDnn, n: number, work: () => T): T {
+  const threads = dnnl.getThreads();
+  if (threads === 1 || n >= DNNL_MIN_ELEMENTS) return work();
+  dnnl.setThreads(1);
+  try {
+    return work();
+  } finally {
+    dnnl.setThreads(threads);
+  }
 }
 
 /**
@@ -293,7 +309,11 @@ export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn, blas?: Bla
           }
           return dnnl!.binary(viaDnnl.op, plan.outShape, small, big, other, result as Float32Array);
         };
-        const done = full(pa) ? run(pb, av, bv) : full(pb) && viaDnnl.commutative ? run(pa, bv, av) : false;
+        const done = onDnnl(
+          dnnl!,
+          n,
+          () => full(pa) ? run(pb, av, bv) : full(pb) && viaDnnl.commutative ? run(pa, bv, av) : false,
+        );
         if (done) return args.backend.makeTensorInfo(plan.outShape, out, result);
       }
       if (n > 0) loop(av, bv, result, plan.shape, plan.aStrides, plan.bStrides);
@@ -403,7 +423,7 @@ function reduce(args: KernelArgs, kind: "sum" | "mean", dnnl?: OneDnn, blas?: Bl
     // contiguous rows (per-sample statistics): oneDNN's vectorised, threaded kernel is ~10x faster than the loops
     // below; for the other patterns (kept axes inside) it measured slower than they are
     const inShape = runs.map((r) => r.n), keep = runs.map((r) => (r.reduced ? 1 : r.n));
-    if (dnnl.reduce(kind, inShape, keep, xv, result)) {
+    if (onDnnl(dnnl, xv.length, () => dnnl.reduce(kind, inShape, keep, xv, result))) {
       return args.backend.makeTensorInfo(keepDims ? keptShape : outShape, "float32", result);
     }
   }

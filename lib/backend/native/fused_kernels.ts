@@ -16,7 +16,7 @@
 import { allocOutput } from "./pool.ts";
 import { f32, type Kernel, size } from "./kernel_util.ts";
 import type { OneDnn } from "./onednn.ts";
-import { allFinite, dnnlMinElements } from "./elementwise.ts";
+import { allFinite, dnnlMinElements, onDnnl } from "./elementwise.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_KERNEL,
@@ -224,8 +224,8 @@ export function fusedKernels(dnnl?: OneDnn): Record<string, Kernel> {
       // The branch on the sign of x is unpredictable on activations: the "else" value first, then a bitwise select.
       if (alpha === 0) reluGradInto(g, xv, out);
       else if (
-        !(dnnl && g.length >= dnnlMinElements(dnnl) && allFinite(dnnl, xv) &&
-          dnnl.leakyReluBackward(Math.fround(alpha), xv, g, out))
+        !(dnnl && g.length >= dnnlMinElements(dnnl) &&
+          onDnnl(dnnl, g.length, () => allFinite(dnnl, xv) && dnnl.leakyReluBackward(Math.fround(alpha), xv, g, out)))
       ) {
         leakyReluGradInto(g, xv, Math.fround(alpha), out);
       }
