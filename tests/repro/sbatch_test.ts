@@ -57,6 +57,23 @@ Deno.test("sbatchScript(): one array task per shard, a time limit from the measu
   );
 });
 
+Deno.test("sbatchScript(): a user's experiment file is named by its absolute path (the tasks run from the repository)", () => {
+  const experiment = { ...findExperiment("mnist-dcgan"), file: { path: "studies/mine.toml", fingerprint: "0" } };
+  const script = sbatchScript({
+    experiment,
+    profile: "default",
+    config: resolveConfig(experiment, "default", []),
+    seeds: [0, 1],
+    set: [],
+    backend: "native",
+    out: "o",
+    shards: 2,
+    root: "/",
+    deno: "deno",
+  });
+  assert.ok(script.includes(`${Deno.cwd()}/studies/mine.toml`), script);
+});
+
 Deno.test({
   name: "--sbatch: bash accepts the script, and its tasks run as Slurm would run them merge into one process's tables",
   sanitizeResources: false,
