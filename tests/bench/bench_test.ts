@@ -198,3 +198,19 @@ Deno.test("bestOf() keeps each step's fastest round and every step seen in any r
     ["dcgan-32", "wgan", "300"],
   ]);
 });
+
+Deno.test("bench:loop: cases parse with their --set changes; the time per iteration comes from the logged clock", async () => {
+  const { parseCase, msPerIteration, DEFAULT_CASES } = await import("../../bench/loop.ts");
+  assert.deepEqual(parseCase("mnist-mlp:wgan@critic.kind=mlp+lr=1e-4"), {
+    name: "mnist-mlp:wgan@critic.kind=mlp+lr=1e-4",
+    experiment: "mnist-mlp",
+    arm: "wgan",
+    set: ["critic.kind=mlp", "lr=1e-4"],
+  });
+  assert.deepEqual(parseCase("toy-8gaussians:gan").set, []);
+  assert.throws(() => parseCase("mnist-mlp"), /Cannot parse case "mnist-mlp": expected EXPERIMENT:ARM/);
+  assert.equal(DEFAULT_CASES.length, 6);
+  const rows = [0, 20, 40, 60, 80, 100].map((step) => ({ step: String(step), wall_time_s: String(step * 0.05 + 1) }));
+  assert.ok(Math.abs(msPerIteration(rows, 20, 80) - 50) < 1e-9);
+  assert.throws(() => msPerIteration(rows, 25, 80), /no row at iteration 25/);
+});
