@@ -349,6 +349,20 @@ nativeTest(
   },
 );
 
+/** Add, multiply and a LeakyReLU gradient on 20,000-element activations (between the two thresholds) equal tfjs's. */
+async function midSizeMatchesTfjs(label: string): Promise<void> {
+  const shape = [8, 25, 25, 4 * 4];
+  for (const [name, op] of [["add", tf.add], ["mul", tf.mul]] as const) {
+    const [c, n] = await both(() => op(input(shape, 1, true), input(shape, 2, true)));
+    assertClose(c[0], n[0], 0, `${name} ${shape} ${label}`);
+  }
+  const [c, n] = await both(() => {
+    const x = input(shape, 3), dy = input(shape, 4);
+    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), dy)))(x);
+  });
+  assertClose(c[0], n[0], 0, `LeakyReLU gradient ${shape} ${label}`);
+}
+
 nativeTest(
   "with one thread (a --jobs worker's share) mid-size element-wise work takes oneDNN and still gives tfjs's values",
   async () => {
@@ -358,17 +372,7 @@ nativeTest(
     r.dnnl.setThreads(1);
     try {
       assert.equal(dnnlMinElements(r.dnnl), DNNL_SINGLE_THREAD_MIN_ELEMENTS);
-      // 20,000-element activations: under the multi-thread threshold, over the single-thread one
-      const shape = [8, 25, 25, 4 * 4];
-      for (const [name, op] of [["add", tf.add], ["mul", tf.mul]] as const) {
-        const [c, n] = await both(() => op(input(shape, 1, true), input(shape, 2, true)));
-        assertClose(c[0], n[0], 0, `${name} ${shape} on one thread`);
-      }
-      const [c, n] = await both(() => {
-        const x = input(shape, 3), dy = input(shape, 4);
-        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), dy)))(x);
-      });
-      assertClose(c[0], n[0], 0, `LeakyReLU gradient ${shape} on one thread`);
+      await midSizeMatchesTfjs("on one thread");
     } finally {
       r.dnnl.setThreads(before);
     }
@@ -395,16 +399,7 @@ nativeTest(
           throw new Error("inside");
         }), /inside/);
       assert.equal(r.dnnl.getThreads(), 2, "restored after a throw");
-      const shape = [8, 25, 25, 4 * 4];
-      for (const [name, op] of [["add", tf.add], ["mul", tf.mul]] as const) {
-        const [c, n] = await both(() => op(input(shape, 1, true), input(shape, 2, true)));
-        assertClose(c[0], n[0], 0, `${name} ${shape} with two threads`);
-      }
-      const [c, n] = await both(() => {
-        const x = input(shape, 3), dy = input(shape, 4);
-        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(a, 0.2), dy)))(x);
-      });
-      assertClose(c[0], n[0], 0, `LeakyReLU gradient ${shape} with two threads`);
+      await midSizeMatchesTfjs("with two threads");
     } finally {
       r.dnnl.setThreads(before);
     }
