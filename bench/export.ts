@@ -15,7 +15,8 @@ import { runMain } from "../repro/errors.ts";
 import { BENCH_ALGORITHMS, BENCH_MODELS, type BenchModel, stepFixture, stepFlops } from "./fixtures.ts";
 import { BENCH_COLUMNS, BENCH_SUITE } from "./schema.ts";
 
-function quantile(sorted: number[], q: number): number {
+/** The `q` quantile of sorted values, linearly interpolated. */
+export function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }

@@ -29,6 +29,9 @@ import { describeEnvironment } from "../repro/folder/environment.ts";
 import { runMain, UsageError } from "../repro/errors.ts";
 import { selectBackend } from "../mod.ts";
 import { BENCH_COLUMNS } from "./schema.ts";
+import { quantile } from "./export.ts";
+
+const quantileOf = (xs: readonly number[], q: number) => quantile([...xs].sort((a, b) => a - b), q);
 
 /** The suite name of loop rows (step rows are `wgan-bench-step-v1`). */
 export const LOOP_SUITE = "wgan-bench-loop-v1";
@@ -83,12 +86,6 @@ export function msPerIteration(rows: readonly Record<string, string>[], from: nu
   };
   return (at(to) - at(from)) * 1000 / (to - from);
 }
-
-const quantile = (xs: readonly number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const i = (s.length - 1) * q, lo = Math.floor(i), hi = Math.ceil(i);
-  return s[lo] + (s[hi] - s[lo]) * (i - lo);
-};
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<void> {
   const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
@@ -256,7 +253,7 @@ async function main(argv: string[]): Promise<void> {
     for (const setting of settingsWanted) {
       for (const side of ["native", "pytorch"]) {
         const xs = times.get(`${p.c.name}|${side}|${setting}`)!;
-        const median = quantile(xs, 0.5);
+        const median = quantileOf(xs, 0.5);
         rows.push({
           suite: LOOP_SUITE,
           model: p.c.name,
@@ -266,8 +263,8 @@ async function main(argv: string[]): Promise<void> {
           backend: side,
           device: setting === "1x2" ? "2 processes x 1 thread" : "1 process x 2 threads",
           median_ms: median.toFixed(2),
-          p25_ms: quantile(xs, 0.25).toFixed(2),
-          p75_ms: quantile(xs, 0.75).toFixed(2),
+          p25_ms: quantileOf(xs, 0.25).toFixed(2),
+          p75_ms: quantileOf(xs, 0.75).toFixed(2),
           min_ms: Math.min(...xs).toFixed(2),
           reps: xs.length,
           steps_per_s: (1000 / median).toFixed(3),
@@ -284,8 +281,8 @@ async function main(argv: string[]): Promise<void> {
           commit: env.commit,
         });
       }
-      const ours = quantile(times.get(`${p.c.name}|native|${setting}`)!, 0.5);
-      const ref = quantile(times.get(`${p.c.name}|pytorch|${setting}`)!, 0.5);
+      const ours = quantileOf(times.get(`${p.c.name}|native|${setting}`)!, 0.5);
+      const ref = quantileOf(times.get(`${p.c.name}|pytorch|${setting}`)!, 0.5);
       console.log(
         `${p.c.name.padEnd(34)} ${setting.padEnd(4)} ours/pytorch ${(ours / ref).toFixed(2)} (${ours.toFixed(1)} / ${
           ref.toFixed(1)

@@ -47,7 +47,7 @@ import {
 import { settingsSchema } from "./schema.ts";
 import { CLAIM_IDS, CLAIM_ROLES, compactSeeds, protocolEntry, type ProtocolExperiment, seedList } from "./protocol.ts";
 import { PROFILES, resolveConfig, type RunConfig } from "./resolve.ts";
-import { closest, UsageError } from "../errors.ts";
+import { closest, suggestion, UsageError } from "../errors.ts";
 
 /** The file formats, by the name's ending. */
 export const EXPERIMENT_FILE_EXTENSIONS = [".toml", ".yaml", ".yml", ".json"] as const;
@@ -400,7 +400,7 @@ export function parseExperimentText(text: string, path: string, opts: { builtIn?
     if (!ids.includes(id)) {
       throw at(
         ["secondsPerIteration", id],
-        `secondsPerIteration.${id} names no arm${suggestionText(id, ids)} (arms: ${ids.join(", ")})`,
+        `secondsPerIteration.${id} names no arm${suggestion(id, ids)} (arms: ${ids.join(", ")})`,
       );
     }
   }
@@ -454,11 +454,6 @@ export function parseExperimentText(text: string, path: string, opts: { builtIn?
   return experiment;
 }
 
-const suggestionText = (input: string, options: readonly string[]) => {
-  const c = closest(input, options);
-  return c ? ` (did you mean "${c}"?)` : "";
-};
-
 /** A network's spec from the file's (the MLP's depth defaults to the official 3 hidden layers). */
 function modelSpec(m: Record<string, unknown> & { kind: string }): ModelSpec {
   const defined = Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined));
@@ -486,14 +481,14 @@ function checkProtocol(
       throw at(
         [...where, "arms"],
         `protocol.instances: claim "${inst.claim}" reads the arms ${roles.map((r) => `${r} = ARM`).join(", ")}` +
-          (extra.length ? `; "${extra[0]}" is not one of them${suggestionText(extra[0], roles)}` : ""),
+          (extra.length ? `; "${extra[0]}" is not one of them${suggestion(extra[0], roles)}` : ""),
       );
     }
     for (const [role, arm] of Object.entries(inst.arms)) {
       if (!ids.includes(arm)) {
         throw at(
           [...where, "arms", role],
-          `protocol.instances: ${role} = "${arm}" names no arm${suggestionText(arm, ids)}`,
+          `protocol.instances: ${role} = "${arm}" names no arm${suggestion(arm, ids)}`,
         );
       }
     }
