@@ -10,13 +10,24 @@ import { algorithmSpec, buildTrainer } from "../config/arms.ts";
 import type { ExperimentSpec } from "../config/experiments.ts";
 import type { RunConfig, RunKey } from "../config/resolve.ts";
 import type { loadExperimentData } from "./data.ts";
+import type { Evaluator } from "./evaluate.ts";
 
 /** What an estimate reads: the experiment's measured costs, the resolved configuration, and times taken here. */
 export interface EstimateInput {
   experiment: ExperimentSpec;
   config: RunConfig;
-  /** Seconds per generator iteration per arm, timed on this machine and backend (`measureIterations`). */
-  measured?: Record<string, number>;
+  /** Costs timed on this machine and backend, at the runs' thread count and concurrency (`timeArms`). */
+  measured?: ArmTimings;
+}
+
+/** Costs of an experiment's arms timed here (`timeArms`), the estimate's inputs when present. */
+export interface ArmTimings {
+  /** Seconds per generator iteration per arm (n_critic critic steps and the generator step, no warm-up). */
+  iteration: Record<string, number>;
+  /** Seconds per evaluation per arm (its samples scored, diagnostics, checkpoint not included). */
+  evaluation?: Record<string, number>;
+  /** Seconds a run spends before its first iteration (a worker's start, data, evaluator); 0 in this process. */
+  startup?: number;
 }
 
 /**
@@ -33,9 +44,10 @@ export const BACKEND_TIME_FACTOR: Readonly<Record<string, { toy: number; mlp: nu
 };
 
 /**
- * Training seconds of one run on the reference machine: the measured seconds per generator iteration
- * (with n_critic critic steps), scaled by the extra critic steps of the Diters warm-up, by the model
- * width relative to the default profile's, and by the backend's speed relative to wasm.
+ * Seconds of one run. Timed here (`o.measured`): the seconds per generator iteration scaled by the extra critic
+ * steps of the Diters warm-up, plus its evaluations and its start. Otherwise training seconds on the reference
+ * machine: the tables' seconds per generator iteration (with n_critic critic steps), scaled by the Diters warm-up, by
+ * the model width relative to the default profile's, and by the backend's speed relative to wasm.
  */
 export function estimateSeconds(
   o: EstimateInput,
@@ -47,9 +59,13 @@ export function estimateSeconds(
   const s = o.config.settings;
   let steps = 0;
   for (let i = 0; i < s.iterations; i++) steps += criticIterations(spec, i) + 1;
-  // measured here, on this backend, at these settings: no tables to scale
-  const own = o.measured?.[armId];
-  if (own !== undefined) return own * steps / (spec.nCritic + 1);
+  // measured here, on this backend, at these settings: no tables to scale; with the evaluations and the start
+  const own = o.measured?.iteration[armId];
+  if (own !== undefined) {
+    const evaluations = s.evalEvery > 0 ? Math.floor(s.iterations / s.evalEvery) + 1 : 0;
+    return own * steps / (spec.nCritic + 1) + evaluations * (o.measured?.evaluation?.[armId] ?? 0) +
+      (o.measured?.startup ?? 0);
+  }
   const perIteration = o.experiment.secondsPerIteration[armId] ?? 0.1;
   const width = o.experiment.data.kind === "image" ? (s.width / 16) ** 2 : (s.hidden / 128) ** 2;
   const factors = BACKEND_TIME_FACTOR[backend] ?? BACKEND_TIME_FACTOR.wasm;
@@ -89,27 +105,58 @@ export function progressWeights(
 }
 
 /**
- * Seconds of one generator iteration (n_critic critic steps and a generator step, no warm-up) per arm, timed
- * on a throwaway trainer after one untimed iteration (kernel compilation, first allocations).
+ * Times each arm here, at this process's threads: a throwaway trainer (seed 1, no Diters warm-up) takes one untimed
+ * iteration (kernel compilation, first allocations), then timed ones until `minSeconds` have passed (at least 2, at
+ * most 50); then one evaluation of its generator is timed. Workers run this at the same time as each other, so the
+ * times include what runs beside each other cost (`timeInWorkers`).
  */
-export async function measureIterations(
+export async function timeArms(
   config: RunConfig,
   arms: readonly string[],
   data: Awaited<ReturnType<typeof loadExperimentData>>,
-): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+  evaluator?: Pick<Evaluator, "evaluate">,
+  minSeconds = 1,
+): Promise<ArmTimings> {
+  const iteration: Record<string, number> = {}, evaluation: Record<string, number> = {};
   for (const id of arms) {
-    const arm = config.arms.find((a) => a.id === id)!;
+    const arm = config.arms.find((a) => a.id === id);
+    if (!arm) throw new Error(`Cannot time arm "${id}": the configuration has no such arm`);
     const trainer = buildTrainer({ ...arm, algorithm: { ...arm.algorithm, dItersSchedule: false } }, data.fit, 1);
-    trainer.step();
-    await trainer.stats();
-    const start = performance.now();
-    trainer.step();
-    await trainer.stats();
-    out[id] = (performance.now() - start) / 1000;
-    trainer.dispose();
-    if (!trainer.fixedGenerator) trainer.generator.dispose();
-    trainer.critic.dispose();
+    try {
+      trainer.step();
+      await trainer.stats();
+      const start = performance.now();
+      let n = 0;
+      do {
+        trainer.step();
+        await trainer.stats();
+        n++;
+      } while (n < 50 && (n < 2 || performance.now() - start < minSeconds * 1000));
+      iteration[id] = (performance.now() - start) / 1000 / n;
+      if (evaluator) {
+        const t = performance.now();
+        await evaluator.evaluate(trainer, 1);
+        evaluation[id] = (performance.now() - t) / 1000;
+      }
+    } finally {
+      trainer.dispose();
+      if (!trainer.fixedGenerator) trainer.generator.dispose();
+      trainer.critic.dispose();
+    }
   }
-  return out;
+  return evaluator ? { iteration, evaluation } : { iteration };
+}
+
+/**
+ * The time `runs` take in `lanes` workers handed out longest first (as `runInWorkers` does): each run goes to the
+ * lane that frees first; the last lane to finish sets the time.
+ */
+export function makespan(seconds: readonly number[], lanes: number): number {
+  const free = new Array<number>(Math.max(1, Math.min(lanes, seconds.length || 1))).fill(0);
+  for (const t of [...seconds].sort((a, b) => b - a)) {
+    let i = 0;
+    for (let j = 1; j < free.length; j++) if (free[j] < free[i]) i = j;
+    free[i] += t;
+  }
+  return Math.max(...free);
 }

@@ -13,7 +13,7 @@ import { protocolContext, type TableContext, writeTables } from "../analysis/tab
 import type { FigureFailure } from "../analysis/figures.ts";
 import type { ClaimResult } from "../analysis/claims.ts";
 import { sweepTempFiles } from "../../lib/io/write_atomic.ts";
-import { BACKEND_TIME_FACTOR, estimateSeconds, measureIterations, progressWeights } from "./estimate.ts";
+import { BACKEND_TIME_FACTOR, estimateSeconds, makespan, progressWeights, timeArms } from "./estimate.ts";
 import { lockOutDirWaiting } from "../folder/lock.ts";
 import {
   describeResolved,
@@ -25,7 +25,7 @@ import {
 } from "./plan.ts";
 import { createProgress, formatSeconds, type Progress } from "./progress.ts";
 import { runOne } from "./run_one.ts";
-import { runInWorkers } from "./workers.ts";
+import { runInWorkers, timeInWorkers } from "./workers.ts";
 
 export { runThreads } from "./plan.ts";
 
@@ -74,12 +74,25 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
     // worker lanes: never more than runs; a lone run still goes to a worker when it must get the workers' threads
     const lanes = Math.min(planned.workers, Math.max(pending.length, 1));
     const inWorkers = lanes > 1 || (planned.workers > 1 && planned.plan.threads !== planned.backend.threads);
-    const weights = await announce(o, planned, prepared, pending, lanes, log);
+    const weights = await announce(o, planned, prepared, pending, lanes, inWorkers, log);
     const progress = new RunProgress(weights, pending.length, prepared, o.quiet);
+    const started = performance.now();
     const { finished, interrupted } = inWorkers
       ? await trainInWorkers(planned, prepared, pending, lanes, progress, weights.order, o.signal, log)
       : await trainHere(prepared, pending, progress, o.signal);
     progress.stop();
+    if (finished === pending.length && finished > 0) {
+      const took = (performance.now() - started) / 1000;
+      log(
+        `${finished} run(s) trained and evaluated in ${formatSeconds(took)} (estimated ~${
+          formatSeconds(weights.seconds)
+        }${
+          weights.withEvaluation
+            ? `: ${(took / weights.seconds).toFixed(2)}× the estimate`
+            : ` of training, evaluation not included`
+        })`,
+      );
+    }
     const { claims, missingFigures } = await writeTables(o.outDir, tables);
     return { outDir: o.outDir, finished, interrupted, claims, missingFigures };
   } finally {
@@ -122,9 +135,21 @@ async function writeFolderConfig(o: RunOptions, planned: PlannedRun, prepared: P
   return tables;
 }
 
+/**
+ * Runs whose tables' estimate is longer than this are timed here before they start (`timeArms`): the tables hold
+ * one machine's costs, and machines differ by 2× or more; a few seconds of timing buys an estimate of this one.
+ */
+const TIME_HERE_ABOVE_SECONDS = 600;
+/** Seconds of timed iterations per arm (at least 2 iterations). */
+const TIMING_SECONDS = 1;
+
 /** The estimate's inputs for the pending runs: progress weights and the longest-first order. */
 interface Weights extends ReturnType<typeof progressWeights> {
   order: RunKey[];
+  /** The estimated time of the whole (announced with its basis)... */
+  seconds: number;
+  /** ...and whether it counts the evaluations (timed here) or training alone (the tables, or iterations only). */
+  withEvaluation: boolean;
 }
 
 /**
@@ -137,6 +162,7 @@ async function announce(
   prepared: PreparedRuns,
   pending: readonly RunKey[],
   lanes: number,
+  inWorkers: boolean,
   log: (line: string) => void,
 ): Promise<Weights> {
   const { backend, keys } = planned;
@@ -151,17 +177,23 @@ async function announce(
         "CPU, far slower than --backend native; the estimate below is measured on it",
     );
   }
-  // backends the timing tables do not cover are timed here, one iteration per arm
-  const measured = pending.length && !(backend.name in BACKEND_TIME_FACTOR)
-    ? await measureIterations(o.config, [...new Set(pending.map((k) => k.arm))], data)
+  // the tables' estimate (the reference machine's costs); a long run, or a backend the tables do not cover, is timed
+  // here instead: each arm at the runs' threads, in as many workers side by side as will train, with an evaluation
+  const tables = { experiment: o.experiment, config: o.config };
+  const tablesOnly = (name: string, n: number) => makespan(pending.map((k) => estimateSeconds(tables, k.arm, name)), n);
+  // (a short run on such a backend: two iterations per arm in this process, as cheap as the estimate it replaces)
+  const arms = [...new Set(pending.map((k) => k.arm))];
+  const long = pending.length > 0 && tablesOnly(backend.name, lanes) > TIME_HERE_ABOVE_SECONDS;
+  const measured = long
+    ? inWorkers
+      ? await timeInWorkers(planned.plan, arms, lanes, TIMING_SECONDS, o.signal)
+      : await timeArms(o.config, arms, data, evaluator, TIMING_SECONDS)
+    : pending.length > 0 && !(backend.name in BACKEND_TIME_FACTOR)
+    ? await timeArms(o.config, arms, data, undefined, 0)
     : undefined;
   const input = { experiment: o.experiment, config: o.config, measured };
-  // with workers: the longest-first schedule's makespan, at least the longest run
-  const makespan = (name: string, n: number) => {
-    const times = pending.map((k) => estimateSeconds(input, k.arm, name));
-    const total = times.reduce((a, b) => a + b, 0);
-    return n > 1 ? Math.max(total / n, ...times) : total;
-  };
+  const estimate = (name: string, n: number) =>
+    makespan(pending.map((k) => estimateSeconds(name === backend.name ? input : tables, k.arm, name)), n);
   log(
     `${o.experiment.id} (${o.profile}): ${keys.length} runs (${keys.length - pending.length} already finished), ` +
       `${settings.iterations} generator iterations each, backend ${backend.name} [${backend.device}], ` +
@@ -169,19 +201,24 @@ async function announce(
   );
   for (const line of backend.skipped) log(`  (skipped ${line})`);
   if (pending.length) {
-    const basis = measured
-      ? `here with ${backend.name} (one iteration per arm timed just now)`
-      : `on the reference 2-core CPU with ${backend.name}`;
+    const sideBySide = inWorkers && lanes > 1 ? `, in ${lanes} workers side by side` : "";
     log(
-      `estimated training time ${basis}: ~${formatSeconds(makespan(backend.name, lanes))}` +
-        `${lanes > 1 ? ` with ${lanes} workers` : ""} (plus evaluation)`,
+      measured?.evaluation
+        ? `estimated time here with ${backend.name}: ~${formatSeconds(estimate(backend.name, lanes))}` +
+          `${lanes > 1 ? ` with ${lanes} workers` : ""}, evaluations included (each arm's iterations and an ` +
+          `evaluation timed just now at ${planned.plan.threads} thread(s)${sideBySide})`
+        : `estimated training time ${
+          measured ? `here with ${backend.name} (two iterations per arm timed just now)` : `on the reference ` +
+            `2-core CPU with ${backend.name}`
+        }: ~${formatSeconds(estimate(backend.name, lanes))}${lanes > 1 ? ` with ${lanes} workers` : ""} ` +
+          `(plus evaluation)`,
     );
     // a slower backend than native because native could not start: what native would cost, and why it is not here
     const nativeSkipped = backend.skipped.find((line) => line.startsWith("native: "));
     if (backend.name !== "native" && nativeSkipped) {
       const nativeLanes = Math.min(navigator.hardwareConcurrency, Math.max(pending.length, 1));
       console.error(
-        `the native backend would take ~${formatSeconds(makespan("native", nativeLanes))} (--jobs ${nativeLanes}); ` +
+        `the native backend would take ~${formatSeconds(estimate("native", nativeLanes))} (--jobs ${nativeLanes}); ` +
           `it is not available here: ${nativeSkipped.slice("native: ".length)}`,
       );
     }
@@ -192,7 +229,12 @@ async function announce(
   const order = [...pending].sort((a, b) =>
     estimateSeconds(input, b.arm, backend.name) - estimateSeconds(input, a.arm, backend.name)
   );
-  return { ...progressWeights(input, pending, backend.name), order };
+  return {
+    ...progressWeights(input, pending, backend.name),
+    order,
+    seconds: estimate(backend.name, lanes),
+    withEvaluation: measured?.evaluation !== undefined,
+  };
 }
 
 /** Progress over the pending runs, in estimated seconds: runs in flight, runs done, one line per finished run. */

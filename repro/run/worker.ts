@@ -12,13 +12,16 @@
  * @module
  */
 import { runOne } from "./run_one.ts";
-import type { WorkerJob } from "./workers.ts";
+import type { TimingJob, WorkerJob } from "./workers.ts";
+import { timeArms } from "./estimate.ts";
 import { lockOutDirWaiting, watchParent } from "../folder/lock.ts";
 import { runDir } from "../folder/layout.ts";
 import { describeResolved, prepareRuns } from "./plan.ts";
 
 async function main(): Promise<number> {
-  const { plan, key, parentPid } = JSON.parse(await new Response(Deno.stdin.readable).text()) as WorkerJob;
+  const job = JSON.parse(await new Response(Deno.stdin.readable).text()) as WorkerJob | TimingJob;
+  if ("time" in job) return await timeHere(job);
+  const { plan, key, parentPid } = job;
   const controller = new AbortController();
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
@@ -47,6 +50,23 @@ async function main(): Promise<number> {
   } finally {
     unwatch();
     lock.release();
+  }
+}
+
+/** A timing job: prepare as a run's worker does, time the arms, report `{"timing": …}` with the start's seconds. */
+async function timeHere({ plan, time, parentPid }: TimingJob): Promise<number> {
+  // nothing to checkpoint: a stop signal's default (exit) is right, and a gone parent ends it at once
+  const unwatch = watchParent(parentPid, () => Deno.exit(130));
+  try {
+    const prepared = await prepareRuns(plan);
+    // from this process's start (performance's origin) to ready: what each run's worker spends before training
+    const startup = performance.now() / 1000;
+    const { data, evaluator } = prepared.context;
+    const timing = await timeArms(plan.config, time.arms, data, evaluator, time.minSeconds);
+    console.log(JSON.stringify({ timing: { ...timing, startup } }));
+    return 0;
+  } finally {
+    unwatch();
   }
 }
 

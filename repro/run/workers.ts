@@ -10,11 +10,19 @@ import type { RunKey } from "../config/resolve.ts";
 import type { RunRecord } from "../folder/layout.ts";
 import { describeDifferences, differences } from "../folder/resume_key.ts";
 import type { RunPlan } from "./plan.ts";
+import type { ArmTimings } from "./estimate.ts";
 
 /** What a worker is told to do (JSON on its standard input): the parent's plan, unchanged, and one run of it. */
 export interface WorkerJob {
   plan: RunPlan;
   key: RunKey;
+  parentPid: number;
+}
+
+/** A worker told to time the plan's arms (`timeArms`) instead of running one: the estimate's measurement. */
+export interface TimingJob {
+  plan: RunPlan;
+  time: { arms: string[]; minSeconds: number };
   parentPid: number;
 }
 
@@ -28,32 +36,30 @@ const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sy
  * Runs one job in a worker process; `onIteration` sees its progress. The worker first reports what it resolved
  * from the plan; anything but `expected` (the parent's) stops it and fails the run, naming what differs.
  */
+function spawnWorker(plan: RunPlan, label: string): Deno.ChildProcess {
+  const threads = plan.threads;
+  const env: Record<string, string> = {};
+  // an equal share of the cores for each worker, unless the user chose
+  if (!Deno.env.get("WGAN_BENCH_THREADS")) env.WGAN_BENCH_THREADS = String(threads);
+  if (!Deno.env.get("OPENBLAS_NUM_THREADS")) env.OPENBLAS_NUM_THREADS = String(threads);
+  if (!Deno.env.get("OMP_NUM_THREADS")) env.OMP_NUM_THREADS = String(threads);
+  return new Deno.Command(Deno.execPath(), {
+    // the result folder and run on the command line are for `ps` only; the job itself comes on stdin
+    args: ["run", ...PERMISSIONS, new URL("./worker.ts", import.meta.url).pathname, `${plan.outDir}`, label],
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 async function runWorker(
   job: WorkerJob,
   expected: unknown,
   onIteration: (iteration: number) => void,
   signal?: AbortSignal,
 ): Promise<RunRecord | null> {
-  const threads = job.plan.threads;
-  const env: Record<string, string> = {};
-  // an equal share of the cores for each worker, unless the user chose
-  if (!Deno.env.get("WGAN_BENCH_THREADS")) env.WGAN_BENCH_THREADS = String(threads);
-  if (!Deno.env.get("OPENBLAS_NUM_THREADS")) env.OPENBLAS_NUM_THREADS = String(threads);
-  if (!Deno.env.get("OMP_NUM_THREADS")) env.OMP_NUM_THREADS = String(threads);
-  const child = new Deno.Command(Deno.execPath(), {
-    // the result folder and run on the command line are for `ps` only; the job itself comes on stdin
-    args: [
-      "run",
-      ...PERMISSIONS,
-      new URL("./worker.ts", import.meta.url).pathname,
-      `${job.plan.outDir}`,
-      `${job.key.arm}/seed-${job.key.seed}`,
-    ],
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnWorker(job.plan, `${job.key.arm}/seed-${job.key.seed}`);
   // a stop request reaches the worker even when the signal was sent to this process alone
   const forward = () => {
     try {
@@ -147,4 +153,50 @@ export async function runInWorkers(
   await Promise.all(Array.from({ length: Math.min(lanes, keys.length) }, lane));
   if (failure) throw failure;
   return { finished, interrupted: interrupted || (signal?.aborted ?? false) && queue.length > 0 };
+}
+
+/**
+ * The estimate's measurement: `lanes` workers, started at once as the runs' workers will be, each time `arms`
+ * (`timeArms`: the same arms in the same order, so that each is timed beside itself) and report how long their start
+ * took. Returns each arm's mean over the workers, and the mean start.
+ */
+export async function timeInWorkers(
+  plan: RunPlan,
+  arms: readonly string[],
+  lanes: number,
+  minSeconds: number,
+  signal?: AbortSignal,
+): Promise<ArmTimings> {
+  const one = async (): Promise<ArmTimings> => {
+    const child = spawnWorker(plan, "timing");
+    const forward = () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+    };
+    signal?.addEventListener("abort", forward);
+    const job: TimingJob = { plan, time: { arms: [...arms], minSeconds }, parentPid: Deno.pid };
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(job)));
+    await writer.close();
+    const [out, err, status] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.status,
+    ]);
+    signal?.removeEventListener("abort", forward);
+    const line = out.split("\n").find((l) => l.startsWith('{"timing"'));
+    if (status.code !== 0 || !line) {
+      const last = err.split("\n").filter((l) => l.trim()).pop() ?? `exit status ${status.code}`;
+      throw new Error(`Cannot time the arms in a worker: ${last}`);
+    }
+    return JSON.parse(line).timing as ArmTimings;
+  };
+  const all = await Promise.all(Array.from({ length: Math.max(1, lanes) }, one));
+  const mean = (f: (t: ArmTimings) => number) => all.reduce((a, t) => a + f(t), 0) / all.length;
+  return {
+    iteration: Object.fromEntries(arms.map((a) => [a, mean((t) => t.iteration[a])])),
+    evaluation: Object.fromEntries(arms.map((a) => [a, mean((t) => t.evaluation?.[a] ?? 0)])),
+    startup: mean((t) => t.startup ?? 0),
+  };
 }

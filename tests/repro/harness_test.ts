@@ -349,7 +349,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "--backend webgpu on a software adapter warns up front and estimates from its own timed iteration",
+  name: "--backend webgpu on a software adapter warns up front and estimates from its own timed iterations",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -376,7 +376,7 @@ Deno.test({
     const device = JSON.parse(await Deno.readTextFile(`${dir}/out/config.json`)).environment.device as string;
     if (!/llvmpipe|lavapipe|software/i.test(device)) return; // a real GPU: nothing to warn about
     assert.match(r.stderr, /warning: webgpu is running on a software adapter \(.*\): it computes on the CPU/);
-    assert.match(r.stderr, /estimated training time here with webgpu \(one iteration per arm timed just now\)/);
+    assert.match(r.stderr, /estimated training time here with webgpu \(two iterations per arm timed just now\)/);
   },
 });
 
