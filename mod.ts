@@ -115,6 +115,8 @@ export {
   frechetDistance,
   kernelDistance,
   modeCoverage,
+  type Recognisability,
+  type RecognisableJudgements,
   trainClassifier,
 } from "./lib/metrics/mod.ts";
 export {

@@ -14,7 +14,12 @@ export { classCoverage } from "./class_coverage.ts";
 export { inactiveUnitShares } from "./inactive_units.ts";
 export { lipschitzScaledShare, pairLipschitz, valueSurface } from "./critic_fit.ts";
 export { activationGradientNorms, type WeightStatistics, weightStatistics } from "./layer_diagnostics.ts";
-export { calibrateRecognisability, type Recognisability, type RecognisableStats } from "./recognisable.ts";
+export {
+  calibrateRecognisability,
+  type Recognisability,
+  type RecognisableJudgements,
+  type RecognisableStats,
+} from "./recognisable.ts";
 export { matMul, sqrtPsd, symmetricEigen } from "./linalg.ts";
 export {
   CLASSIFIER_BATCH,

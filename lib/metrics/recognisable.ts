@@ -39,6 +39,26 @@ export interface Recognisability {
   readonly layoutRadius: number;
   /** Classifies `images` (flattened, in [−1, 1]): the recognisable share and the classes they cover. */
   measure(images: Float32Array): Promise<RecognisableStats>;
+  /**
+   * Each image's verdict and every gate's, for checking the test against a person's reading (`deno task
+   * gate-check`): `measure` counts the images `recognisable` marks.
+   */
+  judge(images: Float32Array): Promise<RecognisableJudgements>;
+}
+
+/** What {@linkcode Recognisability.judge} returns: one entry per image. */
+export interface RecognisableJudgements {
+  /** The classifier's class and its confidence. */
+  predicted: Int32Array;
+  confidence: Float32Array;
+  /** Confidence at least the threshold. */
+  confident: boolean[];
+  /** The coarse layout within the layout radius of some held-out real image. */
+  layoutNear: boolean[];
+  /** The features within the k-NN radius of some held-out real image. */
+  onManifold: boolean[];
+  /** All three: what `measure` counts. */
+  recognisable: boolean[];
 }
 
 /** What {@linkcode Recognisability.measure} returns. */
@@ -145,28 +165,47 @@ export async function calibrateRecognisability(
     k,
     layoutRadius: Math.sqrt(layoutRadius2),
     async measure(images) {
-      const clamped = images.map((x) => (x > 1 ? 1 : x < -1 ? -1 : x));
-      const { confidence: conf, features, predicted } = await classifier.describe(clamped);
-      const m = conf.length;
-      const kept: number[] = [];
-      const layout = coarseLayout(clamped, classifier.sampleShape);
-      const nearReal = (i: number) => {
-        for (let j = 0; j < m0; j++) if (sqDist(layout.data, i, ref.data, j, ref.dim) <= layoutRadius2) return true;
-        return false;
-      };
-      for (let i = 0; i < m; i++) {
-        if (!(conf[i] >= threshold) || !nearReal(i)) continue;
-        for (let j = 0; j < n; j++) {
-          if (sqDist(features, i, real, j, d) <= radii[j]) {
-            kept.push(predicted[i]);
-            break;
-          }
-        }
-      }
+      const { predicted, recognisable } = await gates(images, true);
+      const kept = predicted.filter((_, i) => recognisable[i]);
       return {
-        share: kept.length / m,
-        classesCovered: kept.length ? classCoverage(Int32Array.from(kept), classifier.classes).classesCovered : 0,
+        share: kept.length / predicted.length,
+        classesCovered: kept.length ? classCoverage(kept, classifier.classes).classesCovered : 0,
       };
     },
+    judge: (images) => gates(images, false),
   };
+
+  /** The three gates on each image; `shortCircuit` skips the later ones once an image has failed one. */
+  async function gates(images: Float32Array, shortCircuit: boolean): Promise<RecognisableJudgements> {
+    const clamped = images.map((x) => (x > 1 ? 1 : x < -1 ? -1 : x));
+    const { confidence, features, predicted } = await classifier.describe(clamped);
+    const m = confidence.length;
+    const layout = coarseLayout(clamped, classifier.sampleShape);
+    const nearReal = (i: number) => {
+      for (let j = 0; j < m0; j++) if (sqDist(layout.data, i, ref.data, j, ref.dim) <= layoutRadius2) return true;
+      return false;
+    };
+    const inManifold = (i: number) => {
+      for (let j = 0; j < n; j++) if (sqDist(features, i, real, j, d) <= radii[j]) return true;
+      return false;
+    };
+    const out: RecognisableJudgements = {
+      predicted,
+      confidence,
+      confident: [],
+      layoutNear: [],
+      onManifold: [],
+      recognisable: [],
+    };
+    for (let i = 0; i < m; i++) {
+      const confident = confidence[i] >= threshold;
+      const near = shortCircuit && !confident ? false : nearReal(i);
+      const on = shortCircuit && !(confident && near) ? false : inManifold(i);
+      out.confident.push(confident);
+      out.layoutNear.push(near);
+      out.onManifold.push(on);
+      out.recognisable.push(confident && near && on);
+    }
+    return out;
+  }
 }

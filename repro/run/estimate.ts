@@ -107,8 +107,9 @@ export function progressWeights(
 /**
  * Times each arm here, at this process's threads: a throwaway trainer (seed 1, no Diters warm-up) takes one untimed
  * iteration (kernel compilation, first allocations), then timed ones until `minSeconds` have passed (at least 2, at
- * most 50); then one evaluation of its generator is timed. Workers run this at the same time as each other, so the
- * times include what runs beside each other cost (`timeInWorkers`).
+ * most 50); then one evaluation of its generator is timed. Workers run this at the same time as each other, starting
+ * each arm's timed iterations together (`ready`), so the times include what runs side by side cost: on two vCPUs that
+ * share a core, about twice a lone run's time (`timeInWorkers`).
  */
 export async function timeArms(
   config: RunConfig,
@@ -116,6 +117,8 @@ export async function timeArms(
   data: Awaited<ReturnType<typeof loadExperimentData>>,
   evaluator?: Pick<Evaluator, "evaluate">,
   minSeconds = 1,
+  /** Awaited after each arm's untimed iteration, before its timed ones (workers wait there for each other). */
+  ready: (arm: string) => Promise<void> = () => Promise.resolve(),
 ): Promise<ArmTimings> {
   const iteration: Record<string, number> = {}, evaluation: Record<string, number> = {};
   for (const id of arms) {
@@ -125,6 +128,7 @@ export async function timeArms(
     try {
       trainer.step();
       await trainer.stats();
+      await ready(id);
       const start = performance.now();
       let n = 0;
       do {

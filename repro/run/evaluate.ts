@@ -20,6 +20,7 @@ import {
   frechetDistance,
   kernelDistance,
   modeCoverage,
+  type Recognisability,
   Rng,
   sample,
   tf,
@@ -69,6 +70,8 @@ export interface Evaluator {
   readonly info: Record<string, number | string>;
   /** The quality columns that depend on the samples alone (all but `heldout_wasserstein`). */
   measure(samples: Float32Array): Promise<Quality>;
+  /** Image evaluators: the recognisability test behind `recognisable` (per image: `gate.judge`). */
+  readonly gate?: Recognisability;
   /**
    * Quality of the run's fixed-noise samples, the samples, and the critic's diagnostics (`DIAGNOSTIC_COLUMNS`): per
    * hidden layer, the share of units inactive on a batch of held-out real samples and on a batch of those generated
@@ -245,6 +248,7 @@ export async function createEvaluator(
       ],
       primary: "fd_lenet",
       coverage,
+      gate: recognisability,
       outcomeRules: imageOutcomeRules(classes, realRecognisable.share),
       info: {
         feature_net: FEATURE_NET,

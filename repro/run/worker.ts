@@ -19,8 +19,12 @@ import { runDir } from "../folder/layout.ts";
 import { describeResolved, prepareRuns } from "./plan.ts";
 
 async function main(): Promise<number> {
-  const job = JSON.parse(await new Response(Deno.stdin.readable).text()) as WorkerJob | TimingJob;
-  if ("time" in job) return await timeHere(job);
+  // the job is the first line; a timing job's parent then sends "go" lines, one per arm
+  const lines = lineReader(Deno.stdin.readable);
+  const first = await lines();
+  if (first === null) throw new Error("Cannot run a worker: no job on standard input");
+  const job = JSON.parse(first) as WorkerJob | TimingJob;
+  if ("time" in job) return await timeHere(job, lines);
   const { plan, key, parentPid } = job;
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -54,7 +58,28 @@ async function main(): Promise<number> {
 }
 
 /** A timing job: prepare as a run's worker does, time the arms, report `{"timing": …}` with the start's seconds. */
-async function timeHere({ plan, time, parentPid }: TimingJob): Promise<number> {
+/** Reads `stream` a line at a time: each call, the next line without its newline, or null at the end. */
+function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | null> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "", done = false;
+  return async () => {
+    while (!buffer.includes("\n") && !done) {
+      const chunk = await reader.read();
+      if (chunk.done) done = true;
+      else buffer += chunk.value;
+    }
+    if (!buffer.length && done) return null;
+    const nl = buffer.indexOf("\n");
+    const line = nl >= 0 ? buffer.slice(0, nl) : buffer;
+    buffer = nl >= 0 ? buffer.slice(nl + 1) : "";
+    return line;
+  };
+}
+
+async function timeHere(
+  { plan, time, parentPid }: TimingJob,
+  lines: () => Promise<string | null>,
+): Promise<number> {
   // nothing to checkpoint: a stop signal's default (exit) is right, and a gone parent ends it at once
   const unwatch = watchParent(parentPid, () => Deno.exit(130));
   try {
@@ -62,7 +87,12 @@ async function timeHere({ plan, time, parentPid }: TimingJob): Promise<number> {
     // from this process's start (performance's origin) to ready: what each run's worker spends before training
     const startup = performance.now() / 1000;
     const { data, evaluator } = prepared.context;
-    const timing = await timeArms(plan.config, time.arms, data, evaluator, time.minSeconds);
+    // each arm's timed iterations start when every worker is ready for them: the parent's "go"
+    const ready = async (arm: string) => {
+      console.log(JSON.stringify({ ready: arm }));
+      if (await lines() === null) throw new Error(`Cannot time ${arm}: the parent closed the line before saying go`);
+    };
+    const timing = await timeArms(plan.config, time.arms, data, evaluator, time.minSeconds, ready);
     console.log(JSON.stringify({ timing: { ...timing, startup } }));
     return 0;
   } finally {

@@ -68,7 +68,7 @@ async function runWorker(
   };
   signal?.addEventListener("abort", forward);
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(job)));
+  await writer.write(new TextEncoder().encode(JSON.stringify(job) + "\n"));
   await writer.close();
   let record: RunRecord | null = null;
   let mismatch = "";
@@ -157,8 +157,9 @@ export async function runInWorkers(
 
 /**
  * The estimate's measurement: `lanes` workers, started at once as the runs' workers will be, each time `arms`
- * (`timeArms`: the same arms in the same order, so that each is timed beside itself) and report how long their start
- * took. Returns each arm's mean over the workers, and the mean start.
+ * (`timeArms`: the same arms in the same order) and report how long their start took. Each arm's timed iterations
+ * start in every worker at once (each says `ready`, the parent answers `go` when all have), so that each is timed
+ * beside itself, as runs will train side by side. Returns each arm's mean over the workers, and the mean start.
  */
 export async function timeInWorkers(
   plan: RunPlan,
@@ -167,36 +168,63 @@ export async function timeInWorkers(
   minSeconds: number,
   signal?: AbortSignal,
 ): Promise<ArmTimings> {
-  const one = async (): Promise<ArmTimings> => {
-    const child = spawnWorker(plan, "timing");
-    const forward = () => {
+  const n = Math.max(1, lanes);
+  const children = Array.from({ length: n }, () => spawnWorker(plan, "timing"));
+  const writers = children.map((c) => c.stdin.getWriter());
+  const encoder = new TextEncoder();
+  const forward = () => {
+    for (const c of children) {
       try {
-        child.kill("SIGTERM");
+        c.kill("SIGTERM");
       } catch { /* already exited */ }
-    };
-    signal?.addEventListener("abort", forward);
+    }
+  };
+  signal?.addEventListener("abort", forward);
+  // the barrier: how many workers are ready for each arm; when all are, every one is told to go
+  const readyCount = new Map<string, number>();
+  const onReady = async (arm: string) => {
+    readyCount.set(arm, (readyCount.get(arm) ?? 0) + 1);
+    if (readyCount.get(arm) === n) await Promise.all(writers.map((w) => w.write(encoder.encode("go\n"))));
+  };
+  const one = async (child: Deno.ChildProcess, writer: WritableStreamDefaultWriter<Uint8Array>) => {
     const job: TimingJob = { plan, time: { arms: [...arms], minSeconds }, parentPid: Deno.pid };
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(job)));
-    await writer.close();
-    const [out, err, status] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.status,
-    ]);
-    signal?.removeEventListener("abort", forward);
-    const line = out.split("\n").find((l) => l.startsWith('{"timing"'));
-    if (status.code !== 0 || !line) {
-      const last = err.split("\n").filter((l) => l.trim()).pop() ?? `exit status ${status.code}`;
+    await writer.write(encoder.encode(JSON.stringify(job) + "\n"));
+    const stderr = new Response(child.stderr).text();
+    let timing: ArmTimings | null = null, buffer = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stdout) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith("{")) continue;
+        const message = JSON.parse(line);
+        if (typeof message.ready === "string") await onReady(message.ready);
+        if (message.timing) timing = message.timing;
+      }
+    }
+    const status = await child.status;
+    if (status.code !== 0 || !timing) {
+      // a worker that failed leaves the others waiting at the barrier: stop them
+      forward();
+      const last = (await stderr).split("\n").filter((l) => l.trim()).pop() ?? `exit status ${status.code}`;
       throw new Error(`Cannot time the arms in a worker: ${last}`);
     }
-    return JSON.parse(line).timing as ArmTimings;
+    return timing;
   };
-  const all = await Promise.all(Array.from({ length: Math.max(1, lanes) }, one));
-  const mean = (f: (t: ArmTimings) => number) => all.reduce((a, t) => a + f(t), 0) / all.length;
-  return {
-    iteration: Object.fromEntries(arms.map((a) => [a, mean((t) => t.iteration[a])])),
-    evaluation: Object.fromEntries(arms.map((a) => [a, mean((t) => t.evaluation?.[a] ?? 0)])),
-    startup: mean((t) => t.startup ?? 0),
-  };
+  try {
+    const all = await Promise.all(children.map((c, i) => one(c, writers[i])));
+    const mean = (f: (t: ArmTimings) => number) => all.reduce((a, t) => a + f(t), 0) / all.length;
+    return {
+      iteration: Object.fromEntries(arms.map((a) => [a, mean((t) => t.iteration[a])])),
+      evaluation: Object.fromEntries(arms.map((a) => [a, mean((t) => t.evaluation?.[a] ?? 0)])),
+      startup: mean((t) => t.startup ?? 0),
+    };
+  } finally {
+    signal?.removeEventListener("abort", forward);
+    for (const w of writers) await w.close().catch(() => {});
+    // a failed worker's siblings were stopped: wait for them, so that none outlives this call
+    await Promise.all(children.map((c) => c.status));
+  }
 }

@@ -95,7 +95,7 @@ Deno.test("timing in workers side by side: every arm from each worker, and the w
   // a worker's start: a Deno process, the modules, the data and the evaluator
   assert.ok(t.startup! > 0.05 && t.startup! < 120, String(t.startup));
   await assert.rejects(
-    timeInWorkers(plan, ["nope"], 1, 0.05),
+    timeInWorkers(plan, ["nope"], 2, 0.05),
     /Cannot time the arms in a worker: Cannot time arm "nope"/,
   );
 });
