@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { runCli } from "./cli_helpers.ts";
+import { toyPlan } from "./toy_plan.ts";
 import { tempDir } from "../temp.ts";
-import { criticIterations, selectBackend, tf } from "../../mod.ts";
+import { criticIterations, tf } from "../../mod.ts";
 import { algorithmSpec } from "../../repro/config/arms.ts";
 import { resolveConfig } from "../../repro/config/resolve.ts";
 import { findExperiment } from "../../repro/config/registry.ts";
-import { describeEnvironment } from "../../repro/folder/environment.ts";
 import { estimateSeconds, makespan, timeArms } from "../../repro/run/estimate.ts";
-import { prepareRuns, type RunPlan } from "../../repro/run/plan.ts";
+import { prepareRuns } from "../../repro/run/plan.ts";
 import { timeInWorkers } from "../../repro/run/workers.ts";
 
 Deno.test("a run on a slower backend because native is missing says, before it starts, what native would cost and why it is not here", async () => {
@@ -53,22 +53,6 @@ Deno.test("a timed estimate is the iteration's seconds times the critic steps, p
   const tables = estimateSeconds({ experiment, config }, "gan", "native");
   assert.ok(Math.abs(tables - 0.08 * 1000 * 0.35) < 1e-9, String(tables));
 });
-
-async function toyPlan(): Promise<RunPlan> {
-  const experiment = findExperiment("toy-8gaussians");
-  const dir = await tempDir();
-  return {
-    experimentId: experiment.id,
-    profile: "quick",
-    config: resolveConfig(experiment, "quick", ["iterations=2", "evalEvery=2", "logEvery=1"]),
-    backend: "cpu",
-    threads: 1,
-    outDir: `${dir}/out`,
-    cacheDir: `${dir}/cache`,
-    allowMixed: false,
-    environment: await describeEnvironment(await selectBackend("cpu")),
-  };
-}
 
 Deno.test("timing the arms here times each one's iterations and an evaluation, and leaves no tensor behind", async () => {
   const plan = await toyPlan();

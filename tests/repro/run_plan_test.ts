@@ -1,27 +1,7 @@
 import assert from "node:assert/strict";
-import { selectBackend } from "../../mod.ts";
-import { resolveConfig } from "../../repro/config/resolve.ts";
-import { describeEnvironment } from "../../repro/folder/environment.ts";
-import { describeResolved, prepareRuns, type RunPlan } from "../../repro/run/plan.ts";
+import { describeResolved, prepareRuns } from "../../repro/run/plan.ts";
 import { runInWorkers } from "../../repro/run/workers.ts";
-import { tempDir } from "../temp.ts";
-import { findExperiment } from "../../repro/config/registry.ts";
-
-async function toyPlan(): Promise<RunPlan> {
-  const experiment = findExperiment("toy-8gaussians");
-  const dir = await tempDir();
-  return {
-    experimentId: experiment.id,
-    profile: "quick",
-    config: resolveConfig(experiment, "quick", ["iterations=2", "evalEvery=2", "logEvery=1"]),
-    backend: "cpu",
-    threads: 1,
-    outDir: `${dir}/out`,
-    cacheDir: `${dir}/cache`,
-    allowMixed: false,
-    environment: await describeEnvironment(await selectBackend("cpu")),
-  };
-}
+import { toyPlan } from "./toy_plan.ts";
 
 const hooks = { onIteration() {}, onDone() {} };
 
