@@ -11,7 +11,7 @@
  * @module
  */
 import { decode } from "fast-png";
-import { selectBackend } from "../mod.ts";
+import { type RecognisableJudgements, selectBackend } from "../mod.ts";
 import { parseCsv, toCsv, writeAtomic } from "../repro/folder/files.ts";
 import { runMain, UsageError } from "../repro/errors.ts";
 import { harnessEvaluator } from "./metric_check.ts";
@@ -74,6 +74,21 @@ interface CellRow {
   recognisable: boolean;
 }
 
+/** The rows of the cells a person read (`read`: cell, reading), with the test's `judgement` of the grid. */
+function cellRows(grid: string, j: RecognisableJudgements, read: readonly (readonly [number, string])[]): CellRow[] {
+  return read.map(([k, person]) => ({
+    grid,
+    cell: k,
+    person,
+    predicted: j.predicted[k],
+    confidence: Number(j.confidence[k].toFixed(4)),
+    confident: j.confident[k],
+    layout_near: j.layoutNear[k],
+    on_manifold: j.onManifold[k],
+    recognisable: j.recognisable[k],
+  }));
+}
+
 async function main() {
   const args = [...Deno.args];
   let labelsPath = "results/checks/recognisability-mnist/labels.csv", out: string | undefined;
@@ -104,21 +119,8 @@ async function main() {
   for (const grid of grids) {
     const { images, exact } = gridCells(await Deno.readFile(`${folder}/${grid}`), grid);
     if (!exact) drawnGrids.push(grid);
-    const j = await gate.judge(images);
-    for (const r of labels.filter((x) => x.grid === grid)) {
-      const k = Number(r.cell);
-      rows.push({
-        grid,
-        cell: k,
-        person: r.person,
-        predicted: j.predicted[k],
-        confidence: Number(j.confidence[k].toFixed(4)),
-        confident: j.confident[k],
-        layout_near: j.layoutNear[k],
-        on_manifold: j.onManifold[k],
-        recognisable: j.recognisable[k],
-      });
-    }
+    const read = labels.filter((x) => x.grid === grid).map((r) => [Number(r.cell), r.person] as const);
+    rows.push(...cellRows(grid, await gate.judge(images), read));
   }
   // the control: the first 64 held-out real digits, read as their labels (a person reads nearly all MNIST digits),
   // as stored and as a run's titled grid draws them
@@ -130,22 +132,8 @@ async function main() {
     [EXACT_CONTROL]: gridCells(raw).images,
     [DRAWN_CONTROL]: gridCells(labelPng(raw, width, height, "held-out digits", "drawn as a run draws")).images,
   };
-  for (const [grid, images] of Object.entries(controls)) {
-    const jr = await gate.judge(images);
-    for (let k = 0; k < 64; k++) {
-      rows.push({
-        grid,
-        cell: k,
-        person: String(heldOut.labels![k]),
-        predicted: jr.predicted[k],
-        confidence: Number(jr.confidence[k].toFixed(4)),
-        confident: jr.confident[k],
-        layout_near: jr.layoutNear[k],
-        on_manifold: jr.onManifold[k],
-        recognisable: jr.recognisable[k],
-      });
-    }
-  }
+  const truth = Array.from({ length: 64 }, (_, k) => [k, String(heldOut.labels![k])] as const);
+  for (const [grid, images] of Object.entries(controls)) rows.push(...cellRows(grid, await gate.judge(images), truth));
   const columns = Object.keys(rows[0]);
   await Deno.mkdir(out, { recursive: true });
   await writeAtomic(`${out}/gate_check.csv`, toCsv(rows, columns));
@@ -154,15 +142,14 @@ async function main() {
     const read = cells.filter((c) => c.person !== "-"), unread = cells.filter((c) => c.person === "-");
     const both = read.filter((c) => c.recognisable);
     const missed = read.filter((c) => !c.recognisable);
-    return `| ${name} | ${cells.length} | ${read.length} (${pct(read.length, cells.length)}) | ${
-      cells.filter((c) => c.recognisable).length
-    } (${pct(cells.filter((c) => c.recognisable).length, cells.length)}) | ${both.length} of ${read.length} (${
-      pct(both.length, read.length)
-    }) | ${unread.filter((c) => c.recognisable).length} of ${unread.length} | ${
-      both.filter((c) => String(c.predicted) === c.person).length
-    } of ${both.length} | ${missed.filter((c) => !c.confident).length} / ${
-      missed.filter((c) => !c.layout_near).length
-    } / ${missed.filter((c) => !c.on_manifold).length} |`;
+    const passed = cells.filter((c) => c.recognisable).length;
+    return `| ${name} | ${cells.length} | ${read.length} (${pct(read.length, cells.length)}) | ${passed} (${
+      pct(passed, cells.length)
+    }) | ${both.length} of ${read.length} (${pct(both.length, read.length)}) | ${
+      unread.filter((c) => c.recognisable).length
+    } of ${unread.length} | ${both.filter((c) => String(c.predicted) === c.person).length} of ${both.length} | ${
+      missed.filter((c) => !c.confident).length
+    } / ${missed.filter((c) => !c.layout_near).length} / ${missed.filter((c) => !c.on_manifold).length} |`;
   };
   const generated = rows.filter((r) => !r.grid.startsWith("("));
   const exactControl = rows.filter((r) => r.grid === EXACT_CONTROL);

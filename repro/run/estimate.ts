@@ -108,8 +108,7 @@ export function progressWeights(
  * Times each arm here, at this process's threads: a throwaway trainer (seed 1, no Diters warm-up) takes one untimed
  * iteration (kernel compilation, first allocations), then timed ones until `minSeconds` have passed (at least 2, at
  * most 50); then one evaluation of its generator is timed. Workers run this at the same time as each other, starting
- * each arm's timed iterations together (`ready`), so the times include what runs side by side cost: on two vCPUs that
- * share a core, about twice a lone run's time (`timeInWorkers`).
+ * each arm's timed iterations together (`ready`), so the times include what runs side by side cost (`timeInWorkers`).
  */
 export async function timeArms(
   config: RunConfig,

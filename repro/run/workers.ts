@@ -53,6 +53,24 @@ function spawnWorker(plan: RunPlan, label: string): Deno.ChildProcess {
   }).spawn();
 }
 
+/** Calls `onMessage` with each JSON object a worker prints on its own line, in order (other lines are skipped). */
+async function eachMessage(
+  stdout: ReadableStream<Uint8Array>,
+  onMessage: (message: Record<string, unknown>) => void | Promise<void>,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of stdout) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.startsWith("{")) await onMessage(JSON.parse(line));
+    }
+  }
+}
+
 async function runWorker(
   job: WorkerJob,
   expected: unknown,
@@ -72,28 +90,18 @@ async function runWorker(
   await writer.close();
   let record: RunRecord | null = null;
   let mismatch = "";
-  let buffer = "";
-  const decoder = new TextDecoder();
   const stderr = new Response(child.stderr).text();
-  for await (const chunk of child.stdout) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let nl;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      if (!line.startsWith("{")) continue;
-      const message = JSON.parse(line);
-      if (message.resolved !== undefined) {
-        const diffs = differences(expected as Record<string, unknown>, message.resolved);
-        if (diffs.length && !mismatch) {
-          mismatch = describeDifferences(diffs);
-          forward();
-        }
+  await eachMessage(child.stdout, (message) => {
+    if (message.resolved !== undefined) {
+      const diffs = differences(expected as Record<string, unknown>, message.resolved);
+      if (diffs.length && !mismatch) {
+        mismatch = describeDifferences(diffs);
+        forward();
       }
-      if (typeof message.iteration === "number") onIteration(message.iteration);
-      if (message.record) record = message.record;
     }
-  }
+    if (typeof message.iteration === "number") onIteration(message.iteration);
+    if (message.record) record = message.record as RunRecord;
+  });
   const status = await child.status;
   signal?.removeEventListener("abort", forward);
   const errors = (await stderr).trim();
@@ -190,20 +198,11 @@ export async function timeInWorkers(
     const job: TimingJob = { plan, time: { arms: [...arms], minSeconds }, parentPid: Deno.pid };
     await writer.write(encoder.encode(JSON.stringify(job) + "\n"));
     const stderr = new Response(child.stderr).text();
-    let timing: ArmTimings | null = null, buffer = "";
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stdout) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (!line.startsWith("{")) continue;
-        const message = JSON.parse(line);
-        if (typeof message.ready === "string") await onReady(message.ready);
-        if (message.timing) timing = message.timing;
-      }
-    }
+    let timing: ArmTimings | null = null;
+    await eachMessage(child.stdout, async (message) => {
+      if (typeof message.ready === "string") await onReady(message.ready);
+      if (message.timing) timing = message.timing as ArmTimings;
+    });
     const status = await child.status;
     if (status.code !== 0 || !timing) {
       // a worker that failed leaves the others waiting at the barrier: stop them
