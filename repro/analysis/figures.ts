@@ -15,12 +15,16 @@ import { compactPng } from "./png.ts";
 import { listCell } from "./run_analysis.ts";
 import { median } from "./stats.ts";
 
-/** Renders a Vega-Lite spec to PNG bytes. */
+/**
+ * Renders a Vega-Lite spec to PNG bytes, at the spec's own size (1200-1650 pixels wide for these figures). They were
+ * rendered at twice that size until December 2026: 2.2 times the bytes for detail that a README, shown about 900
+ * pixels wide, scales away, and results/ travels to the GPU machine (tests/bench/travel_budget_test.ts).
+ */
 export async function renderPng(spec: TopLevelSpec): Promise<Uint8Array> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
-  return compactPng(new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render().asPng());
+  return compactPng(new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 1 } }).render().asPng());
 }
 
 /** A figure that could not be written, and why (one line). */

@@ -10,26 +10,26 @@
  *
  * What is committed is stored compactly, the same content in fewer bytes: the table of every run's rows as
  * `steps.csv.gz` (about 5× smaller; `repro rebuild`, `compare` and the tests read it as they read steps.csv) and
- * every picture through {@linkcode compactPng} (grey or RGB instead of RGBA, deflated at level 9). results/ travels
+ * every picture through {@linkcode smallestPng} (grey or RGB instead of RGBA, the smallest of seven lossless encodings). results/ travels
  * with the working tree to the GPU machine, 64 MiB with the GPU kit. `deno task publish --compact <dest>...` does
  * the same to folders published before.
  *
  * @module
  */
 import { exists, gzipText, readTextFile, writeAtomic } from "../folder/files.ts";
-import { compactPng } from "../analysis/png.ts";
+import { smallestPng } from "../analysis/png.ts";
 import { holdsGeneratorFixed } from "../config/experiments.ts";
 import { experiments } from "../config/registry.ts";
 
 const TABLES = ["summary.csv", "verdict.md", "claims.json", "config.json", "records.json"];
 const STEPS_HEADER = "experiment,profile,arm,seed,step,";
 
-/** Copies a picture, compacted ({@linkcode compactPng}); a file that does not decode as PNG is copied as it is. */
+/** Copies a picture, compacted ({@linkcode smallestPng}); a file that does not decode as PNG is copied as it is. */
 async function copyPicture(from: string, to: string): Promise<void> {
   const bytes = await Deno.readFile(from);
   let out: Uint8Array = bytes;
   try {
-    out = compactPng(bytes);
+    out = smallestPng(bytes);
   } catch {
     // not a PNG fast-png reads: kept byte for byte
   }

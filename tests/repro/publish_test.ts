@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decode, encode } from "fast-png";
 import { compactPublished, publish } from "../../repro/publish/publish.ts";
-import { compactPng } from "../../repro/analysis/png.ts";
+import { compactPng, smallestPng } from "../../repro/analysis/png.ts";
 import { readTextFile, stepsTablePath } from "../../repro/folder/files.ts";
 import { tempDir } from "../temp.ts";
 
@@ -108,6 +108,29 @@ Deno.test("compactPng keeps every pixel, and leaves pictures with transparency a
   data[3] = 0;
   const clear = encode({ width: 4, height: 4, data, channels: 4 });
   assert.equal(compactPng(clear), clear);
+});
+
+Deno.test("smallestPng keeps every pixel, and a smooth grey picture gets smaller with filtered rows", () => {
+  // a grey gradient with a little noise: row filters (Sub, Up, Paeth) turn it into a few small differences
+  const width = 96, height = 80, data = new Uint8Array(width * height * 4);
+  let r = 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      r = (r * 1103515245 + 12345) % 2 ** 31;
+      const v = x + y + (r >> 16) % 4;
+      data.set([v, v, v, 255], (y * width + x) * 4);
+    }
+  }
+  const png = encode({ width, height, data, channels: 4 });
+  const compact = compactPng(png), smallest = smallestPng(png);
+  assert.deepEqual(rgb(smallest), rgb(png));
+  assert.equal(decode(smallest).channels, 1);
+  assert.ok(smallest.length < compact.length, `${smallest.length} bytes, compactPng's ${compact.length}`);
+  assert.equal(smallestPng(smallest).length, smallest.length);
+  // noise: nothing beats the unfiltered encoding by much, and the pixels are the same whichever is taken
+  const noisy = rgbaPng(33, 17, false);
+  assert.deepEqual(rgb(smallestPng(noisy)), rgb(noisy));
+  assert.ok(smallestPng(noisy).length <= compactPng(noisy).length);
 });
 
 Deno.test("publish --compact turns an earlier published folder's steps.csv into steps.csv.gz, pixels unchanged", async () => {
