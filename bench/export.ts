@@ -4,15 +4,24 @@
  * steps/s, images/s, estimated FLOPs and achieved GFLOP/s, hardware
  * fingerprint, versions, commit).
  *
- * Flags: --backend NAME (default auto), --models mlp-28,dcgan-32,dcgan-64, --reps N (scales the
- * default repetitions), --out FILE.
+ * Flags: --backend NAME (default auto), --models mlp-28,dcgan-32,dcgan-64 (or DCGAN widths such as dcgan-32-w16:
+ * the scaling table's), --batches 64 (a comma list: 32,64,128), --reps N (scales the default repetitions),
+ * --out FILE.
  */
 import { parseArgs } from "node:util";
 import { type AlgorithmName, type BackendName, selectBackend } from "../mod.ts";
 import { describeEnvironment } from "../repro/folder/environment.ts";
 import { type Row, toCsv, writeAtomic } from "../repro/folder/files.ts";
 import { runMain } from "../repro/errors.ts";
-import { BENCH_ALGORITHMS, BENCH_MODELS, type BenchModel, stepFixture, stepFlops } from "./fixtures.ts";
+import {
+  BENCH_ALGORITHMS,
+  BENCH_MODELS,
+  type BenchModel,
+  defaultReps,
+  modelShape,
+  stepFixture,
+  stepFlops,
+} from "./fixtures.ts";
 import { BENCH_COLUMNS, BENCH_SUITE } from "./schema.ts";
 
 /** The `q` quantile of sorted values, linearly interpolated. */
@@ -28,14 +37,19 @@ export async function benchCsv(args: string[] = Deno.args): Promise<void> {
     options: {
       backend: { type: "string" },
       models: { type: "string" },
+      batches: { type: "string" },
       reps: { type: "string" },
       out: { type: "string" },
     },
     strict: true,
   });
-  const models = (values.models?.split(",") ?? BENCH_MODELS) as BenchModel[];
-  for (const m of models) {
-    if (!BENCH_MODELS.includes(m)) throw new Error(`Cannot bench model "${m}": choose from ${BENCH_MODELS.join(", ")}`);
+  const models = values.models?.split(",") ?? [...BENCH_MODELS];
+  for (const m of models) modelShape(m); // an unknown name: one line
+  const batches = (values.batches ?? "64").split(",").map(Number);
+  for (const [i, b] of batches.entries()) {
+    if (!(Number.isInteger(b) && b > 0)) {
+      throw new Error(`Cannot use --batches ${values.batches}: "${values.batches!.split(",")[i]}" is not a batch size`);
+    }
   }
   const scale = Number(values.reps ?? 1);
   if (!(scale > 0)) throw new Error(`Cannot use --reps ${values.reps}: expected a positive number`);
@@ -46,66 +60,70 @@ export async function benchCsv(args: string[] = Deno.args): Promise<void> {
   for (const line of backend.skipped) console.error(`  (auto skipped ${line})`);
   const rows: Row[] = [];
   for (const model of models) {
-    const reps = Math.max(3, Math.round(scale * (model === "mlp-28" ? 15 : model === "dcgan-32" ? 5 : 3)));
-    // The penalised critic steps go last: a wasm heap exhaustion (dcgan-64 WGAN-div) aborts the module,
-    // and every later step in this process would be lost with it.
-    const order = [
-      ...BENCH_ALGORITHMS.map((alg) => ["generator", alg] as const),
-      ...["wgan", "gan", "wgan-gp", "wgan-div"].map((alg) => ["critic", alg as AlgorithmName] as const),
-    ];
-    for (const [kind, alg] of order) {
-      {
-        const times: number[] = [];
-        try {
-          const fixture = stepFixture(model, alg, kind);
-          await fixture.run(); // warm-up
-          for (let i = 0; i < reps; i++) {
-            const t0 = performance.now();
-            await fixture.run();
-            times.push(performance.now() - t0);
+    for (const batch of batches) {
+      const reps = Math.max(3, Math.round(scale * defaultReps(model, batch)));
+      // The penalised critic steps go last: a wasm heap exhaustion (dcgan-64 WGAN-div) aborts the module,
+      // and every later step in this process would be lost with it.
+      const order = [
+        ...BENCH_ALGORITHMS.map((alg) => ["generator", alg] as const),
+        ...["wgan", "gan", "wgan-gp", "wgan-div"].map((alg) => ["critic", alg as AlgorithmName] as const),
+      ];
+      for (const [kind, alg] of order) {
+        {
+          const times: number[] = [];
+          try {
+            const fixture = stepFixture(model, alg, kind, batch);
+            await fixture.run(); // warm-up
+            for (let i = 0; i < reps; i++) {
+              const t0 = performance.now();
+              await fixture.run();
+              times.push(performance.now() - t0);
+            }
+            fixture.dispose();
+          } catch (e) {
+            // e.g. wasm's 4 GB heap: report the row as missing rather than lose the others
+            console.error(
+              `  ${model} b${batch} ${alg} ${kind}: skipped (${String((e as Error).message).split("\n")[0]})`,
+            );
+            continue;
           }
-          fixture.dispose();
-        } catch (e) {
-          // e.g. wasm's 4 GB heap: report the row as missing rather than lose the others
-          console.error(`  ${model} ${alg} ${kind}: skipped (${String((e as Error).message).split("\n")[0]})`);
-          continue;
+          times.sort((a, b) => a - b);
+          const median = quantile(times, 0.5);
+          const flops = stepFlops(model, alg, kind, batch);
+          rows.push({
+            suite: BENCH_SUITE,
+            model,
+            algorithm: alg,
+            step: kind,
+            batch,
+            backend: backend.name,
+            device: backend.device,
+            median_ms: Number(median.toFixed(3)),
+            p25_ms: Number(quantile(times, 0.25).toFixed(3)),
+            p75_ms: Number(quantile(times, 0.75).toFixed(3)),
+            min_ms: Number(times[0].toFixed(3)),
+            reps,
+            steps_per_s: Number((1000 / median).toFixed(3)),
+            images_per_s: Number((batch * 1000 / median).toFixed(1)),
+            est_gflop: Number((flops / 1e9).toFixed(4)),
+            gflop_per_s: Number((flops / 1e9 / (median / 1000)).toFixed(2)),
+            cpu: env.cpu,
+            cores: env.cores,
+            memory_gb: env.memory_gb,
+            gpu: backend.name === "webgpu" ? backend.device : "",
+            hardware_id: env.hardware_id,
+            runtime: `deno ${env.deno}`,
+            library: `tfjs ${env.tfjs}`,
+            commit: env.commit,
+          });
+          console.error(`  ${model} b${batch} ${alg} ${kind}: ${median.toFixed(1)} ms/step (${reps} reps)`);
         }
-        times.sort((a, b) => a - b);
-        const median = quantile(times, 0.5);
-        const flops = stepFlops(model, alg, kind);
-        rows.push({
-          suite: BENCH_SUITE,
-          model,
-          algorithm: alg,
-          step: kind,
-          batch: 64,
-          backend: backend.name,
-          device: backend.device,
-          median_ms: Number(median.toFixed(3)),
-          p25_ms: Number(quantile(times, 0.25).toFixed(3)),
-          p75_ms: Number(quantile(times, 0.75).toFixed(3)),
-          min_ms: Number(times[0].toFixed(3)),
-          reps,
-          steps_per_s: Number((1000 / median).toFixed(3)),
-          images_per_s: Number((64_000 / median).toFixed(1)),
-          est_gflop: Number((flops / 1e9).toFixed(4)),
-          gflop_per_s: Number((flops / 1e9 / (median / 1000)).toFixed(2)),
-          cpu: env.cpu,
-          cores: env.cores,
-          memory_gb: env.memory_gb,
-          gpu: backend.name === "webgpu" ? backend.device : "",
-          hardware_id: env.hardware_id,
-          runtime: `deno ${env.deno}`,
-          library: `tfjs ${env.tfjs}`,
-          commit: env.commit,
-        });
-        console.error(`  ${model} ${alg} ${kind}: ${median.toFixed(1)} ms/step (${reps} reps)`);
       }
     }
   }
   const rank = (r: Row) =>
-    BENCH_MODELS.indexOf(r.model as BenchModel) * 100 + (r.step === "critic" ? 0 : 10) +
-    BENCH_ALGORITHMS.indexOf(r.algorithm as AlgorithmName);
+    models.indexOf(r.model as BenchModel) * 10_000 + batches.indexOf(r.batch as number) * 100 +
+    (r.step === "critic" ? 0 : 10) + BENCH_ALGORITHMS.indexOf(r.algorithm as AlgorithmName);
   rows.sort((a, b) => rank(a) - rank(b));
   await Deno.mkdir(out.replace(/\/[^/]*$/, "") || ".", { recursive: true });
   await writeAtomic(out, toCsv(rows, BENCH_COLUMNS));

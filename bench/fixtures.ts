@@ -23,27 +23,66 @@ import {
 } from "../mod.ts";
 import { criticStep, generatorStep } from "../lib/train/mod.ts";
 
-/** Benchmarked model pairs. */
-export type BenchModel = "mlp-28" | "dcgan-32" | "dcgan-64";
-/** Models in table order. */
+/**
+ * A benchmarked model pair: `mlp-28` (the reference MLPs, 512 hidden units), `dcgan-32` and `dcgan-64` (DCGANs
+ * with 64 filters, 3 channels), or a DCGAN at another width, `dcgan-<32|64>-w<filters>` (the scaling table's
+ * `dcgan-32-w16`).
+ */
+export type BenchModel = string;
+/** The standard rows (`deno bench`, `bench:csv`'s default), in table order. */
 export const BENCH_MODELS: readonly BenchModel[] = ["mlp-28", "dcgan-32", "dcgan-64"];
+/** The scaling table's models (issue #27): DCGAN widths 16, 32 and 64 at 32 and 64 pixels. */
+export const SCALE_MODELS: readonly BenchModel[] = [
+  "dcgan-32-w16",
+  "dcgan-32-w32",
+  "dcgan-32",
+  "dcgan-64-w16",
+  "dcgan-64-w32",
+  "dcgan-64",
+];
+/** The scaling table's batch sizes. */
+export const SCALE_BATCHES: readonly number[] = [32, 64, 128];
 /** Algorithms in table order (the first is each group's baseline). */
 export const BENCH_ALGORITHMS: readonly AlgorithmName[] = ["wgan", "wgan-gp", "wgan-div", "gan"];
 /** Step kinds. */
 export type StepKind = "critic" | "generator";
 
-/** Shapes of the benchmarked models (kept in sync with the PyTorch reference). */
-export const MODEL_SHAPES: Record<BenchModel, { image: [number, number, number]; width: number; hidden: number }> = {
-  "mlp-28": { image: [28, 28, 1], width: 0, hidden: 512 },
-  "dcgan-32": { image: [32, 32, 3], width: 64, hidden: 0 },
-  "dcgan-64": { image: [64, 64, 3], width: 64, hidden: 0 },
-};
+/** The shape of a benchmarked model pair (kept in sync with the PyTorch reference's `shape()`). */
+export interface ModelShape {
+  kind: "mlp" | "dcgan";
+  /** Height, width, channels. */
+  image: [number, number, number];
+  /** DCGAN filters (`ngf` = `ndf`); 0 for the MLP. */
+  width: number;
+  /** MLP hidden units; 0 for the DCGAN. */
+  hidden: number;
+}
+
+/** The shape `model` names; an unknown name throws one line that lists the forms. */
+export function modelShape(model: BenchModel): ModelShape {
+  if (model === "mlp-28") return { kind: "mlp", image: [28, 28, 1], width: 0, hidden: 512 };
+  const m = /^dcgan-(32|64)(?:-w([1-9][0-9]*))?$/.exec(model);
+  if (!m) {
+    throw new Error(
+      `Cannot bench model "${model}": choose mlp-28, dcgan-32, dcgan-64 or a DCGAN width as dcgan-32-w16`,
+    );
+  }
+  const size = Number(m[1]);
+  return { kind: "dcgan", image: [size, size, 3], width: m[2] ? Number(m[2]) : 64, hidden: 0 };
+}
+
+/** Default timed repetitions: fewer for heavier work (about a second per row on the native backend here). */
+export function defaultReps(model: BenchModel, batch = 64): number {
+  const { kind, image: [size], width } = modelShape(model);
+  const base = kind === "mlp" ? 15 : size === 32 ? 5 : 3;
+  return Math.max(3, Math.min(4 * base, Math.round(base * (64 / batch) * (kind === "mlp" ? 1 : 64 / width))));
+}
 
 const NZ = 100;
 
 function models(model: BenchModel, alg: AlgorithmName): { generator: Model; critic: Model } {
-  const [size, , channels] = MODEL_SHAPES[model].image;
-  if (model === "mlp-28") {
+  const { kind, image: [size, , channels], width } = modelShape(model);
+  if (kind === "mlp") {
     return {
       generator: mlpGenerator({ seed: 1, noiseDim: NZ, outputShape: [28, 28, 1] }),
       critic: mlpCritic({ seed: 2, inputShape: [28, 28, 1] }),
@@ -51,8 +90,14 @@ function models(model: BenchModel, alg: AlgorithmName): { generator: Model; crit
   }
   const penalised = alg === "wgan-gp" || alg === "wgan-div";
   return {
-    generator: dcganGenerator({ seed: 1, imageSize: size as 32 | 64, channels, noiseDim: NZ }),
-    critic: dcganCritic({ seed: 2, imageSize: size as 32 | 64, channels, norm: penalised ? "layer" : "batch" }),
+    generator: dcganGenerator({ seed: 1, imageSize: size as 32 | 64, channels, noiseDim: NZ, width }),
+    critic: dcganCritic({
+      seed: 2,
+      imageSize: size as 32 | 64,
+      channels,
+      width,
+      norm: penalised ? "layer" : "batch",
+    }),
   };
 }
 
@@ -67,7 +112,7 @@ export function stepFixture(model: BenchModel, alg: AlgorithmName, kind: StepKin
   const spec = algorithm(alg, { batchSize: batch });
   const { generator, critic } = models(model, alg);
   const rng = new Rng(3);
-  const shape = MODEL_SHAPES[model].image;
+  const shape = modelShape(model).image;
   const real = tf.tensor(rng.uniforms(batch * shape[0] * shape[1] * shape[2], -1, 1), [batch, ...shape]);
   const noise = tf.tensor(rng.normals(batch * NZ), [batch, NZ]);
   const optimizer = createOptimizer(spec.optimizer);
@@ -99,8 +144,8 @@ export function stepFixture(model: BenchModel, alg: AlgorithmName, kind: StepKin
 
 /** Multiply-add FLOPs (2 per MAC) of one forward pass of one sample through the matmul/conv layers. */
 export function forwardFlops(model: BenchModel, net: "generator" | "critic"): number {
-  const { image: [size, , c], width, hidden } = MODEL_SHAPES[model];
-  if (model === "mlp-28") {
+  const { kind, image: [size, , c], width, hidden } = modelShape(model);
+  if (kind === "mlp") {
     const dims = net === "generator"
       ? [NZ, hidden, hidden, hidden, hidden, 784]
       : [784, hidden, hidden, hidden, hidden, 1];

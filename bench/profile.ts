@@ -8,13 +8,13 @@
  * On webgpu it adds the dispatch count per step, the cost of one dispatch and the read-back latency
  * ({@linkcode dispatchReport}).
  *
- * Flags: --backend NAME (default auto), --model mlp-28|dcgan-32|dcgan-64,
+ * Flags: --backend NAME (default auto), --model mlp-28|dcgan-32|dcgan-64 (or a width: dcgan-32-w16),
  * --algorithm wgan|wgan-gp|wgan-div|gan, --step critic|generator, --reps N, --top N.
  */
 import { parseArgs } from "node:util";
 import { type AlgorithmName, type BackendName, selectBackend, tf } from "../mod.ts";
 import { runMain, UsageError } from "../repro/errors.ts";
-import { BENCH_ALGORITHMS, BENCH_MODELS, type BenchModel, stepFixture, type StepKind } from "./fixtures.ts";
+import { BENCH_ALGORITHMS, type BenchModel, modelShape, stepFixture, type StepKind } from "./fixtures.ts";
 
 /** Time and calls accumulated per kernel name. */
 export interface KernelTotals {
@@ -73,8 +73,10 @@ export async function profileStep(args: string[] = Deno.args): Promise<void> {
     strict: true,
   });
   const model = values.model as BenchModel;
-  if (!BENCH_MODELS.includes(model)) {
-    throw new UsageError(`Cannot profile model "${model}": choose from ${BENCH_MODELS.join(", ")}`);
+  try {
+    modelShape(model);
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace("Cannot bench", "Cannot profile"));
   }
   const alg = values.algorithm as AlgorithmName;
   if (!BENCH_ALGORITHMS.includes(alg)) {

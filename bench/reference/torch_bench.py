@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """PyTorch reference for wgan-bench's step benchmarks.
 
-Times the SAME steps as bench/fixtures.ts (same models, shapes, batch 64,
+Times the SAME steps as bench/fixtures.ts (same models, shapes, batch sizes,
 optimizers, losses and penalties) and writes rows in the SAME CSV schema as
 `deno task bench:csv`, so `deno task compare` can match them row by row.
+Models: mlp-28, dcgan-32, dcgan-64, or a DCGAN at another width (dcgan-32-w16);
+--batches 32,64,128 (default 64): the scaling table's sweep.
 
 On a CUDA GPU: --device cuda (rows with backend pytorch-cuda; each timed step ends with loss.item() and a
 torch.cuda.synchronize()).
@@ -36,13 +38,31 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
 NZ = 100
-BATCH = 64
 MODELS = ["mlp-28", "dcgan-32", "dcgan-64"]
 ALGORITHMS = ["wgan", "wgan-gp", "wgan-div", "gan"]
-SHAPES = {"mlp-28": (1, 28, 28), "dcgan-32": (3, 32, 32), "dcgan-64": (3, 64, 64)}
 COLUMNS = ["suite", "model", "algorithm", "step", "batch", "backend", "device", "median_ms", "p25_ms", "p75_ms",
            "min_ms", "reps", "steps_per_s", "images_per_s", "est_gflop", "gflop_per_s", "cpu", "cores", "memory_gb",
            "gpu", "hardware_id", "runtime", "library", "commit"]
+
+
+def shape(model):
+    """(kind, channels, size, width) of a model name, as bench/fixtures.ts's modelShape()."""
+    import re
+    if model == "mlp-28":
+        return "mlp", 1, 28, 0
+    m = re.fullmatch(r"dcgan-(32|64)(?:-w([1-9][0-9]*))?", model)
+    if not m:
+        sys.exit(f'error: Cannot bench model "{model}": choose mlp-28, dcgan-32, dcgan-64 or a DCGAN width as '
+                 "dcgan-32-w16")
+    return "dcgan", 3, int(m.group(1)), int(m.group(2) or 64)
+
+
+def default_reps(model, batch):
+    """As bench/fixtures.ts's defaultReps()."""
+    kind, _, size, width = shape(model)
+    base = 15 if kind == "mlp" else 5 if size == 32 else 3
+    scale = (64 / batch) * (1 if kind == "mlp" else 64 / width)
+    return max(3, min(4 * base, round(base * scale)))
 
 
 def mlp(dims):
@@ -95,16 +115,16 @@ def dcgan_d(size, nc, norm, ndf=64):
     return nn.Sequential(*mods)
 
 
-def build(model, alg):
-    c, h, _ = SHAPES[model]
-    if model == "mlp-28":
+def build(model, alg, batch):
+    kind, c, h, width = shape(model)
+    if kind == "mlp":
         g = nn.Sequential(mlp([NZ, 512, 512, 512, 512, 784]), nn.Unflatten(1, (1, 28, 28)))
         d = nn.Sequential(nn.Flatten(), mlp([784, 512, 512, 512, 512, 1]))
-        z = torch.randn(BATCH, NZ)
+        z = torch.randn(batch, NZ)
     else:
-        g = dcgan_g(h, c)
-        d = dcgan_d(h, c, "layer" if alg in ("wgan-gp", "wgan-div") else "batch")
-        z = torch.randn(BATCH, NZ, 1, 1)
+        g = dcgan_g(h, c, width)
+        d = dcgan_d(h, c, "layer" if alg in ("wgan-gp", "wgan-div") else "batch", width)
+        z = torch.randn(batch, NZ, 1, 1)
     return g, d, z
 
 
@@ -158,14 +178,14 @@ def generator_step(alg, g, d, opt, z):
 
 
 def forward_flops(model, net):
-    c, size, _ = SHAPES[model]
-    if model == "mlp-28":
+    kind, c, size, width = shape(model)
+    if kind == "mlp":
         dims = [NZ, 512, 512, 512, 512, 784] if net == "generator" else [784, 512, 512, 512, 512, 1]
         return sum(2 * dims[i] * dims[i + 1] for i in range(len(dims) - 1))
     layers = int(round(torch.log2(torch.tensor(size / 4)).item()))
     flops = 0
     if net == "generator":
-        ch, s = 64 * 2 ** (layers - 1), 4
+        ch, s = width * 2 ** (layers - 1), 4
         flops += 2 * NZ * ch * 16
         for i in range(layers):
             out = c if i == layers - 1 else ch // 2
@@ -174,7 +194,7 @@ def forward_flops(model, net):
     else:
         cin, s = c, size
         for i in range(layers):
-            cout = 64 * 2 ** i
+            cout = width * 2 ** i
             s //= 2
             flops += 2 * 16 * cin * cout * s * s
             cin = cout
@@ -182,12 +202,12 @@ def forward_flops(model, net):
     return flops
 
 
-def step_flops(model, alg, kind):
+def step_flops(model, alg, kind, batch):
     gf, df = forward_flops(model, "generator"), forward_flops(model, "critic")
     if kind == "generator":
-        return BATCH * (3 * gf + 3 * df)
+        return batch * (3 * gf + 3 * df)
     points = {"wgan-gp": 1, "wgan-div": 2}.get(alg, 0)
-    return BATCH * (gf + 6 * df + points * 9 * df)
+    return batch * (gf + 6 * df + points * 9 * df)
 
 
 def cpu_model():
@@ -228,11 +248,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--batches", default="64", help="comma list of batch sizes (the scaling table: 32,64,128)")
     ap.add_argument("--reps", type=float, default=1.0)
     ap.add_argument("--out", required=True)
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
                     help="cuda: time the steps on the first CUDA GPU (backend column pytorch-cuda)")
     args = ap.parse_args()
+    try:
+        batches = [int(b) for b in args.batches.split(",")]
+        assert all(b > 0 for b in batches)
+    except (ValueError, AssertionError):
+        sys.exit(f"error: Cannot use --batches {args.batches}: expected positive whole numbers (32,64,128)")
+    models = args.models.split(",")
+    for model in models:
+        shape(model)  # an unknown name: one line before any timing
     if args.device == "cuda" and not torch.cuda.is_available():
         sys.exit("error: --device cuda: torch.cuda.is_available() is False (no CUDA build or no GPU)")
     dev = torch.device(args.device)
@@ -259,44 +288,47 @@ def main():
         except OSError:
             commit = "unknown"
     rows = []
-    for model in args.models.split(","):
-        reps = max(3, round(args.reps * {"mlp-28": 15, "dcgan-32": 5, "dcgan-64": 3}[model]))
-        for kind in ("critic", "generator"):
-            for alg in ALGORITHMS:
-                g, d, z = build(model, alg)
-                g, d, z = g.to(dev), d.to(dev), z.to(dev)
-                real = (torch.rand(BATCH, *SHAPES[model]) * 2 - 1).to(dev)
-                if kind == "critic":
-                    opt = optimizer(alg, d.parameters())
-                    run = lambda: critic_step(alg, g, d, opt, real, z)
-                else:
-                    opt = optimizer(alg, g.parameters())
-                    run = lambda: generator_step(alg, g, d, opt, z)
-                run()  # warm-up (on a GPU also kernel selection)
-                sync()
-                times = []
-                for _ in range(reps):
-                    t0 = time.perf_counter()
-                    run()  # returns loss.item(): the step is finished, as `await data()` in bench/fixtures.ts
+    for model in models:
+        kind_, _, size, _ = shape(model)
+        for batch in batches:
+            reps = max(3, round(args.reps * default_reps(model, batch)))
+            for kind in ("critic", "generator"):
+                for alg in ALGORITHMS:
+                    g, d, z = build(model, alg, batch)
+                    g, d, z = g.to(dev), d.to(dev), z.to(dev)
+                    image = (1, 28, 28) if kind_ == "mlp" else (3, size, size)
+                    real = (torch.rand(batch, *image) * 2 - 1).to(dev)
+                    if kind == "critic":
+                        opt = optimizer(alg, d.parameters())
+                        run = lambda: critic_step(alg, g, d, opt, real, z)
+                    else:
+                        opt = optimizer(alg, g.parameters())
+                        run = lambda: generator_step(alg, g, d, opt, z)
+                    run()  # warm-up (on a GPU also kernel selection)
                     sync()
-                    times.append((time.perf_counter() - t0) * 1000)
-                times.sort()
-                med = statistics.median(times)
-                q = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [med, med, med]
-                flops = step_flops(model, alg, kind)
-                rows.append({
-                    "suite": "wgan-bench-step-v1", "model": model, "algorithm": alg, "step": kind, "batch": BATCH,
-                    "backend": "pytorch-cuda" if gpu else "pytorch",
-                    "device": f"CUDA {gpu}" if gpu else f"CPU, {args.threads} thread(s), {blas_name()}",
-                    "median_ms": round(med, 3), "p25_ms": round(q[0], 3), "p75_ms": round(q[2], 3),
-                    "min_ms": round(times[0], 3), "reps": reps, "steps_per_s": round(1000 / med, 3),
-                    "images_per_s": round(64000 / med, 1), "est_gflop": round(flops / 1e9, 4),
-                    "gflop_per_s": round(flops / 1e9 / (med / 1000), 2), "cpu": cpu, "cores": cores,
-                    "memory_gb": mem, "gpu": gpu, "hardware_id": hid,
-                    "runtime": f"python {platform.python_version()}", "library": f"torch {torch.__version__}",
-                    "commit": commit,
-                })
-                print(f"  {model} {alg} {kind}: {med:.1f} ms/step ({reps} reps)", flush=True)
+                    times = []
+                    for _ in range(reps):
+                        t0 = time.perf_counter()
+                        run()  # returns loss.item(): the step is finished, as `await data()` in bench/fixtures.ts
+                        sync()
+                        times.append((time.perf_counter() - t0) * 1000)
+                    times.sort()
+                    med = statistics.median(times)
+                    q = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [med, med, med]
+                    flops = step_flops(model, alg, kind, batch)
+                    rows.append({
+                        "suite": "wgan-bench-step-v1", "model": model, "algorithm": alg, "step": kind,
+                        "batch": batch, "backend": "pytorch-cuda" if gpu else "pytorch",
+                        "device": f"CUDA {gpu}" if gpu else f"CPU, {args.threads} thread(s), {blas_name()}",
+                        "median_ms": round(med, 3), "p25_ms": round(q[0], 3), "p75_ms": round(q[2], 3),
+                        "min_ms": round(times[0], 3), "reps": reps, "steps_per_s": round(1000 / med, 3),
+                        "images_per_s": round(batch * 1000 / med, 1), "est_gflop": round(flops / 1e9, 4),
+                        "gflop_per_s": round(flops / 1e9 / (med / 1000), 2), "cpu": cpu, "cores": cores,
+                        "memory_gb": mem, "gpu": gpu, "hardware_id": hid,
+                        "runtime": f"python {platform.python_version()}", "library": f"torch {torch.__version__}",
+                        "commit": commit,
+                    })
+                    print(f"  {model} b{batch} {alg} {kind}: {med:.1f} ms/step ({reps} reps)", flush=True)
     import csv
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     tmp = args.out + ".tmp"

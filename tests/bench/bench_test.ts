@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { CompareError, compareTable, loadCsvText, matchRows, renderTable } from "../../bench/compare.ts";
 import { bestOf } from "../../bench/best_of.ts";
-import { forwardFlops, stepFlops } from "../../bench/fixtures.ts";
+import { defaultReps, forwardFlops, modelShape, stepFlops } from "../../bench/fixtures.ts";
 import { BENCH_COLUMNS } from "../../bench/schema.ts";
 import { parseCsv, toCsv } from "../../repro/folder/files.ts";
 import { SUMMARY_COLUMNS } from "../../repro/analysis/arm_summary.ts";
 import { STAT_COLUMNS } from "../../repro/folder/layout.ts";
 import { tempDir } from "../temp.ts";
+import { BACKENDS } from "../helpers.ts";
 
 function benchCsv(backend: string, rows: [string, string, string, number][]): string {
   return toCsv(
@@ -31,6 +32,23 @@ Deno.test("estimated FLOPs: the MLP critic is 2·(784·512 + 3·512² + 512) per
   const d = forwardFlops("mlp-28", "critic"), g = forwardFlops("mlp-28", "generator");
   assert.equal(stepFlops("mlp-28", "wgan", "critic"), 64 * (g + 6 * d));
   assert.equal(stepFlops("mlp-28", "wgan-gp", "critic") - stepFlops("mlp-28", "wgan", "critic"), 64 * 9 * d);
+});
+
+Deno.test("bench models: DCGAN widths parse (dcgan-32-w16), FLOPs scale with them, reps keep the standard rows'", () => {
+  assert.deepEqual(modelShape("dcgan-64-w16"), { kind: "dcgan", image: [64, 64, 3], width: 16, hidden: 0 });
+  assert.deepEqual(modelShape("dcgan-32"), { kind: "dcgan", image: [32, 32, 3], width: 64, hidden: 0 });
+  for (const bad of ["dcgan-48", "dcgan-32-w0", "dcgan-32-16", "mlp-32", ""]) {
+    assert.throws(
+      () => modelShape(bad),
+      /^Error: Cannot bench model ".*": choose mlp-28, dcgan-32, dcgan-64 or a DCGAN/,
+    );
+  }
+  // width 16: 32→16 (3→16), 16→8 (16→32), 8→4 (32→64), 4×4×64 → 1
+  assert.equal(forwardFlops("dcgan-32-w16", "critic"), 2 * 16 * (3 * 16 * 256 + 16 * 32 * 64 + 32 * 64 * 16 + 64));
+  assert.equal(stepFlops("dcgan-32-w16", "wgan", "generator", 128), 2 * stepFlops("dcgan-32-w16", "wgan", "generator"));
+  assert.deepEqual(["mlp-28", "dcgan-32", "dcgan-64"].map((m) => defaultReps(m)), [15, 5, 3]);
+  assert.equal(defaultReps("dcgan-32-w16", 32), 20); // lighter work, more reps, at most 4× the standard row's
+  assert.equal(defaultReps("dcgan-64", 128), 3);
 });
 
 Deno.test("compare matches rows describing the same work and reports time ratios and speed-ups", () => {
@@ -213,4 +231,71 @@ Deno.test("bench:loop: cases parse with their --set changes; the time per iterat
   const rows = [0, 20, 40, 60, 80, 100].map((step) => ({ step: String(step), wall_time_s: String(step * 0.05 + 1) }));
   assert.ok(Math.abs(msPerIteration(rows, 20, 80) - 50) < 1e-9);
   assert.throws(() => msPerIteration(rows, 25, 80), /no row at iteration 25/);
+});
+
+/** /usr/bin/python3 with torch, or null (python3-torch is optional: bench/reference). */
+async function torchPython(): Promise<string | null> {
+  try {
+    const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", "import torch"], stderr: "null" }).output();
+    return out.success ? "/usr/bin/python3" : null;
+  } catch {
+    return null;
+  }
+}
+const python = await torchPython();
+
+Deno.test({
+  name:
+    "bench/rounds.sh times the scaling table's groups at 1 thread, ours and PyTorch's alike (rows match, FLOPs agree)",
+  ignore: python === null || !BACKENDS.includes("native"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await tempDir();
+    const root = new URL("../../", import.meta.url).pathname;
+    const res = await new Deno.Command("bash", {
+      args: [`${root}bench/rounds.sh`, dir, "1"],
+      env: {
+        WGAN_BENCH_WORK: "dcgan-32-w16:8,16 mlp-28:8",
+        WGAN_BENCH_SETTINGS: "pytorch native-1t",
+        PYTHON: python!,
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(res.stderr);
+    assert.equal(res.code, 0, err);
+    assert.match(err, /round 1\/1: pytorch\nround 1\/1: native-1t\n/);
+    const read = async (name: string) => parseCsv(await Deno.readTextFile(`${dir}/${name}.csv`));
+    const [torch, ours] = [await read("pytorch"), await read("native-1t")];
+    const key = (r: Record<string, string>) => `${r.model}/${r.batch}/${r.algorithm}/${r.step}`;
+    assert.equal(torch.length, 24); // (2 batches of dcgan-32-w16 + 1 of mlp-28) × 4 algorithms × 2 steps
+    assert.deepEqual(ours.map(key).sort(), torch.map(key).sort());
+    const gflop = new Map(torch.map((r) => [key(r), r.est_gflop]));
+    for (const r of ours) {
+      assert.equal(r.est_gflop, gflop.get(key(r)), key(r)); // the two sides count the same work
+      assert.equal(
+        Number(r.est_gflop),
+        Number((stepFlops(r.model, r.algorithm as "gan", r.step as "critic", Number(r.batch)) / 1e9).toFixed(4)),
+      );
+      assert.match(r.device, /\(1 threads?\)/); // OPENBLAS_NUM_THREADS=1 reached the native backend
+      // images/s is batch / median time, both as rounded in the file (ms to 3 decimals, images/s to 1)
+      const [ips, ms] = [Number(r.images_per_s), Number(r.median_ms)];
+      assert.ok(
+        Math.abs(Number(r.batch) * 1000 / ips - ms) <= 0.0005 + ms * 0.05 / ips + 1e-9,
+        `${key(r)}: ${ips}, ${ms}`,
+      );
+    }
+    assert.ok(torch.every((r) => r.device.startsWith("CPU, 1 thread(s)")));
+    // the merged files come from the groups' round files
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(files, [
+      "native-1t.csv",
+      "pytorch.csv",
+      "round-1-native-1t.g1.csv",
+      "round-1-native-1t.g2.csv",
+      "round-1-pytorch.g1.csv",
+      "round-1-pytorch.g2.csv",
+    ]);
+  },
 });
