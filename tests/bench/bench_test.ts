@@ -8,6 +8,7 @@ import { SUMMARY_COLUMNS } from "../../repro/analysis/arm_summary.ts";
 import { STAT_COLUMNS } from "../../repro/folder/layout.ts";
 import { tempDir } from "../temp.ts";
 import { BACKENDS } from "../helpers.ts";
+import { torchPython } from "./torch_python.ts";
 
 function benchCsv(backend: string, rows: [string, string, string, number][]): string {
   return toCsv(
@@ -233,15 +234,6 @@ Deno.test("bench:loop: cases parse with their --set changes; the time per iterat
   assert.throws(() => msPerIteration(rows, 25, 80), /no row at iteration 25/);
 });
 
-/** /usr/bin/python3 with torch, or null (python3-torch is optional: bench/reference). */
-async function torchPython(): Promise<string | null> {
-  try {
-    const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", "import torch"], stderr: "null" }).output();
-    return out.success ? "/usr/bin/python3" : null;
-  } catch {
-    return null;
-  }
-}
 const python = await torchPython();
 
 Deno.test({

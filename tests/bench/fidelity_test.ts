@@ -3,6 +3,7 @@ import { insideBand } from "../../bench/fidelity.ts";
 import { resolveConfig } from "../../repro/config/resolve.ts";
 import { tempDir } from "../temp.ts";
 import { findExperiment } from "../../repro/config/registry.ts";
+import { torchPython } from "./torch_python.ts";
 
 Deno.test("fidelity band: two standard errors of the difference of seed means plus 10% of the reference", () => {
   // equal means: inside; a difference of 3 with sd 1 over 3 seeds each (2·√(2/3) + 0.1·10 = 2.63): outside
@@ -12,16 +13,6 @@ Deno.test("fidelity band: two standard errors of the difference of seed means pl
   assert.ok(Math.abs(far.allowed - (2 * Math.sqrt(2 / 3) + 1)) < 1e-9 && far.difference === 3);
   assert.equal(insideBand([11.5, 12.5, 13.5], [9, 10, 11]).inside, true);
 });
-
-/** /usr/bin/python3 with torch, or null. */
-async function torchPython(): Promise<string | null> {
-  try {
-    const out = await new Deno.Command("/usr/bin/python3", { args: ["-c", "import torch"], stderr: "null" }).output();
-    return out.success ? "/usr/bin/python3" : null;
-  } catch {
-    return null;
-  }
-}
 
 const python = await torchPython();
 
