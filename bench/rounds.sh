@@ -5,7 +5,8 @@
 # alike. The settings (WGAN_BENCH_SETTINGS, default "pytorch native pytorch-2t"): pytorch (1 thread), native (its
 # default threads: one per core), pytorch-2t (2 threads), native-1t (1 thread: the harness's --jobs setting) and, given
 # BEFORE_CHECKOUT (another checkout of this repository with `deno install` done there), native at that checkout
-# (native-before). Writes OUT_DIR/round-K-<setting>[.g<group>].csv and the merged OUT_DIR/<setting>.csv (bench/best_of.ts).
+# (native-before). Writes OUT_DIR/round-K-<setting>[.g<group>].csv and the merged OUT_DIR/<setting>.csv
+# (bench/best_of.ts).
 # Environment: WGAN_BENCH_MODELS (default mlp-28,dcgan-32,dcgan-64), WGAN_BENCH_BATCHES (default 64), or
 # WGAN_BENCH_WORK: groups "MODELS:BATCHES" separated by spaces, each timed as its own cross product (the scaling
 # table: bench/scale.sh); PYTHON (default /usr/bin/python3, which needs Debian's python3-torch).

@@ -16,9 +16,10 @@ import { listCell } from "./run_analysis.ts";
 import { median } from "./stats.ts";
 
 /**
- * Renders a Vega-Lite spec to PNG bytes, at the spec's own size (1200-1650 pixels wide for these figures). They were
- * rendered at twice that size until December 2026: 2.2 times the bytes for detail that a README, shown about 900
- * pixels wide, scales away, and results/ travels to the GPU machine (tests/bench/travel_budget_test.ts).
+ * Renders a Vega-Lite spec to PNG bytes, at the spec's own size (about 1,000-1,650 pixels wide for these figures).
+ * Until 97f6364 they were rendered at twice that size: about twice the bytes (9.4 MiB for the 78 committed then, 4.3
+ * after), for detail that a README, shown about 900 pixels wide, scales away; results/ travels to the GPU machine
+ * (tests/bench/travel_budget_test.ts).
  */
 export async function renderPng(spec: TopLevelSpec): Promise<Uint8Array> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });

@@ -10,9 +10,9 @@
  *
  * What is committed is stored compactly, the same content in fewer bytes: the table of every run's rows as
  * `steps.csv.gz` (about 5× smaller; `repro rebuild`, `compare` and the tests read it as they read steps.csv) and
- * every picture through {@linkcode smallestPng} (grey or RGB instead of RGBA, the smallest of seven lossless encodings). results/ travels
- * with the working tree to the GPU machine, 64 MiB with the GPU kit. `deno task publish --compact <dest>...` does
- * the same to folders published before.
+ * every picture through {@linkcode smallestPng} (grey or RGB instead of RGBA, the smallest of seven lossless
+ * encodings). results/ travels with the working tree to the GPU machine, 64 MiB with the GPU kit.
+ * `deno task publish --compact <dest>...` does the same to folders published before.
  *
  * @module
  */
@@ -31,7 +31,7 @@ async function copyPicture(from: string, to: string): Promise<void> {
   try {
     out = smallestPng(bytes);
   } catch {
-    // not a PNG fast-png reads: kept byte for byte
+    // not a PNG fast-png reads, or no re-encoding decoded to the same pixels: kept byte for byte
   }
   await writeAtomic(to, out.length < bytes.length ? out : bytes);
 }
