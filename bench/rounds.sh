@@ -40,7 +40,8 @@ torch() { # threads models batches file
 }
 native() { # checkout threads(or "") models batches file
   if [ -n "$2" ]; then
-    (cd "$1" && OPENBLAS_NUM_THREADS="$2" deno task bench:csv --backend native --models "$3" --batches "$4" \
+    # WGAN_BENCH_THREADS sets OpenBLAS's and oneDNN's threads (OPENBLAS_NUM_THREADS alone left oneDNN on every core)
+    (cd "$1" && WGAN_BENCH_THREADS="$2" OPENBLAS_NUM_THREADS="$2" OMP_NUM_THREADS="$2" deno task bench:csv --backend native --models "$3" --batches "$4" \
       --out "$5" >/dev/null 2>&1)
   else
     (cd "$1" && deno task bench:csv --backend native --models "$3" --batches "$4" --out "$5" >/dev/null 2>&1)

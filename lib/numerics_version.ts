@@ -8,7 +8,9 @@
  * 1: the numbers as of the native backend's oneDNN batch norm and one-thread element-wise path (251799f).
  * 2: with several threads, the native backend's element-wise work on 8,192–131,071 elements runs on oneDNN with one
  *    thread instead of the loops (issue #27: sums accumulate in float32 there); one-thread numbers are unchanged.
+ * 3: where oneDNN runs AVX-512 kernels, the native backend's matrix products (and im2col convolutions) use oneDNN's
+ *    sgemm instead of OpenBLAS's (issue #27: its products sum in another order); elsewhere the numbers are unchanged.
  *
  * @module
  */
-export const NUMERICS_VERSION = 2;
+export const NUMERICS_VERSION = 3;

@@ -19,7 +19,7 @@ export {
   BackendUnavailableError,
   selectBackend,
 } from "./select.ts";
-export { type NativeRegistration, registerNativeBackend } from "./native/native_backend.ts";
+export { chooseGemm, type Gemm, type NativeRegistration, registerNativeBackend } from "./native/native_backend.ts";
 export { type Blas, type BlasLoad, loadBlas } from "./native/openblas.ts";
 export { type ConvKind, loadOneDnn, type OneDnn, type OneDnnLoad } from "./native/onednn.ts";
 export { setPoolLimit } from "./native/pool.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { silenceCpuBanner, tf } from "./tf.ts";
-import { registerNativeBackend } from "./native/native_backend.ts";
+import { type NativeRegistration, registerNativeBackend } from "./native/native_backend.ts";
 import {
   describeAdapter,
   prepareWgpu,
@@ -84,6 +84,24 @@ interface Probe {
  * "OpenBLAS 0.3.21 (Cooperlake kernels)" from OpenBLAS's build string ("OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH
  * NO_AFFINITY Cooperlake MAX_THREADS=64"): the kernel family is what makes float results machine-specific.
  */
+/**
+ * The native backend in words: which library multiplies the matrices, which runs the convolutions, and the threads
+ * each uses (both, when they differ: a result row must not say one thread while oneDNN ran two).
+ */
+function nativeDevice(native: Extract<NativeRegistration, { ok: true }>): string {
+  const { blas, dnnl, gemm } = native;
+  const products = gemm.library === "onednn" ? `${gemm.config} sgemm` : `${blasName(blas.config)} sgemm`;
+  const convolutions = dnnl
+    ? gemm.library === "onednn" ? " and convolutions" : ` + ${dnnl.description} convolutions`
+    : "";
+  // with oneDNN's sgemm OpenBLAS does no work, and its thread count says nothing
+  const dnnlThreads = dnnl?.getThreads(), blasThreads = gemm.library === "onednn" ? dnnlThreads! : blas.getThreads();
+  const threads = dnnlThreads === undefined || blasThreads === dnnlThreads
+    ? `${blasThreads} threads`
+    : `OpenBLAS ${blasThreads} threads, oneDNN ${dnnlThreads} threads`;
+  return `${products}${convolutions} via Deno FFI (${threads})`;
+}
+
 function blasName(config: string): string {
   const words = config.split(" ");
   const core = words.find((w, i) => i >= 2 && /^[A-Z][A-Za-z0-9]+$/.test(w) && !/^[A-Z0-9_]+$/.test(w));
@@ -186,9 +204,7 @@ async function tryActivate(name: Exclude<BackendName, "auto">): Promise<Probe> {
   const device = name === "webgpu"
     ? (facts ? describeAdapter(facts) : probe.device)
     : native?.ok
-    ? `${blasName(native.blas.config)} sgemm${
-      native.dnnl ? ` + ${native.dnnl.description} convolutions` : ""
-    } via Deno FFI (${native.blas.getThreads()} threads)`
+    ? nativeDevice(native)
     : name === "wasm"
     ? `wasm (XNNPACK, ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD"}, 1 thread)`
     : name === "cpu"

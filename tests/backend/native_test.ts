@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { createOptimizer, selectBackend, tf } from "../../mod.ts";
-import { loadOneDnn } from "../../lib/backend/mod.ts";
+import { chooseGemm, loadBlas, loadOneDnn } from "../../lib/backend/mod.ts";
 import type { OneDnn, PassOp } from "../../lib/backend/native/onednn.ts";
 import { OPTIMIZER_PASSES } from "../../lib/backend/native/optimizer_kernels.ts";
 import { batchNorm } from "../../lib/models/mod.ts";
@@ -685,7 +685,7 @@ console.log(JSON.stringify({ device: info.device, skipped: info.skipped, y: Arra
       ]);
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
-      assert.match(out.device, /\+ oneDNN 2\.\d+\.\d+ \(\w+\) convolutions/, "scoped --allow-ffi is enough");
+      assert.match(out.device, /oneDNN 2\.\d+\.\d+ \(\w+\) (sgemm and )?convolutions/, "scoped --allow-ffi is enough");
       assert.deepEqual(out.skipped, []);
     }
   },
@@ -703,6 +703,113 @@ Deno.test({
       /^ERR Cannot use backend "native": no permission to load .*libopenblas.* \(run Deno with --allow-ffi, as the deno tasks do, or --allow-ffi=\/\S+\)/,
     );
     assert.match(second, /^auto (wasm|webgpu)$/);
+  },
+});
+
+dnnlTest(
+  "oneDNN's sgemm matches OpenBLAS's for every transpose, stride, alpha and beta, and repeats bit for bit",
+  (dnnl) => {
+    const loaded = loadBlas();
+    if (!loaded.ok) throw new Error(loaded.why);
+    const blas = loaded.blas;
+    let seed = 7;
+    const fill = (n: number) =>
+      Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1);
+    const cases: [boolean, boolean, number, number, number][] = [
+      [false, false, 64, 512, 784], // the MLP critic's first layer
+      [false, true, 64, 784, 512], // its input gradient
+      [true, false, 784, 512, 64], // its weight gradient
+      [true, true, 5, 7, 3],
+      [false, false, 1, 1, 1],
+      [false, false, 3, 4, 0], // k = 0: C = beta·C
+    ];
+    for (const [ta, tb, m, n, k] of cases) {
+      for (const [alpha, beta, pad] of [[1, 0, 0], [0.5, 1, 3]]) {
+        const lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        const a = fill((ta ? k : m) * lda), b = fill((tb ? n : k) * ldb), c0 = fill(m * ldc);
+        const want = c0.slice(), got = c0.slice(), again = c0.slice();
+        const options = { alpha, beta, lda, ldb, ldc };
+        blas.sgemm(ta, tb, m, n, k, a, b, want, options);
+        dnnl.sgemm(ta, tb, m, n, k, a, b, got, options);
+        dnnl.sgemm(ta, tb, m, n, k, a, b, again, options);
+        const what = `${ta ? "T" : "N"}${tb ? "T" : "N"} ${m}×${k}·${k}×${n} alpha ${alpha} beta ${beta} pad ${pad}`;
+        assert.deepEqual(again, got, `${what}: the same product twice`);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < ldc; j++) {
+            const x = want[i * ldc + j], y = got[i * ldc + j];
+            if (j >= n) assert.equal(y, c0[i * ldc + j], `${what}: padding [${i}, ${j}] written`);
+            // float32 sums of k products of values in [-1, 1]: rounding grows with √k
+            else {assert.ok(
+                Math.abs(x - y) <= 1e-5 * (1 + Math.sqrt(k)) * (1 + Math.abs(x)),
+                `${what} [${i}, ${j}]: ${x} vs ${y}`,
+              );}
+          }
+        }
+      }
+    }
+  },
+);
+
+dnnlTest(
+  "the matrix products' library: oneDNN's sgemm where it runs AVX-512, else OpenBLAS; WGAN_BENCH_GEMM overrides",
+  (dnnl) => {
+    const loaded = loadBlas();
+    if (!loaded.ok) throw new Error(loaded.why);
+    const blas = loaded.blas;
+    const pick = (d: OneDnn | undefined, override?: string) => {
+      const g = chooseGemm(blas, d, override);
+      return typeof g === "string" ? g : `${g.library}: ${g.why}`;
+    };
+    assert.equal(pick({ ...dnnl, avx512: true }), "onednn: oneDNN runs AVX-512 kernels on this CPU");
+    assert.equal(pick({ ...dnnl, avx512: false }), "openblas: oneDNN has no AVX-512 kernels on this CPU");
+    assert.equal(pick(undefined), "openblas: oneDNN is not loaded");
+    assert.equal(pick({ ...dnnl, avx512: true }, "openblas"), "openblas: WGAN_BENCH_GEMM=openblas");
+    assert.equal(pick({ ...dnnl, avx512: false }, "onednn"), "onednn: WGAN_BENCH_GEMM=onednn");
+    assert.match(pick(undefined, "onednn"), /^WGAN_BENCH_GEMM=onednn, but oneDNN is not loaded/);
+    assert.equal(pick(dnnl, "mkl"), 'WGAN_BENCH_GEMM must be openblas or onednn, got "mkl"');
+    const g = chooseGemm(blas, { ...dnnl, avx512: true });
+    assert.ok(typeof g !== "string");
+    const c = new Float32Array(1);
+    g.sgemm(false, false, 1, 1, 2, new Float32Array([1, 2]), new Float32Array([3, 4]), c);
+    assert.equal(c[0], 11);
+  },
+);
+
+Deno.test({
+  name: "WGAN_BENCH_GEMM picks the products' library, the device says which, and a bad value is one line",
+  ignore: !HAS_DNNL,
+  fn: async () => {
+    const code = `
+import { selectBackend, tf } from "${new URL("../../mod.ts", import.meta.url).href}";
+try {
+  const info = await selectBackend("native");
+  const y = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]));
+  console.log(info.device + " = " + (await y.data())[0]);
+} catch (e) { console.log("ERR " + e.message); }
+`;
+    const run = async (env: Record<string, string>) => {
+      const r = await runSnippet(code, ["--allow-all"], env);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim().split("\n").pop()!;
+    };
+    assert.match(
+      await run({ WGAN_BENCH_GEMM: "openblas" }),
+      /^OpenBLAS \S+ .*sgemm \+ oneDNN .* convolutions .* = 11$/,
+    );
+    assert.match(
+      await run({ WGAN_BENCH_GEMM: "onednn" }),
+      /^oneDNN 2\.\d+\.\d+ \(\w+\) sgemm and convolutions .* = 11$/,
+    );
+    assert.match(
+      await run({ WGAN_BENCH_GEMM: "onednn", WGAN_BENCH_DNNL: "off" }),
+      /^ERR Cannot use backend "native": WGAN_BENCH_GEMM=onednn, but oneDNN is not loaded/,
+    );
+    assert.match(
+      await run({ WGAN_BENCH_GEMM: "fast" }),
+      /^ERR Cannot use backend "native": WGAN_BENCH_GEMM must be openblas or onednn, got "fast"/,
+    );
+    // one thread asked for: both libraries take it, and the device says one
+    assert.match(await run({ WGAN_BENCH_THREADS: "1" }), /via Deno FFI \(1 threads\) = 11$/);
   },
 });
 

@@ -1,7 +1,8 @@
 /**
  * The `native` backend: tfjs's cpu backend (same data storage, same kernels)
  * with matrix products, convolutions, transposes and the optimizer updates
- * replaced by OpenBLAS and fused loops (see `kernels.ts`).
+ * replaced by OpenBLAS or oneDNN's sgemm ({@linkcode chooseGemm}), oneDNN's
+ * primitives and fused loops (see `kernels.ts`).
  *
  * @module
  */
@@ -51,8 +52,59 @@ function nativeBackendClass(Cpu: CpuBackendClass): CpuBackendClass {
  * still registers, with im2col convolutions on the BLAS; `dnnlSkipped` says why.
  */
 export type NativeRegistration =
-  | { ok: true; blas: Blas; dnnl?: OneDnn; dnnlSkipped?: string }
+  | {
+    ok: true;
+    blas: Blas;
+    dnnl?: OneDnn;
+    dnnlSkipped?: string;
+    /** The matrix products' library: `blas`, or oneDNN's sgemm (see {@linkcode chooseGemm}). */
+    gemm: Gemm;
+  }
   | { ok: false; why: string };
+
+/** The library behind the native backend's matrix products (and the im2col convolutions without oneDNN). */
+export interface Gemm extends Blas {
+  /** `openblas` or `onednn`. */
+  readonly library: "openblas" | "onednn";
+  /** Why this one: the rule's reason, or the `WGAN_BENCH_GEMM` override. */
+  readonly why: string;
+}
+
+/**
+ * Which library multiplies the matrices. oneDNN's JIT sgemm where oneDNN runs AVX-512 kernels: Debian's OpenBLAS
+ * 0.3.21 picks its Haswell (AVX2) kernels on AVX-512 CPUs it does not know, and on this project's 2-core AMD EPYC
+ * machines oneDNN's sgemm did the MLP critic's products at ~200 GFLOP/s on one thread against OpenBLAS's ~100
+ * (docs/measurements.md). Elsewhere OpenBLAS, as before. A fixed rule (the CPU's ISA), never a timing race, so that
+ * one machine always computes the same numbers. `WGAN_BENCH_GEMM=openblas|onednn` overrides it.
+ */
+export function chooseGemm(
+  blas: Blas,
+  dnnl: OneDnn | undefined,
+  override = Deno.env.get("WGAN_BENCH_GEMM"),
+): Gemm | string {
+  const fromBlas = (why: string): Gemm => ({ ...blas, library: "openblas", why });
+  const fromDnnl = (d: OneDnn, why: string): Gemm => ({
+    path: d.path,
+    config: d.description,
+    sgemm: d.sgemm,
+    getThreads: d.getThreads,
+    setThreads: d.setThreads,
+    library: "onednn",
+    why,
+  });
+  if (override !== undefined && override !== "") {
+    if (override === "openblas") return fromBlas("WGAN_BENCH_GEMM=openblas");
+    if (override === "onednn") {
+      return dnnl
+        ? fromDnnl(dnnl, "WGAN_BENCH_GEMM=onednn")
+        : "WGAN_BENCH_GEMM=onednn, but oneDNN is not loaded (install libdnnl2, and leave WGAN_BENCH_DNNL unset)";
+    }
+    return `WGAN_BENCH_GEMM must be openblas or onednn, got "${override}"`;
+  }
+  return dnnl?.avx512
+    ? fromDnnl(dnnl, "oneDNN runs AVX-512 kernels on this CPU")
+    : fromBlas(dnnl ? "oneDNN has no AVX-512 kernels on this CPU" : "oneDNN is not loaded");
+}
 
 let registration: NativeRegistration | undefined;
 
@@ -89,6 +141,8 @@ function register(): NativeRegistration {
     : dnnlLoad && !dnnlLoad.ok
     ? dnnlLoad.why
     : undefined;
+  const gemm = chooseGemm(blas, dnnl);
+  if (typeof gemm === "string") return { ok: false, why: gemm };
   const threads = Deno.env.get("WGAN_BENCH_THREADS");
   if (threads !== undefined) {
     const n = Number(threads);
@@ -111,7 +165,7 @@ function register(): NativeRegistration {
       attrs?: tf.NamedAttrMap;
     }) => tf.TensorInfo | tf.TensorInfo[];
   };
-  const own = { ...elementwiseKernels(fallback, dnnl, blas), ...nativeKernels(blas, dnnl, fallback) };
+  const own = { ...elementwiseKernels(fallback, dnnl, gemm), ...nativeKernels(gemm, dnnl, fallback) };
   // Priority below cpu's: registering never changes which backend tfjs picks by itself.
   tf.registerBackend("native", () => new NativeBackend(), 0);
   for (const [kernelName, config] of cpuKernels) {
@@ -132,5 +186,5 @@ function register(): NativeRegistration {
   for (const [kernelName, kernelFunc] of Object.entries(own)) {
     tf.registerKernel({ kernelName, backendName: "native", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
-  return { ok: true, blas, dnnl, dnnlSkipped };
+  return { ok: true, blas, dnnl, dnnlSkipped, gemm };
 }

@@ -55,6 +55,11 @@ const md = "buffer", h = "usize"; // our memory descriptors; oneDNN handles and 
 const SYMBOLS = {
   dnnl_version: { parameters: [], result: h },
   dnnl_get_effective_cpu_isa: { parameters: [], result: "i32" },
+  // row-major C = alpha·op(A)·op(B) + beta·C; transa/transb are the characters 'N' or 'T'; dims are int64
+  dnnl_sgemm: {
+    parameters: ["u8", "u8", "i64", "i64", "i64", "f32", "buffer", "i64", "buffer", "i64", "f32", "buffer", "i64"],
+    result: "i32",
+  },
   dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
   dnnl_stream_create: { parameters: ["buffer", h, "u32"], result: "i32" },
   dnnl_memory_desc_init_by_tag: { parameters: [md, "i32", "buffer", "i32", "i32"], result: "i32" },
@@ -228,6 +233,23 @@ export interface OneDnn {
     dGamma: Float32Array,
     dBeta: Float32Array,
   ): boolean;
+  /**
+   * `c = alpha · op(a) · op(b) + beta · c` on oneDNN's JIT sgemm, with the arguments of `Blas.sgemm` (row-major,
+   * `op(a)` m×k, `op(b)` k×n, `lda`/`ldb`/`ldc` the stored row strides). Throws if oneDNN reports an error.
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    options?: { alpha?: number; beta?: number; lda?: number; ldb?: number; ldc?: number },
+  ): void;
+  /** Whether oneDNN runs AVX-512 kernels on this CPU (its effective ISA is `avx512_core` or later). */
+  readonly avx512: boolean;
   /** The implementation oneDNN chose for a geometry (e.g. "jit:avx2"), creating the primitive if needed. */
   implementation(kind: ConvKind, g: ConvGeometry): string;
   /** Threads oneDNN's OpenMP runtime uses. */
@@ -319,6 +341,10 @@ type Handle = bigint;
 type Sym = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 type Libc = Deno.DynamicLibrary<typeof LIBC>["symbols"];
 type Gomp = Deno.DynamicLibrary<typeof GOMP>["symbols"];
+
+/** The bits of `dnnl_cpu_isa_avx512_core` (every later ISA value contains them). */
+const AVX512_CORE = 0x27;
+const CHAR_N = "N".charCodeAt(0), CHAR_T = "T".charCodeAt(0);
 
 const ISA_NAMES: Record<number, string> = {
   0x1: "sse41",
@@ -801,6 +827,39 @@ function bind(path: string, s: Sym, libc: Libc, gomp: Gomp | undefined): OneDnn 
     convBackwardData: (g, dy, w, dx) => entry("backward-data", g).run(dy, w, dx),
     convBackwardWeights: (g, x, dy, dw) => entry("backward-weights", g).run(x, dy, dw),
     implementation: (kind, g) => entry(kind, g).impl,
+    avx512: (isa & AVX512_CORE) === AVX512_CORE,
+    sgemm(transA, transB, m, n, k, a, b, c, options = {}) {
+      if (m === 0 || n === 0) return;
+      const lda = options.lda ?? (transA ? m : k);
+      const ldb = options.ldb ?? (transB ? k : n);
+      const ldc = options.ldc ?? n;
+      if (k === 0) {
+        // an empty sum (oneDNN rejects k = 0): C = beta·C, as BLAS defines it
+        const beta = options.beta ?? 0;
+        for (let i = 0; i < m; i++) {
+          const row = c.subarray(i * ldc, i * ldc + n);
+          if (beta === 0) row.fill(0);
+          else for (let j = 0; j < n; j++) row[j] *= beta;
+        }
+        return;
+      }
+      const status = s.dnnl_sgemm(
+        transA ? CHAR_T : CHAR_N,
+        transB ? CHAR_T : CHAR_N,
+        BigInt(m),
+        BigInt(n),
+        BigInt(k),
+        options.alpha ?? 1,
+        a,
+        BigInt(Math.max(1, lda)),
+        b,
+        BigInt(Math.max(1, ldb)),
+        options.beta ?? 0,
+        c,
+        BigInt(Math.max(1, ldc)),
+      );
+      check(status, `sgemm ${m}×${k}·${k}×${n}`);
+    },
     getThreads: () => gomp?.omp_get_max_threads() ?? 1,
     setThreads: (n) => gomp?.omp_set_num_threads(n),
   };
