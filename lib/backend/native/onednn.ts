@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { Blas } from "./openblas.ts";
 import { ffiPermissionWhy, findLibrary, isFile } from "./find_library.ts";
 
 // oneDNN 2.x C API constants (dnnl_types.h); checked against the library's major version at load.
@@ -237,17 +238,7 @@ export interface OneDnn {
    * `c = alpha · op(a) · op(b) + beta · c` on oneDNN's JIT sgemm, with the arguments of `Blas.sgemm` (row-major,
    * `op(a)` m×k, `op(b)` k×n, `lda`/`ldb`/`ldc` the stored row strides). Throws if oneDNN reports an error.
    */
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    a: Float32Array,
-    b: Float32Array,
-    c: Float32Array,
-    options?: { alpha?: number; beta?: number; lda?: number; ldb?: number; ldc?: number },
-  ): void;
+  sgemm: Blas["sgemm"];
   /** Whether oneDNN runs AVX-512 kernels on this CPU (its effective ISA is `avx512_core` or later). */
   readonly avx512: boolean;
   /** The implementation oneDNN chose for a geometry (e.g. "jit:avx2"), creating the primitive if needed. */
