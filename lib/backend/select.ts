@@ -84,6 +84,12 @@ interface Probe {
  * "OpenBLAS 0.3.21 (Cooperlake kernels)" from OpenBLAS's build string ("OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH
  * NO_AFFINITY Cooperlake MAX_THREADS=64"): the kernel family is what makes float results machine-specific.
  */
+function blasName(config: string): string {
+  const words = config.split(" ");
+  const core = words.find((w, i) => i >= 2 && /^[A-Z][A-Za-z0-9]+$/.test(w) && !/^[A-Z0-9_]+$/.test(w));
+  return `${words.slice(0, 2).join(" ")}${core ? ` (${core} kernels)` : ""}`;
+}
+
 /**
  * The native backend in words: which library multiplies the matrices, which runs the convolutions, and the threads
  * each uses (both, when they differ: a result row must not say one thread while oneDNN ran two).
@@ -95,17 +101,12 @@ function nativeDevice(native: Extract<NativeRegistration, { ok: true }>): string
     ? gemm.library === "onednn" ? " and convolutions" : ` + ${dnnl.description} convolutions`
     : "";
   // with oneDNN's sgemm OpenBLAS does no work, and its thread count says nothing
-  const dnnlThreads = dnnl?.getThreads(), blasThreads = gemm.library === "onednn" ? dnnlThreads! : blas.getThreads();
+  const dnnlThreads = dnnl?.getThreads(),
+    blasThreads = gemm.library === "onednn" ? gemm.getThreads() : blas.getThreads();
   const threads = dnnlThreads === undefined || blasThreads === dnnlThreads
     ? `${blasThreads} threads`
     : `OpenBLAS ${blasThreads} threads, oneDNN ${dnnlThreads} threads`;
   return `${products}${convolutions} via Deno FFI (${threads})`;
-}
-
-function blasName(config: string): string {
-  const words = config.split(" ");
-  const core = words.find((w, i) => i >= 2 && /^[A-Z][A-Za-z0-9]+$/.test(w) && !/^[A-Z0-9_]+$/.test(w));
-  return `${words.slice(0, 2).join(" ")}${core ? ` (${core} kernels)` : ""}`;
 }
 
 async function probeWebGpu(): Promise<Probe> {
