@@ -342,14 +342,17 @@ nativeTest(
       [[64, 1, 1, 1], [64, 8, 8, 32]],
       [[1, 1, 1, 32], [64, 8, 8, 32]],
       [[64, 8, 8, 32], []],
+      [[], [64, 8, 8, 32]], // c − x: tanh's gradient 1 − y²
       [[140000], [1]],
+      [[1], [140000]],
       [[400, 400], [400, 400]],
       [[400, 400], [400]],
       [[400, 1], [400, 400]],
     ];
     for (const [sa, sb] of pairs) {
       for (const [name, op] of [["add", tf.add], ["sub", tf.sub], ["mul", tf.mul], ["div", tf.div]] as const) {
-        const [c, n, shapes] = await both(() => op(input(sa, 1, true), input(sb, 2, true)));
+        // a one-element operand keeps its plain value (a NaN there would make every output NaN)
+        const [c, n, shapes] = await both(() => op(input(sa, 1, sa.length > 1), input(sb, 2, sb.length > 1)));
         assertClose(c[0], n[0], 0, `${name} ${JSON.stringify(sa)} ⊕ ${JSON.stringify(sb)} → ${shapes[0]}`);
       }
     }
@@ -468,6 +471,14 @@ nativeTest("unary kernels, select and logicalNot give tfjs's exact values, NaN a
   for (const [name, op] of ops) {
     const [c, n] = await both(() => op(input([7, 11], 5, true)));
     assertClose(c[0], n[0], name === "tanh" ? 1e-7 : 0, name);
+  }
+});
+
+nativeTest("large tanh (oneDNN where installed) is within one float32 ulp of tfjs's; NaN and ±∞ kept", async () => {
+  for (const shape of [[64, 32, 32, 1], [64, 784], [9000]]) {
+    const [c, n] = await both(() => tf.tanh(tf.mul(input(shape, 4, true), 3)));
+    // |tanh| ≤ 1: one ulp is at most 2⁻²⁴ = 5.96e-8, and assertClose's bound is tol · (1 + |y|)
+    assertClose(c[0], n[0], 6e-8, `tanh ${shape}`);
   }
 });
 

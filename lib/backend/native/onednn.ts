@@ -30,7 +30,7 @@ const ARG_SRC_1 = 2;
 const PLAIN_TAGS = [0, 2, 3, 4, 5, 7, 8];
 const BINARY_ALGS = { add: 131056, mul: 131057, max: 131058, min: 131059, div: 131060, sub: 131061 } as const;
 const REDUCTION_ALGS = { sum: 196596, mean: 196598 } as const;
-const ELTWISE_ALGS = { relu: 0x1f, sqrt: 0x6f, linear: 0x7f, clip: 0xff } as const;
+const ELTWISE_ALGS = { relu: 0x1f, tanh: 0x2f, sqrt: 0x6f, linear: 0x7f, clip: 0xff } as const;
 const FORWARD_INFERENCE = 96;
 /** `dnnl_backward` (gradients of the data and of the scale and shift), and batch norm's arguments and flags. */
 const BACKWARD = 128;
@@ -119,7 +119,7 @@ const GOMP = {
 
 /**
  * One step of a fused element-wise pass ({@linkcode OneDnn.pass}): an eltwise function (`relu`: x > 0 ? x : αx;
- * `sqrt`; `linear` αx + β; `clip` to [α, β]), or a binary operation with an operand that is a tensor of the pass's length or,
+ * `tanh`; `sqrt`; `linear` αx + β; `clip` to [α, β]), or a binary operation with an operand that is a tensor of the pass's length or,
  * with `scalar`, one float read from a 1-element array when the pass runs (so a per-call constant needs no new
  * primitive).
  */
