@@ -10,7 +10,12 @@
  *    thread instead of the loops (issue #27: sums accumulate in float32 there); one-thread numbers are unchanged.
  * 3: where oneDNN runs AVX-512 kernels, the native backend's matrix products (and im2col convolutions) use oneDNN's
  *    sgemm instead of OpenBLAS's (issue #27: its products sum in another order); elsewhere the numbers are unchanged.
+ * 4: where oneDNN is installed, the native backend's tanh on ≥ 8,192 elements is oneDNN's (within one float32 ulp of
+ *    `Math.tanh`, not always equal: issue #27, ~40× faster on a generator's output).
+ * 5: on every backend, a critic without batch statistics (the MLP critic, the DCGAN critic with layer norm or none)
+ *    scores the real and the fake batch as one stacked batch (`scoreBoth`, issue #27): the same function, its weight
+ *    gradients summed in another order.
  *
  * @module
  */
-export const NUMERICS_VERSION = 3;
+export const NUMERICS_VERSION = 5;

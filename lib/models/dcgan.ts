@@ -184,6 +184,7 @@ export function dcganCritic(opts: DcganCriticOptions): Model {
     outputShape: [],
     variables: p.variables,
     apply: (x: Tensor) => run(x),
+    perSample: norm !== "batch",
     hidden: hiddenFrom(run),
     tapped: tappedFrom(run, convs.length, description),
     layerWeights: [...convs.map((c) => c.w), final.w],

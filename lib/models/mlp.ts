@@ -117,6 +117,7 @@ export function mlpCritic(opts: MlpOptions & { inputShape: number[] }): Model {
     outputShape: [],
     variables: net.variables,
     apply: (x) => net.apply(x).reshape([x.shape[0]]),
+    perSample: true,
     hidden: net.hidden,
     tapped: (x, taps) => net.tapped(x, taps).reshape([x.shape[0]]),
     layerWeights: net.layerWeights,

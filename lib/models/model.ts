@@ -20,6 +20,13 @@ export interface Model {
   /** Forward pass on a batch `[n, ...inputShape]` → `[n, ...outputShape]`. */
   apply(x: Tensor): Tensor;
   /**
+   * True when each sample's output depends on that sample alone (no batch statistics): `apply` on two batches
+   * stacked is then `apply` on each, and a critic step scores its real and fake batches in one pass (half the
+   * kernel calls; the weight gradients come out of one product instead of two summed). Batch norm makes it false;
+   * left out, it is taken as false.
+   */
+  readonly perSample?: boolean;
+  /**
    * The hidden layers' pre-activations on a batch, first layer first: `[n, units]` for a dense layer, `[n, h, w,
    * channels]` for a convolution (after its normalisation). For diagnostics (e.g. `inactiveUnitShares`); models
    * that do not expose them leave it out.

@@ -3,7 +3,14 @@
  *
  * @module
  */
-export { criticStep, type CriticStepContext, generatorStep, type GeneratorStepContext, updateCosine } from "./steps.ts";
+export {
+  criticStep,
+  type CriticStepContext,
+  generatorStep,
+  type GeneratorStepContext,
+  scoreBoth,
+  updateCosine,
+} from "./steps.ts";
 export {
   type FixedGenerator,
   isFiniteStats,

@@ -59,8 +59,7 @@ export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): 
   const stats = tf.tidy(() => {
     let kept: Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const dReal = ctx.critic.apply(real);
-      const dFake = ctx.critic.apply(fake);
+      const [dReal, dFake] = scoreBoth(ctx.critic, real, fake);
       const adversarial = ctx.loss.critic(dReal, dFake);
       const penalty = ctx.lipschitz.penalty(ctx.critic, real, fake, ctx.penaltyRng);
       const total = penalty ? tf.add(adversarial, penalty) : adversarial;
@@ -79,6 +78,20 @@ export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): 
   });
   if (!ctx.constrainBeforeUpdate) ctx.lipschitz.constrain(ctx.critic.variables);
   return stats;
+}
+
+/**
+ * The critic's scores of the real and the fake batch: one pass over the two stacked where the critic is
+ * {@linkcode Model.perSample} (no batch statistics, so the same function up to float32 rounding), else one pass each,
+ * as the reference code does (batch norm's statistics are then each batch's own). Measured at one thread in
+ * alternating rounds (issue #27): the MLP critic's clipped step ~10% faster, its penalised steps ~2%; the layer-norm
+ * DCGAN critic's divergence step ~4%, its gradient-penalty step no different.
+ */
+export function scoreBoth(critic: Model, real: Tensor, fake: Tensor): [Tensor, Tensor] {
+  if (!critic.perSample) return [critic.apply(real), critic.apply(fake)];
+  const n = real.shape[0];
+  const scores = critic.apply(tf.concat([real, fake]));
+  return [scores.slice(0, n), scores.slice(n)];
 }
 
 /**

@@ -67,6 +67,71 @@ backendTest("weight clipping keeps every critic weight in [−c, c] after each c
   ctx.optimizer.dispose();
 });
 
+backendTest("a per-sample critic scores real and fake in one pass: the same steps as one pass each", async () => {
+  assert.equal(mlpCritic({ seed: 0, inputShape: [2], hidden: 4, hiddenLayers: 1 }).perSample, true);
+  for (const [norm, perSample] of [["batch", false], ["layer", true], ["none", true]] as const) {
+    const d = dcganCritic({ seed: 0, imageSize: 28, channels: 1, width: 4, norm });
+    assert.equal(d.perSample, perSample, `${norm} norm`);
+    d.dispose();
+  }
+  const cases: [string, () => Model, number[], "clip" | "gp" | "div"][] = [
+    ["mlp", () => mlpCritic({ seed: 5, inputShape: [6, 6, 1], hidden: 16, hiddenLayers: 2 }), [6, 6, 1], "clip"],
+    ["dcgan layer norm", () => dcganCritic({ seed: 5, imageSize: 28, channels: 1, width: 4, norm: "layer" }), [
+      28,
+      28,
+      1,
+    ], "gp"],
+    ["mlp", () => mlpCritic({ seed: 5, inputShape: [6, 6, 1], hidden: 16, hiddenLayers: 2 }), [6, 6, 1], "div"],
+  ];
+  for (const [what, build, shape, kind] of cases) {
+    const results: Float32Array[][] = [];
+    for (const batched of [true, false]) {
+      const built = build();
+      assert.equal(built.perSample, true);
+      const critic = batched ? built : { ...built, perSample: false };
+      const ctx = {
+        critic,
+        loss: adversarialLoss("wasserstein"),
+        lipschitz: lipschitzTerm(
+          kind === "clip" ? { kind, c: 0.05 } : kind === "gp" ? { kind, lambda: 10 } : { kind, k: 2, p: 6 },
+        ),
+        // eps = 1: an update ≈ lr · gradient, so rounding-level gradient differences stay rounding-level (with a small
+        // eps Adam turns a near-zero gradient's rounding into a full ±lr step)
+        optimizer: createOptimizer({ kind: "adam", lr: 0.05, beta1: 0.5, beta2: 0.9, eps: 1 }),
+        penaltyRng: new Rng(9),
+      };
+      const rng = new Rng(4), size = shape.reduce((a, b) => a * b, 1);
+      const out: Float32Array[] = [];
+      for (let step = 0; step < 3; step++) {
+        const stats = tf.tidy(() =>
+          criticStep(
+            ctx,
+            tf.tensor(rng.normals(8 * size), [8, ...shape]),
+            tf.tensor(rng.normals(8 * size, 1), [8, ...shape]),
+          )
+        );
+        out.push(new Float32Array(await stats.data()));
+        stats.dispose();
+      }
+      for (const v of built.variables) out.push(new Float32Array(await v.data()));
+      results.push(out);
+      built.dispose();
+      ctx.optimizer.dispose();
+    }
+    const [one, two] = results;
+    one.forEach((a, k) =>
+      a.forEach((x, i) => {
+        // the same function summed in another order: float32 rounding, nothing more (the statistics' NaN slot aside)
+        if (Number.isNaN(x)) return assert.ok(Number.isNaN(two[k][i]));
+        assert.ok(
+          Math.abs(x - two[k][i]) <= 2e-5 * (1 + Math.abs(x)),
+          `${what} ${kind}: [${k}][${i}] ${x} vs ${two[k][i]}`,
+        );
+      })
+    );
+  }
+});
+
 backendTest("the Wasserstein estimate is positive and grows as fake samples move away from the real ones", async () => {
   const estimates: number[] = [];
   for (const shift of [0.5, 1.5, 3]) {
