@@ -15,7 +15,9 @@
  * 5: on every backend, a critic without batch statistics (the MLP critic, the DCGAN critic with layer norm or none)
  *    scores the real and the fake batch as one stacked batch (`scoreBoth`, issue #27): the same function, its weight
  *    gradients summed in another order.
+ * 6: where oneDNN is installed, the native backend's LeakyReLU on ≥ 8,192 elements is oneDNN's (α·x in float32: a
+ *    negative input's output can differ from tfjs's by one ulp) and its ReLU too (tfjs's exact values; issue #27).
  *
  * @module
  */
-export const NUMERICS_VERSION = 5;
+export const NUMERICS_VERSION = 6;

@@ -50,7 +50,7 @@ function assertClose(cpu: Float32Array, native: Float32Array, tol: number, what:
       continue;
     }
     if (tol === 0) assert.ok(Object.is(a, b) || a === b, `${what}[${i}]: cpu ${a}, native ${b}`);
-    else assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(a)), `${what}[${i}]: cpu ${a}, native ${b}`);
+    else assert.ok(a === b || Math.abs(a - b) <= tol * (1 + Math.abs(a)), `${what}[${i}]: cpu ${a}, native ${b}`);
   }
 }
 
@@ -474,11 +474,21 @@ nativeTest("unary kernels, select and logicalNot give tfjs's exact values, NaN a
   }
 });
 
-nativeTest("large tanh (oneDNN where installed) is within one float32 ulp of tfjs's; NaN and ±∞ kept", async () => {
+nativeTest("large tanh, relu and leakyRelu (oneDNN where installed) match tfjs's; NaN and ±∞ kept", async () => {
   for (const shape of [[64, 32, 32, 1], [64, 784], [9000]]) {
-    const [c, n] = await both(() => tf.tanh(tf.mul(input(shape, 4, true), 3)));
-    // |tanh| ≤ 1: one ulp is at most 2⁻²⁴ = 5.96e-8, and assertClose's bound is tol · (1 + |y|)
-    assertClose(c[0], n[0], 6e-8, `tanh ${shape}`);
+    for (const special of [false, true]) {
+      const what = `${shape}${special ? " with NaN and ±∞" : ""}`;
+      const [c, n] = await both(() => {
+        const x = tf.mul(input(shape, 4, special), 3);
+        return [tf.tanh(x), tf.relu(x), tf.leakyRelu(x, 0.2)];
+      });
+      // |tanh| ≤ 1: one ulp is at most 2⁻²⁴ = 5.96e-8, and assertClose's bound is tol · (1 + |y|)
+      assertClose(c[0], n[0], 6e-8, `tanh ${what}`);
+      // relu: exact (oneDNN on finite inputs, +0 below zero; the loop where one is NaN or ±∞)
+      assertClose(c[1], n[1], 0, `relu ${what}`);
+      // leakyRelu: α·x in float32 on oneDNN, in float64 then rounded in tfjs: within one ulp (2⁻²³ relative)
+      assertClose(c[2], n[2], 1.2e-7, `leakyRelu ${what}`);
+    }
   }
 });
 

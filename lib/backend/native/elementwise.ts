@@ -215,11 +215,23 @@ const DNNL_BINARY: Record<string, { op: BinaryOp; commutative: boolean }> = {
   RealDiv: { op: "div", commutative: false },
 };
 /**
- * Unary kernels oneDNN computes for large tensors. Tanh: V8's `Math.tanh` costs ~18 ns per element (a generator's
- * 64 × 32 × 32 output: 1.2 ms per call, 2 of a width-16 DCGAN critic step's 16 ms); oneDNN's vectorised tanh is
- * ~40× faster, within one float32 ulp of `Math.tanh` rounded, with NaN and ±∞ kept (tests/backend/native_test.ts).
+ * Unary kernels oneDNN computes for large tensors, as one eltwise op given the kernel's `p` (its attribute, as the
+ * loops take it); `finiteOnly`: only where every element is finite ({@linkcode allFinite}; else the loop), because
+ * oneDNN's value differs from tfjs's on NaN or ±∞ there. Measured on one thread (tests/backend/native_test.ts checks
+ * the values):
+ * - Tanh: V8's `Math.tanh` costs ~18 ns per element (a generator's 64 × 32 × 32 output: 1.2 ms per call, 2 of a
+ *   width-16 DCGAN critic step's 16 ms); oneDNN's is ~40× faster, within one float32 ulp of `Math.tanh` rounded,
+ *   NaN and ±∞ kept.
+ * - Relu: ~6× faster on 262,144 elements; tfjs's exact values on finite inputs (`+0` below zero), but NaN → 0 and
+ *   −∞ → 0 (so finite only).
+ * - LeakyRelu: ~10× faster; computes α·x in float32 (tfjs: in float64, then rounded), so a negative input's output
+ *   can differ by one ulp (~10% of them); NaN and ±∞ kept.
  */
-const DNNL_UNARY: Record<string, PassOp> = { Tanh: { eltwise: "tanh" } };
+const DNNL_UNARY: Record<string, { op: (p: number) => PassOp; finiteOnly?: boolean }> = {
+  Tanh: { op: () => ({ eltwise: "tanh" }) },
+  Relu: { op: () => ({ eltwise: "relu", alpha: 0 }), finiteOnly: true },
+  LeakyRelu: { op: (alpha) => ({ eltwise: "relu", alpha }) },
+};
 
 /**
  * With several threads, oneDNN's element-wise primitives run on all of them from this many elements
@@ -350,7 +362,11 @@ export function elementwiseKernels(fallback: Fallback, dnnl?: OneDnn, blas?: Bla
       const [p, q] = params ? params((args.attrs ?? {}) as Record<string, unknown>) : [0, 0];
       const result = allocOutput(xv.length);
       const done = viaDnnl && xv.length >= dnnlMinElements(dnnl)
-        ? onDnnl(dnnl!, xv.length, () => dnnl!.pass([viaDnnl], [xv], result))
+        ? onDnnl(
+          dnnl!,
+          xv.length,
+          () => (!viaDnnl.finiteOnly || allFinite(dnnl!, xv)) && dnnl!.pass([viaDnnl.op(p)], [xv], result),
+        )
         : clipViaDnnl && xv.length >= DNNL_PARAMETER_MIN_ELEMENTS && clipFinite(clipViaDnnl, xv, p, q, result);
       if (!done) loop(xv, result, p, q);
       return args.backend.makeTensorInfo([...x.shape], "float32", result);
