@@ -14,8 +14,8 @@
  *
  * Rows go to `--out` (default `results/bench/<hardware-id>-loop.csv`) in the bench CSV schema: `model` the case,
  * `step` "generator-iteration", `backend` native or pytorch, `device` the thread setting; `median_ms` over rounds (and
- * the two processes of `1x2`), `p25_ms`/`p75_ms`/`min_ms` over the same values. `--ratios` prints ours / PyTorch's
- * per case and setting.
+ * the two processes of `1x2`), `p25_ms`/`p75_ms`/`min_ms` over the same values; ours / PyTorch's median per case and
+ * setting is printed at the end.
  *
  * @module
  */

@@ -17,7 +17,9 @@
  *    gradients summed in another order.
  * 6: where oneDNN is installed, the native backend's LeakyReLU on ≥ 8,192 elements is oneDNN's (α·x in float32: a
  *    negative input's output can differ from tfjs's by one ulp) and its ReLU too (tfjs's exact values; issue #27).
+ * 7: where oneDNN is installed, the native backend's per-row sums and means of rank-2 tensors (a penalty's per-sample
+ *    squared norms) from 8,192 elements are oneDNN's (float32 accumulation, as rank 4 already was).
  *
  * @module
  */
-export const NUMERICS_VERSION = 6;
+export const NUMERICS_VERSION = 7;

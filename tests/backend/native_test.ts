@@ -474,6 +474,39 @@ nativeTest("unary kernels, select and logicalNot give tfjs's exact values, NaN a
   }
 });
 
+nativeTest(
+  "concat (block copies) gives tfjs's values on every axis; other dtypes and empty inputs take tfjs's",
+  async () => {
+    const cases: [number[][], number][] = [
+      [[[64, 4, 4, 1], [64, 4, 4, 1]], 0], // a per-sample critic's real and fake
+      [[[3, 4, 5], [2, 4, 5], [1, 4, 5]], 0],
+      [[[3, 4, 5], [3, 2, 5]], 1],
+      [[[3, 4, 5], [3, 4, 1], [3, 4, 2]], -1],
+      [[[7], [0], [5]], 0],
+    ];
+    for (const [shapes, axis] of cases) {
+      const [c, n, out] = await both(() => tf.concat(shapes.map((s, i) => input(s, i + 1, true)), axis));
+      assert.deepEqual(
+        out[0],
+        (() => {
+          const shape = [...shapes[0]];
+          const a = axis < 0 ? axis + shape.length : axis;
+          shape[a] = shapes.reduce((t, s) => t + s[a], 0);
+          return shape;
+        })(),
+      );
+      assertClose(c[0], n[0], 0, `concat ${JSON.stringify(shapes)} axis ${axis}`);
+    }
+    const [c, n] = await both(() =>
+      tf.cast(tf.concat([tf.tensor1d([1, 2], "int32"), tf.tensor1d([3], "int32")]), "float32")
+    );
+    assert.deepEqual([...n[0]], [...c[0]]);
+    // a slice (a view of its input's buffer) concatenated
+    const [cs, ns] = await both(() => tf.concat([tf.slice(input([6, 5], 3), [2, 0], [3, 5]), input([1, 5], 4)]));
+    assertClose(cs[0], ns[0], 0, "concat of a slice");
+  },
+);
+
 nativeTest("large tanh, relu and leakyRelu (oneDNN where installed) match tfjs's; NaN and ±∞ kept", async () => {
   for (const shape of [[64, 32, 32, 1], [64, 784], [9000]]) {
     for (const special of [false, true]) {

@@ -1,7 +1,7 @@
 /**
  * The kernels the native backend replaces: matrix products and convolutions on
- * OpenBLAS `sgemm` (convolutions on oneDNN when it is installed), a strided transpose, fused optimizer updates,
- * and fused batch norm and activation gradients.
+ * OpenBLAS `sgemm` (convolutions on oneDNN when it is installed), a strided transpose, block-copy concatenation,
+ * fused optimizer updates, and fused batch norm and activation gradients.
  * Everything else is tfjs's own cpu kernel (or `elementwise.ts`'s), registered
  * unchanged.
  *
@@ -15,6 +15,7 @@ import { convKernels } from "./conv_kernels.ts";
 import { optimizerKernels } from "./optimizer_kernels.ts";
 import { transposeKernel } from "./transpose.ts";
 import { fusedKernels } from "./fused_kernels.ts";
+import { concatKernel } from "./concat.ts";
 
 export type { CpuLikeBackend } from "./kernel_util.ts";
 export { transpose } from "./transpose.ts";
@@ -28,6 +29,7 @@ export function nativeKernels(blas: Blas, dnnl: OneDnn | undefined, fallback: Fa
     ...matMulKernels(blas, fallback),
     ...convKernels(blas, dnnl, fallback),
     Transpose: transposeKernel(fallback),
+    Concat: concatKernel(fallback),
     ...optimizerKernels(dnnl),
     ...fusedKernels(dnnl),
   };
