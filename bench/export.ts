@@ -25,6 +25,16 @@ import {
 import { BENCH_COLUMNS, BENCH_SUITE } from "./schema.ts";
 
 /** The `q` quantile of sorted values, linearly interpolated. */
+/**
+ * Untimed runs before a row's timing: until 0.3 s have passed (at least one run, at most 20). One run left the first
+ * row a process times inflated (the MLP generator at batch 32: a median of 7.8 ms against a minimum of 4.4 and 5.1 ms
+ * for the next row, in every round); `bench/reference/torch_bench.py` warms up by the same rule.
+ */
+export async function warmUp(run: () => Promise<void>): Promise<void> {
+  const t0 = performance.now();
+  for (let i = 0; i < 20 && (i === 0 || performance.now() - t0 < 300); i++) await run();
+}
+
 export function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
@@ -73,7 +83,7 @@ export async function benchCsv(args: string[] = Deno.args): Promise<void> {
           const times: number[] = [];
           try {
             const fixture = stepFixture(model, alg, kind, batch);
-            await fixture.run(); // warm-up
+            await warmUp(fixture.run);
             for (let i = 0; i < reps; i++) {
               const t0 = performance.now();
               await fixture.run();

@@ -307,8 +307,12 @@ def main():
                     else:
                         opt = optimizer(alg, g.parameters())
                         run = lambda: generator_step(alg, g, d, opt, z)
-                    run()  # warm-up (on a GPU also kernel selection)
-                    sync()
+                    warm0 = time.perf_counter()  # warm-up as bench/export.ts's warmUp: 0.3 s, 1 to 20 runs
+                    for i in range(20):
+                        if i > 0 and time.perf_counter() - warm0 >= 0.3:
+                            break
+                        run()  # (on a GPU also kernel selection)
+                        sync()
                     times = []
                     for _ in range(reps):
                         t0 = time.perf_counter()
