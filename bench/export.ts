@@ -24,7 +24,6 @@ import {
 } from "./fixtures.ts";
 import { BENCH_COLUMNS, BENCH_SUITE } from "./schema.ts";
 
-/** The `q` quantile of sorted values, linearly interpolated. */
 /**
  * Untimed runs before a row's timing: until 0.3 s have passed (at least one run, at most 20). One run left the first
  * row a process times inflated (the MLP generator at batch 32: a median of 7.8 ms against a minimum of 4.4 and 5.1 ms
@@ -35,6 +34,7 @@ export async function warmUp(run: () => Promise<void>): Promise<void> {
   for (let i = 0; i < 20 && (i === 0 || performance.now() - t0 < 300); i++) await run();
 }
 
+/** The `q` quantile of sorted values, linearly interpolated. */
 export function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
