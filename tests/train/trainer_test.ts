@@ -68,7 +68,9 @@ backendTest("weight clipping keeps every critic weight in [−c, c] after each c
 });
 
 backendTest("a per-sample critic scores real and fake in one pass: the same steps as one pass each", async () => {
-  assert.equal(mlpCritic({ seed: 0, inputShape: [2], hidden: 4, hiddenLayers: 1 }).perSample, true);
+  const mlp = mlpCritic({ seed: 0, inputShape: [2], hidden: 4, hiddenLayers: 1 });
+  assert.equal(mlp.perSample, true);
+  mlp.dispose();
   for (const [norm, perSample] of [["batch", false], ["layer", true], ["none", true]] as const) {
     const d = dcganCritic({ seed: 0, imageSize: 28, channels: 1, width: 4, norm });
     assert.equal(d.perSample, perSample, `${norm} norm`);
