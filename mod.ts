@@ -81,6 +81,8 @@ export {
   type LipschitzTerm,
   lipschitzTerm,
   rowSquaredNorms,
+  scoredWassersteinDivergence,
+  scoresAndInputGradient,
   wassersteinDivergence,
 } from "./lib/lipschitz/mod.ts";
 export { createOptimizer, type Optimizer, type OptimizerSpec } from "./lib/optim/mod.ts";

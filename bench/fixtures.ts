@@ -178,11 +178,13 @@ export function forwardFlops(model: BenchModel, net: "generator" | "critic"): nu
 /**
  * Estimated FLOPs of one step at `batch`: a forward pass costs F, its
  * backward 2F; a penalty adds a forward and input-gradient pass at the
- * penalty points and differentiates that again (≈ 2 × 3F).
+ * penalty points and differentiates that again (≈ 2 × 3F): 9F per point set.
+ * WGAN-div's points are the loss's own batches, whose forward pass and its
+ * backward (3F) the term shares: 6F for each of the two.
  */
 export function stepFlops(model: BenchModel, alg: AlgorithmName, kind: StepKind, batch = 64): number {
   const g = forwardFlops(model, "generator"), d = forwardFlops(model, "critic");
   if (kind === "generator") return batch * (3 * g + 3 * d);
-  const penaltyPoints = alg === "wgan-gp" ? 1 : alg === "wgan-div" ? 2 : 0;
-  return batch * (g + 2 * 3 * d + penaltyPoints * 9 * d);
+  const penalty = alg === "wgan-gp" ? 9 : alg === "wgan-div" ? 2 * 6 : 0;
+  return batch * (g + 2 * 3 * d + penalty * d);
 }

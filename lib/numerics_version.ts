@@ -19,7 +19,10 @@
  *    negative input's output can differ from tfjs's by one ulp) and its ReLU too (tfjs's exact values; issue #27).
  * 7: where oneDNN is installed, the native backend's per-row sums and means of rank-2 tensors (a penalty's per-sample
  *    squared norms) from 8,192 elements are oneDNN's (float32 accumulation, as rank 4 already was).
+ * 8: on every backend, WGAN-div's critic step takes the term's input gradients from the loss's own forward pass
+ *    (`scoredWassersteinDivergence`, issue #27): the same function, about two thirds of the work, its weight gradients
+ *    summed in another order.
  *
  * @module
  */
-export const NUMERICS_VERSION = 7;
+export const NUMERICS_VERSION = 8;

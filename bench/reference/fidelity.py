@@ -252,7 +252,9 @@ def losses(kind):
     return (lambda r, f: sp(-r).mean() + sp(f).mean()), (lambda f: sp(-f).mean())
 
 
-def penalty(spec, critic, real, fake):
+def penalty(spec, critic, real, fake, d_real, d_fake):
+    """The Lipschitz term; WGAN-div's input gradients come from the loss's own scores (`real` and `fake` then
+    require grad: `div_inputs`)."""
     if spec["kind"] not in ("gp", "div"):
         return None
     n = real.shape[0]
@@ -261,13 +263,20 @@ def penalty(spec, critic, real, fake):
         x = (eps * real + (1 - eps) * fake).requires_grad_(True)
         g, = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
         return spec["lambda"] * ((g.reshape(n, -1).pow(2).sum(1) + 1e-12).sqrt() - 1).pow(2).mean()
-    # WGAN-div: k E[‖∇D(x)‖^p] on real and fake samples
+    # WGAN-div: k E[‖∇D(x)‖^p] on real and fake samples, as PyTorch-GAN's wgan_div.py: the gradients of the loss's
+    # own critic outputs (one forward pass serves the loss and the term)
     total = 0
-    for x in (real, fake):
-        x = x.detach().requires_grad_(True)
-        g, = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
-        total = total + g.reshape(n, -1).pow(2).sum(1).pow(spec["p"] / 2).mean()
+    for x, d in ((real, d_real), (fake, d_fake)):
+        g, = torch.autograd.grad(d.sum(), x, create_graph=True)
+        total = total + g.reshape(x.shape[0], -1).pow(2).sum(1).pow(spec["p"] / 2).mean()
     return spec["k"] * total / 2
+
+
+def div_inputs(spec, real, fake):
+    """WGAN-div differentiates the critic's scores with respect to the batches themselves."""
+    if spec["kind"] == "div":
+        return real.detach().requires_grad_(True), fake.detach().requires_grad_(True)
+    return real, fake
 
 
 def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples_dir, probe):
@@ -326,9 +335,10 @@ def train_one(arm, seed, settings, experiment, data_draw, shape, writer, samples
                 real = real.permute(0, 3, 1, 2)
             with torch.no_grad():
                 fake = G(torch.randn(n, nz))
+            real, fake = div_inputs(lip, real, fake)
             d_real, d_fake = D(real), D(fake)
             adv = critic_loss_fn(d_real, d_fake)
-            pen = penalty(lip, D, real, fake)
+            pen = penalty(lip, D, real, fake, d_real, d_fake)
             total = adv + pen if pen is not None else adv
             opt_d.zero_grad()
             total.backward()

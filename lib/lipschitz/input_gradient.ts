@@ -32,6 +32,28 @@ export function criticInputGradient(critic: Model, x: Tensor): tf.Tensor2D {
   return g.reshape([x.shape[0], -1]) as tf.Tensor2D;
 }
 
+/**
+ * The critic's scores D(x_i) and their input gradients ∂D(x_i)/∂x_i (flattened to `[n, features]`) from one forward
+ * pass: both recorded on the active tape, so a loss of the scores and a penalty of the gradients differentiate back
+ * through the same forward nodes (WGAN-div's reference code takes its gradients from the loss's own critic outputs).
+ * Per sample only for critics that treat samples independently (no batch norm).
+ *
+ * @example
+ * ```ts
+ * import { mlpCritic, scoresAndInputGradient, tf } from "wgan-bench";
+ * const critic = mlpCritic({ seed: 0, inputShape: [3], hiddenLayers: 0 }); // D(x) = w·x + b
+ * const x = tf.randomNormal([2, 3]);
+ * const { scores, gradient } = scoresAndInputGradient(critic, x);
+ * const same = await tf.sub(scores, critic.apply(x)).abs().max().data();
+ * if (gradient.shape.join() !== "2,3" || same[0] !== 0) throw new Error("the critic's own scores and ∂D/∂x");
+ * ```
+ */
+export function scoresAndInputGradient(critic: Model, x: Tensor): { scores: Tensor; gradient: tf.Tensor2D } {
+  // the value of a non-scalar f is differentiated as its sum (dy = ones), which gives each sample's ∂D(x_i)/∂x_i
+  const { value, grad } = tf.valueAndGrad((input: Tensor) => critic.apply(input))(x);
+  return { scores: value, gradient: grad.reshape([x.shape[0], -1]) as tf.Tensor2D };
+}
+
 /** Squared L2 norm of each row: `[n, f]` → `[n]` (example: {@linkcode criticInputGradient}). */
 export function rowSquaredNorms(g: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(tf.square(g), 1) as tf.Tensor1D;

@@ -9,12 +9,12 @@ import type { Model } from "../models/model.ts";
 import type { Rng } from "../random.ts";
 import { clipWeights } from "./weight_clipping.ts";
 import { gradientPenalty } from "./gradient_penalty.ts";
-import { wassersteinDivergence } from "./wasserstein_div.ts";
+import { scoredWassersteinDivergence, wassersteinDivergence } from "./wasserstein_div.ts";
 
 export { clipWeights } from "./weight_clipping.ts";
 export { gradientPenalty, type GradientPenaltyOptions } from "./gradient_penalty.ts";
-export { wassersteinDivergence, type WassersteinDivOptions } from "./wasserstein_div.ts";
-export { criticInputGradient, rowSquaredNorms } from "./input_gradient.ts";
+export { scoredWassersteinDivergence, wassersteinDivergence, type WassersteinDivOptions } from "./wasserstein_div.ts";
+export { criticInputGradient, rowSquaredNorms, scoresAndInputGradient } from "./input_gradient.ts";
 
 /** A Lipschitz constraint as plain data (serialisable into result rows). */
 export type LipschitzSpec =
@@ -67,6 +67,17 @@ export interface LipschitzTerm {
    * or null for none. Draw any randomness from `rng` (the run's penalty stream).
    */
   penalty(critic: Model, real: Tensor, fake: Tensor, rng: Rng): Scalar | null;
+  /**
+   * Optional: the critic's scores of `real` and `fake` together with the penalty, for a term whose penalty needs
+   * the critic at those same batches (WGAN-div's input gradients): one forward pass then serves both. When present,
+   * the critic step calls it instead of scoring the batches and calling `penalty`; it must give the same values.
+   */
+  scoreWithPenalty?(
+    critic: Model,
+    real: Tensor,
+    fake: Tensor,
+    rng: Rng,
+  ): { dReal: Tensor; dFake: Tensor; penalty: Scalar };
   /** Applied to the critic's variables at the start and after each critic update (clipping). */
   constrain(variables: readonly Variable[]): void;
 }
@@ -111,6 +122,8 @@ export function lipschitzTerm(spec: LipschitzSpec | LipschitzTerm): LipschitzTer
       return {
         name,
         penalty: (critic, real, fake) => wassersteinDivergence(critic, real, fake, { k: spec.k, p: spec.p }),
+        scoreWithPenalty: (critic, real, fake) =>
+          scoredWassersteinDivergence(critic, real, fake, { k: spec.k, p: spec.p }),
         constrain: noConstraint,
       };
   }

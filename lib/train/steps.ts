@@ -59,9 +59,8 @@ export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): 
   const stats = tf.tidy(() => {
     let kept: Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const [dReal, dFake] = scoreBoth(ctx.critic, real, fake);
+      const { dReal, dFake, penalty } = scoreWithPenalty(ctx, real, fake);
       const adversarial = ctx.loss.critic(dReal, dFake);
-      const penalty = ctx.lipschitz.penalty(ctx.critic, real, fake, ctx.penaltyRng);
       const total = penalty ? tf.add(adversarial, penalty) : adversarial;
       kept = [adversarial, tf.mean(dReal), tf.mean(dFake), penalty ?? tf.scalar(0)].map((t) => tf.keep(t));
       return total as tf.Scalar;
@@ -78,6 +77,18 @@ export function criticStep(ctx: CriticStepContext, real: Tensor, fake: Tensor): 
   });
   if (!ctx.constrainBeforeUpdate) ctx.lipschitz.constrain(ctx.critic.variables);
   return stats;
+}
+
+/** The scores and the penalty: from one shared forward pass where the Lipschitz term offers it (WGAN-div). */
+function scoreWithPenalty(
+  ctx: CriticStepContext,
+  real: Tensor,
+  fake: Tensor,
+): { dReal: Tensor; dFake: Tensor; penalty: tf.Scalar | null } {
+  const shared = ctx.lipschitz.scoreWithPenalty?.(ctx.critic, real, fake, ctx.penaltyRng);
+  if (shared) return shared;
+  const [dReal, dFake] = scoreBoth(ctx.critic, real, fake);
+  return { dReal, dFake, penalty: ctx.lipschitz.penalty(ctx.critic, real, fake, ctx.penaltyRng) };
 }
 
 /**

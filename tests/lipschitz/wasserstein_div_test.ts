@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { tf, wassersteinDivergence } from "../../mod.ts";
+import { dcganCritic, type Model, scoredWassersteinDivergence, tf, wassersteinDivergence } from "../../mod.ts";
 import {
   assertPenaltyMatchesFiniteDifferences,
   backendTest,
+  FD_CASES,
   linearCritic,
   normalTensor,
   scalarValue,
@@ -44,5 +45,72 @@ backendTest(
       "conv",
       (critic, real, fake) => wassersteinDivergence(critic, real, fake),
     );
+  },
+);
+
+/** The WGAN critic loss plus the shared-pass divergence: every path of the critic step's shared objective. */
+function sharedObjective(critic: Model, real: tf.Tensor, fake: tf.Tensor): tf.Scalar {
+  const { dReal, dFake, penalty } = scoredWassersteinDivergence(critic, real, fake);
+  return tf.add(tf.sub(tf.mean(dFake), tf.mean(dReal)), penalty) as tf.Scalar;
+}
+
+/** The same objective from separate passes: the scores, then the divergence's own two passes. */
+function separateObjective(critic: Model, real: tf.Tensor, fake: tf.Tensor): tf.Scalar {
+  const adversarial = tf.sub(tf.mean(critic.apply(fake)), tf.mean(critic.apply(real)));
+  return tf.add(adversarial, wassersteinDivergence(critic, real, fake)) as tf.Scalar;
+}
+
+for (const which of ["mlp", "conv"] as const) {
+  backendTest(
+    `scoredWassersteinDivergence() (one shared pass) gives the separate passes' scores, term and weight gradients: ${which}`,
+    async () => {
+      const c = FD_CASES[which];
+      const critic = c.critic(), real = c.real(), fake = c.fake();
+      const shared = scoredWassersteinDivergence(critic, real, fake);
+      const close = async (a: tf.Tensor, b: tf.Tensor, what: string, tol: number) => {
+        const [x, y] = [await a.data(), await b.data()];
+        assert.equal(x.length, y.length, what);
+        const scale = Math.max(...Array.from(y, Math.abs), 1e-12);
+        x.forEach((v, i) => assert.ok(Math.abs(v - y[i]) <= tol * scale, `${what}[${i}]: ${v} vs ${y[i]}`));
+      };
+      await close(shared.dReal, critic.apply(real), "dReal", 1e-5);
+      await close(shared.dFake, critic.apply(fake), "dFake", 1e-5);
+      await close(shared.penalty, wassersteinDivergence(critic, real, fake), "penalty", 1e-4);
+      const vars = critic.variables as tf.Variable[];
+      const a = tf.variableGrads(() => sharedObjective(critic, real, fake), vars).grads;
+      const b = tf.variableGrads(() => separateObjective(critic, real, fake), vars).grads;
+      for (const v of vars) await close(a[v.name], b[v.name], `∂/∂${v.name}`, 1e-4);
+      tf.dispose([shared.dReal, shared.dFake, shared.penalty, real, fake, ...Object.values(a), ...Object.values(b)]);
+      critic.dispose();
+    },
+  );
+  backendTest(
+    `scoredWassersteinDivergence() weight gradients of loss + term (one shared pass) match finite differences: ${which}`,
+    async () => {
+      await assertPenaltyMatchesFiniteDifferences(which, sharedObjective);
+      await assertPenaltyMatchesFiniteDifferences(
+        which,
+        (critic, real, fake) => scoredWassersteinDivergence(critic, real, fake).penalty,
+      );
+    },
+  );
+}
+
+backendTest(
+  "scoredWassersteinDivergence() with batch norm scores each batch on its own, as the separate passes",
+  async () => {
+    const critic = dcganCritic({ seed: 5, imageSize: 28, channels: 1, width: 2, norm: "batch" });
+    const real = normalTensor(1, [3, 28, 28, 1]), fake = normalTensor(2, [3, 28, 28, 1]);
+    assert.equal(critic.perSample, false);
+    const { dReal, dFake, penalty } = scoredWassersteinDivergence(critic, real, fake);
+    const expect = [critic.apply(real), critic.apply(fake)];
+    // batch statistics: stacked scores would differ from these; each batch's own pass gives them exactly
+    assert.deepEqual(await dReal.data(), await expect[0].data());
+    assert.deepEqual(await dFake.data(), await expect[1].data());
+    const alone = await scalarValue(wassersteinDivergence(critic, real, fake));
+    const shared = await scalarValue(penalty);
+    assert.ok(Math.abs(shared - alone) <= 1e-5 * alone, `${shared} vs ${alone}`);
+    tf.dispose([dReal, dFake, ...expect, real, fake]);
+    critic.dispose();
   },
 );
