@@ -37,8 +37,8 @@ export async function warmUp(run: () => Promise<void>): Promise<void> {
 /**
  * The timed runs of a row: at least `reps`, and more until `minMs` of them have been timed (at most 10 × `reps`). A
  * row of 30 runs of 5 ms spans 0.15 s, about one stretch of V8's garbage collector marking (runs ~1.8× slower while
- * it lasts): the MLP critic at batch 32 measured a median of 8.1 ms in one round and 4.4 in another for that reason
- * alone; a second of runs gives such stretches their share. `bench/reference/torch_bench.py` times by the same rule.
+ * it lasts): the MLP critic at batch 32 measured medians of 7.9–8.1 ms in three rounds against minima of 4.5–4.9
+ * for that reason alone (~3.9 ms over 600 runs); a second of runs gives such stretches their share. `bench/reference/torch_bench.py` times by the same rule.
  */
 export async function timeRuns(run: () => Promise<void>, reps: number, minMs: number): Promise<number[]> {
   const times: number[] = [];
