@@ -149,19 +149,15 @@ def critic_step(alg, g, d, opt, real, z):
     with torch.no_grad():
         fake = g(z)
     opt.zero_grad(set_to_none=True)
+    n = real.shape[0]
     if alg == "wgan-div":
         # as PyTorch-GAN's wgan_div.py (and wgan-bench): the input gradients from the loss's own critic outputs, the
         # two batches stacked (a layer-norm critic scores each sample on its own)
         x = torch.cat([real, fake]).requires_grad_(True)
         scores = d(x).reshape(-1)
-        (g,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
-        sq = g.reshape(x.shape[0], -1).pow(2).sum(1) ** 3
-        n = real.shape[0]
-        loss = scores[n:].mean() - scores[:n].mean() + (sq[:n].mean() + sq[n:].mean())
-        loss.backward()
-        opt.step()
-        return loss.item()
-    d_real, d_fake = d(real).reshape(-1), d(fake).reshape(-1)
+        d_real, d_fake = scores[:n], scores[n:]
+    else:
+        d_real, d_fake = d(real).reshape(-1), d(fake).reshape(-1)
     if alg == "gan":
         loss = nn.functional.softplus(-d_real).mean() + nn.functional.softplus(d_fake).mean()
     else:
@@ -171,6 +167,10 @@ def critic_step(alg, g, d, opt, real, z):
         x_hat = eps * real + (1 - eps) * fake
         norms = torch.sqrt(input_grad(d, x_hat).pow(2).sum(1) + 1e-12)
         loss = loss + 10 * ((norms - 1) ** 2).mean()
+    if alg == "wgan-div":
+        (grad,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
+        sq = grad.reshape(2 * n, -1).pow(2).sum(1) ** 3
+        loss = loss + (sq[:n].mean() + sq[n:].mean())  # k / 2 · (mean real + mean fake), k = 2
     loss.backward()
     opt.step()
     if alg == "wgan":

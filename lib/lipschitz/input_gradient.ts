@@ -35,7 +35,7 @@ export function criticInputGradient(critic: Model, x: Tensor): tf.Tensor2D {
 /**
  * The critic's scores D(x_i) and their input gradients ∂D(x_i)/∂x_i (flattened to `[n, features]`) from one forward
  * pass: both recorded on the active tape, so a loss of the scores and a penalty of the gradients differentiate back
- * through the same forward nodes (WGAN-div's reference code takes its gradients from the loss's own critic outputs).
+ * through the same forward nodes (as PyTorch-GAN's `wgan_div.py` takes WGAN-div's gradients from the loss's own critic outputs).
  * Per sample only for critics that treat samples independently (no batch norm).
  *
  * @example

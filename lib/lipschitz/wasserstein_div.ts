@@ -97,6 +97,7 @@ function combine(realPowered: Tensor, fakePowered: Tensor, k: number): Scalar {
   return tf.mul(k / 2, tf.add(tf.mean(realPowered), tf.mean(fakePowered))) as Scalar;
 }
 
+/** ‖g‖^p from ‖g‖²: exact products for even integer p, `pow` otherwise. */
 function normPower(sq: Tensor, p: number): Tensor {
   const half = p / 2;
   if (Number.isInteger(half) && half >= 1 && half <= 8) {
