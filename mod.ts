@@ -77,6 +77,8 @@ export { type AdversarialLoss, adversarialLoss, type LossName } from "./lib/loss
 export {
   criticInputGradient,
   gradientPenalty,
+  interpolatedWassersteinDivergence,
+  interpolates,
   type LipschitzSpec,
   type LipschitzTerm,
   lipschitzTerm,

@@ -258,11 +258,16 @@ def penalty(spec, critic, real, fake, d_real, d_fake):
     if spec["kind"] not in ("gp", "div"):
         return None
     n = real.shape[0]
-    if spec["kind"] == "gp":  # WGAN-GP: λ E[(‖∇D(x̂)‖ − 1)²], x̂ = ε x + (1 − ε) G(z), one ε per sample
+    if spec["kind"] == "gp" or spec.get("points") == "interpolates":
+        # x̂ = ε x + (1 − ε) G(z), one ε per sample: WGAN-GP's λ E[(‖∇D(x̂)‖ − 1)²], or WGAN-div's k E[‖∇D(x̂)‖^p] as
+        # the authors' code (musikisomorphie/wgan-div) places it
         eps = torch.rand(n, *([1] * (real.dim() - 1)))
         x = (eps * real + (1 - eps) * fake).requires_grad_(True)
         g, = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
-        return spec["lambda"] * ((g.reshape(n, -1).pow(2).sum(1) + 1e-12).sqrt() - 1).pow(2).mean()
+        sq = g.reshape(n, -1).pow(2).sum(1)
+        if spec["kind"] == "div":
+            return spec["k"] * sq.pow(spec["p"] / 2).mean()
+        return spec["lambda"] * ((sq + 1e-12).sqrt() - 1).pow(2).mean()
     # WGAN-div: k E[‖∇D(x)‖^p] on real and fake samples, as PyTorch-GAN's wgan_div.py: the gradients of the loss's
     # own critic outputs (one forward pass serves the loss and the term)
     total = 0
@@ -273,8 +278,8 @@ def penalty(spec, critic, real, fake, d_real, d_fake):
 
 
 def div_inputs(spec, real, fake):
-    """WGAN-div differentiates the critic's scores with respect to the batches themselves."""
-    if spec["kind"] == "div":
+    """WGAN-div at real and fake points differentiates the critic's scores with respect to the batches themselves."""
+    if spec["kind"] == "div" and spec.get("points", "real-fake") == "real-fake":
         return real.detach().requires_grad_(True), fake.detach().requires_grad_(True)
     return real, fake
 

@@ -26,8 +26,13 @@ export const algorithmDataSchema = scheduleSchema.extend({
   loss: lossNameSchema,
   lipschitz: lipschitzSpecSchema,
   optimizer: optimizerSpecSchema,
-}).refine((a) => !(a.epochBursts && a.lipschitz.kind === "gp"), {
+}).refine((a) => !(a.epochBursts && interpolatesPairs(a.lipschitz)), {
   path: ["epochBursts"],
-  error: "must be false with a gradient penalty (an epoch's partial last batch has fewer real samples than fake " +
-    "ones, and the penalty interpolates pairs of them)",
+  error: "must be false with a gradient penalty or a WGAN-div term at interpolates (an epoch's partial last batch " +
+    "has fewer real samples than fake ones, and the term interpolates pairs of them)",
 });
+
+/** Whether a Lipschitz term interpolates real and fake samples pairwise (WGAN-GP's penalty, WGAN-div at interpolates). */
+function interpolatesPairs(l: { kind: string; points?: string }): boolean {
+  return l.kind === "gp" || (l.kind === "div" && l.points === "interpolates");
+}

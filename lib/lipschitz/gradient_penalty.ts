@@ -39,9 +39,17 @@ export function gradientPenalty(
   options: GradientPenaltyOptions = {},
 ): Scalar {
   const lambda = options.lambda ?? 10;
-  const n = real.shape[0];
-  const eps = epsilon.reshape([n, ...Array(real.rank - 1).fill(1)]);
-  const xHat = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-  const norms = tf.sqrt(tf.add(rowSquaredNorms(criticInputGradient(critic, xHat)), NORM_EPS));
+  const norms = tf.sqrt(
+    tf.add(rowSquaredNorms(criticInputGradient(critic, interpolates(real, fake, epsilon))), NORM_EPS),
+  );
   return tf.mul(lambda, tf.mean(tf.square(tf.sub(norms, 1)))) as Scalar;
+}
+
+/**
+ * x̂ = ε·real + (1 − ε)·fake with one ε per sample (`epsilon` of shape `[n]`): where WGAN-GP's penalty, and WGAN-div's
+ * term in its authors' code, take the critic's input gradients.
+ */
+export function interpolates(real: Tensor, fake: Tensor, epsilon: Tensor): Tensor {
+  const eps = epsilon.reshape([real.shape[0], ...Array(real.rank - 1).fill(1)]);
+  return tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
 }

@@ -9,11 +9,20 @@ import type { Model } from "../models/model.ts";
 import type { Rng } from "../random.ts";
 import { clipWeights } from "./weight_clipping.ts";
 import { gradientPenalty } from "./gradient_penalty.ts";
-import { scoredWassersteinDivergence, wassersteinDivergence } from "./wasserstein_div.ts";
+import {
+  interpolatedWassersteinDivergence,
+  scoredWassersteinDivergence,
+  wassersteinDivergence,
+} from "./wasserstein_div.ts";
 
 export { clipWeights } from "./weight_clipping.ts";
-export { gradientPenalty, type GradientPenaltyOptions } from "./gradient_penalty.ts";
-export { scoredWassersteinDivergence, wassersteinDivergence, type WassersteinDivOptions } from "./wasserstein_div.ts";
+export { gradientPenalty, type GradientPenaltyOptions, interpolates } from "./gradient_penalty.ts";
+export {
+  interpolatedWassersteinDivergence,
+  scoredWassersteinDivergence,
+  wassersteinDivergence,
+  type WassersteinDivOptions,
+} from "./wasserstein_div.ts";
 export { criticInputGradient, rowSquaredNorms, scoresAndInputGradient } from "./input_gradient.ts";
 
 /** A Lipschitz constraint as plain data (serialisable into result rows). */
@@ -21,7 +30,11 @@ export type LipschitzSpec =
   | { kind: "none" }
   | { kind: "clip"; c: number }
   | { kind: "gp"; lambda: number }
-  | { kind: "div"; k: number; p: number };
+  /**
+   * WGAN-div's term; `points` places its input gradients: at the real and generated batches ("real-fake", the
+   * default: PyTorch-GAN's `wgan_div.py`) or at interpolates between them ("interpolates": the authors' code).
+   */
+  | { kind: "div"; k: number; p: number; points?: "real-fake" | "interpolates" };
 
 /**
  * How the critic is kept (approximately) 1-Lipschitz: a penalty added to its
@@ -90,8 +103,8 @@ export function isLipschitzTerm(x: unknown): x is LipschitzTerm {
 
 /**
  * Builds the runtime term for a spec; a term object is returned as it is. The
- * gradient penalty's ε is drawn from the `rng` passed to `penalty`, one value
- * per sample.
+ * gradient penalty's ε (and WGAN-div's at interpolates) is drawn from the `rng`
+ * passed to `penalty`, one value per sample.
  *
  * @example
  * ```ts
@@ -119,6 +132,17 @@ export function lipschitzTerm(spec: LipschitzSpec | LipschitzTerm): LipschitzTer
         constrain: noConstraint,
       };
     case "div":
+      if (spec.points === "interpolates") {
+        return {
+          name,
+          penalty: (critic, real, fake, rng) =>
+            interpolatedWassersteinDivergence(critic, real, fake, tf.tensor1d(rng.uniforms(real.shape[0])), {
+              k: spec.k,
+              p: spec.p,
+            }),
+          constrain: noConstraint,
+        };
+      }
       return {
         name,
         penalty: (critic, real, fake) => wassersteinDivergence(critic, real, fake, { k: spec.k, p: spec.p }),

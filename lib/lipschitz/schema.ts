@@ -10,5 +10,12 @@ export const lipschitzSpecSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("none") }),
   z.strictObject({ kind: z.literal("clip"), c: rules.positive() }),
   z.strictObject({ kind: z.literal("gp"), lambda: rules.nonNegative() }),
-  z.strictObject({ kind: z.literal("div"), k: rules.nonNegative(), p: rules.positive() }),
+  z.strictObject({
+    kind: z.literal("div"),
+    k: rules.nonNegative(),
+    p: rules.positive(),
+    // where the term's gradients are taken: the real and generated batches (the default: PyTorch-GAN's wgan_div.py)
+    // or interpolates between them (the authors' code, musikisomorphie/wgan-div)
+    points: rules.choice(["real-fake", "interpolates"]).optional(),
+  }),
 ], { error: "must be a Lipschitz term of kind none, clip, gp or div" });

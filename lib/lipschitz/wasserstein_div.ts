@@ -1,17 +1,19 @@
 /**
- * The Wasserstein-divergence term of WGAN-div (Wu et al., 2018):
- * k · E[‖∇D(x)‖^p] over real and generated samples, with k = 2, p = 6. As in
- * PyTorch-GAN's `wgan_div.py` (the implementation most WGAN-div code follows), the
- * gradient norms at the real and at the fake points are averaged together:
- * (k / 2) · mean(‖∇D(real)‖^p + ‖∇D(fake)‖^p). (The authors' own TensorFlow code,
- * musikisomorphie/wgan-div, penalises interpolates of the two instead, as WGAN-GP
- * places its points; this library follows the real-and-fake form.)
+ * The Wasserstein-divergence term of WGAN-div (Wu et al., 2018): k · E[‖∇D(x)‖^p], in two placements of its points:
+ *
+ * - **real and fake** ({@linkcode wassersteinDivergence}, {@linkcode scoredWassersteinDivergence}; the default, k = 2,
+ *   p = 6): as in PyTorch-GAN's `wgan_div.py` (the implementation most WGAN-div code follows), the gradient norms at
+ *   the real and at the generated samples averaged together, (k / 2) · mean(‖∇D(real)‖^p + ‖∇D(fake)‖^p);
+ * - **interpolates** ({@linkcode interpolatedWassersteinDivergence}): as in the authors' own TensorFlow code
+ *   (musikisomorphie/wgan-div, `wgan_div.py`), k · mean(‖∇D(x̂)‖^p) at x̂ = ε·real + (1 − ε)·fake, one ε ~ U[0, 1] per
+ *   sample, where WGAN-GP places its points (that code runs it with k = 10, p = 6).
  *
  * @module
  */
 import { type Scalar, type Tensor, tf } from "../backend/tf.ts";
 import type { Model } from "../models/model.ts";
 import { criticInputGradient, rowSquaredNorms, scoresAndInputGradient } from "./input_gradient.ts";
+import { interpolates } from "./gradient_penalty.ts";
 
 /** Options of {@linkcode wassersteinDivergence}. */
 export interface WassersteinDivOptions {
@@ -86,6 +88,31 @@ export function scoredWassersteinDivergence(
     dFake: f.scores,
     penalty: combine(normPower(rowSquaredNorms(r.gradient), p), normPower(rowSquaredNorms(f.gradient), p), k),
   };
+}
+
+/**
+ * k · mean over samples of ‖∇D(x̂_i)‖^p at the interpolates x̂ = ε·real + (1 − ε)·fake built from `epsilon` (shape
+ * `[n]`, values in [0, 1]): the term as the authors' code places it. Differentiable with respect to the critic's
+ * weights when called inside `tf.variableGrads`.
+ *
+ * @example
+ * ```ts
+ * import { interpolatedWassersteinDivergence, mlpCritic, tf } from "wgan-bench";
+ * const critic = mlpCritic({ seed: 0, inputShape: [2], hidden: 8, hiddenLayers: 1 });
+ * const div = interpolatedWassersteinDivergence(critic, tf.ones([4, 2]), tf.zeros([4, 2]), tf.fill([4], 0.5), { k: 10 });
+ * if (!((await div.data())[0] >= 0)) throw new Error("term is non-negative");
+ * ```
+ */
+export function interpolatedWassersteinDivergence(
+  critic: Model,
+  real: Tensor,
+  fake: Tensor,
+  epsilon: Tensor,
+  options: WassersteinDivOptions = {},
+): Scalar {
+  const { k, p } = withDefaults(options);
+  const powered = normPower(rowSquaredNorms(criticInputGradient(critic, interpolates(real, fake, epsilon))), p);
+  return tf.mul(k, tf.mean(powered)) as Scalar;
 }
 
 function withDefaults(options: WassersteinDivOptions): { k: number; p: number } {

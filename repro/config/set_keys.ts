@@ -10,6 +10,11 @@
  *   names one value (`lr` = `algorithm.optimizer.lr`; `init` alone is ambiguous
  *   between `generator.init` and `critic.init`).
  *
+ * - an optional value the schema allows but the arm leaves out (and so
+ *   `--print-config` cannot show): a div term's `points=interpolates`, an MLP
+ *   generator's `outputActivation=tanh` (a key an arm has always wins an
+ *   ending over an absent one);
+ *
  * - a network's kind: `critic.kind=mlp` (or `wgan.generator.kind=dcgan`)
  *   replaces that network with the experiment's default of the kind (an MLP
  *   of 3 hidden layers of `hidden` units, or a DCGAN model of `width`), whose
@@ -63,22 +68,54 @@ function coerce(raw: string): Leaf {
  * union's option by the value's own discriminator (an optimizer's `kind` decides whether `beta1` exists).
  */
 function leafSchema(schema: z.ZodType, value: unknown, path: readonly string[]): z.ZodType | null {
-  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
   if (path.length === 0) return schema;
-  if (def.type === "object") {
-    const shape = def.shape as Record<string, z.ZodType>;
-    const next = shape[path[0]];
-    return next ? leafSchema(next, (value as Record<string, unknown>)?.[path[0]], path.slice(1)) : null;
-  }
+  const next = objectShape(schema, value)[path[0]];
+  return next ? leafSchema(next, (value as Record<string, unknown>)?.[path[0]], path.slice(1)) : null;
+}
+
+/** The schema inside an `.optional()` wrapper (or the schema itself). */
+function unwrapOptional(schema: z.ZodType): z.ZodType {
+  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+  return def.type === "optional" && def.innerType ? unwrapOptional(def.innerType) : schema;
+}
+
+/**
+ * The fields of the object schema `schema` (a discriminated union: the option `value`'s own tag picks), or none.
+ */
+function objectShape(schema: z.ZodType | null, value: unknown): Record<string, z.ZodType> {
+  if (!schema) return {};
+  const def = (unwrapOptional(schema) as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (def.type === "object") return def.shape as Record<string, z.ZodType>;
   if (def.type === "union" && typeof def.discriminator === "string") {
     const tag = (value as Record<string, unknown>)?.[def.discriminator];
     for (const option of def.options as z.ZodType[]) {
-      const shape = (option as unknown as { _zod: { def: { shape?: Record<string, z.ZodType> } } })._zod.def.shape;
-      const literal = shape?.[def.discriminator as string];
-      if (literal && literal.safeParse(tag).success) return leafSchema(option, value, path);
+      const shape = objectShape(option, value);
+      if (shape[def.discriminator]?.safeParse(tag).success) return shape;
     }
   }
-  return null;
+  return {};
+}
+
+/**
+ * The dotted paths of optional single values the schema allows but `root` leaves out (a div term's `points`, a
+ * generator's `outputActivation`): settable too, though `--print-config` cannot show them.
+ */
+function absentOptionalPaths(schema: z.ZodType, root: unknown, prefix = ""): string[] {
+  const here = (prefix ? prefix.split(".") : []).reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], root);
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(here as Record<string, unknown>)) {
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      out.push(...absentOptionalPaths(schema, root, prefix ? `${prefix}.${k}` : k));
+    }
+  }
+  const shape = objectShape(prefix ? leafSchema(schema, root, prefix.split(".")) : schema, here);
+  for (const [k, field] of Object.entries(shape)) {
+    if ((here as Record<string, unknown>)[k] !== undefined) continue;
+    const outer = (field as unknown as { _zod: { def: { type: string } } })._zod.def.type;
+    const inner = (unwrapOptional(field) as unknown as { _zod: { def: { type: string } } })._zod.def.type;
+    if (outer === "optional" && !["object", "union", "array"].includes(inner)) out.push(prefix ? `${prefix}.${k}` : k);
+  }
+  return out;
 }
 
 /** Checks one value by its schema; a failure is a UsageError naming the key the user wrote. */
@@ -109,7 +146,7 @@ function split(text: string): Assignment {
 function knownKeys(settings: Settings, arms: readonly ArmConfig[]): string[] {
   const keys = new Set<string>(Object.keys(settings));
   for (const arm of arms) {
-    for (const [path] of leaves(arm)) {
+    for (const path of [...leaves(arm).map(([p]) => p), ...absentOptionalPaths(armConfigSchema, arm)]) {
       const parts = path.split(".");
       if (STRUCTURAL.has(parts[parts.length - 1])) continue;
       for (let i = 0; i < parts.length; i++) {
@@ -171,7 +208,10 @@ export function applyArmSettings(
     }
     let applied = 0;
     for (const arm of targets) {
-      const matches = leaves(arm).filter(([p]) => p === path || p.endsWith(`.${path}`)).map(([p]) => p);
+      const named = (p: string) => p === path || p.endsWith(`.${path}`);
+      // a value the arm has; else an optional one its schema allows (never making a present key ambiguous)
+      let matches = leaves(arm).map(([p]) => p).filter(named);
+      if (matches.length === 0) matches = absentOptionalPaths(armConfigSchema, arm).filter(named);
       if (matches.length > 1) {
         throw new UsageError(`Cannot set "${a.key}": ambiguous in arm ${arm.id} (${matches.join(" or ")}; say which)`);
       }

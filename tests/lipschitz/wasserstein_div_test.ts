@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { dcganCritic, type Model, scoredWassersteinDivergence, tf, wassersteinDivergence } from "../../mod.ts";
+import {
+  algorithm,
+  dcganCritic,
+  interpolatedWassersteinDivergence,
+  lipschitzTerm,
+  type Model,
+  Rng,
+  scoredWassersteinDivergence,
+  tf,
+  wassersteinDivergence,
+} from "../../mod.ts";
 import {
   assertPenaltyMatchesFiniteDifferences,
   backendTest,
@@ -115,4 +125,98 @@ backendTest(
     tf.dispose([dReal, dFake, ...expect, real, fake]);
     critic.dispose();
   },
+);
+
+// WGAN-div at interpolates (the authors' code, musikisomorphie/wgan-div): k · mean ‖∇D(x̂)‖^p
+
+/** Fixed per-sample ε for the interpolates (not 0 or 1: both ends take part). */
+const EPS = [0.15, 0.8, 0.45, 0.6];
+const fixedEps = (n: number) => tf.tensor1d(EPS.slice(0, n));
+
+backendTest(
+  "interpolatedWassersteinDivergence() of a linear critic is k‖w‖^p with gradient k·p‖w‖^(p−2)·w",
+  async () => {
+    const w = [0.5, -0.3, 0.8];
+    const n2 = w.reduce((s, x) => s + x * x, 0);
+    const critic = linearCritic(w);
+    const real = normalTensor(1, [4, 3]), fake = normalTensor(2, [4, 3]), eps = fixedEps(4);
+    const value = await scalarValue(interpolatedWassersteinDivergence(critic, real, fake, eps, { k: 10, p: 6 }));
+    assert.ok(Math.abs(value - 10 * n2 ** 3) < 1e-5 * value, `${value} vs ${10 * n2 ** 3}`);
+    const { grads } = tf.variableGrads(
+      () => interpolatedWassersteinDivergence(critic, real, fake, eps, { k: 10, p: 6 }),
+      [critic.variables[0]],
+    );
+    const g = await grads[critic.variables[0].name].data();
+    w.forEach((wi, i) => {
+      const expected = 10 * 6 * n2 ** 2 * wi;
+      assert.ok(Math.abs(g[i] - expected) < 1e-4 * Math.abs(expected), `∂/∂w${i} ${g[i]} vs ${expected}`);
+    });
+    tf.dispose([real, fake, eps, ...Object.values(grads)]);
+    critic.dispose();
+  },
+);
+
+for (const which of ["mlp", "conv"] as const) {
+  backendTest(
+    `interpolatedWassersteinDivergence() weight gradients match finite differences: ${which}`,
+    async () => {
+      await assertPenaltyMatchesFiniteDifferences(
+        which,
+        (critic, real, fake) => interpolatedWassersteinDivergence(critic, real, fake, fixedEps(real.shape[0])),
+      );
+    },
+  );
+}
+
+backendTest(
+  "interpolatedWassersteinDivergence() at ε = 1 and ε = 0 is the term at the real and at the fake points",
+  async () => {
+    const c = FD_CASES.conv;
+    const critic = c.critic(), real = c.real(), fake = c.fake();
+    const n = real.shape[0];
+    const at = async (e: number) =>
+      await scalarValue(interpolatedWassersteinDivergence(critic, real, fake, tf.fill([n], e), { k: 10, p: 6 }));
+    // the real-and-fake form with both batches the same is k · mean ‖∇D‖^p at that batch
+    const atReal = await scalarValue(wassersteinDivergence(critic, real, real, { k: 10, p: 6 }));
+    const atFake = await scalarValue(wassersteinDivergence(critic, fake, fake, { k: 10, p: 6 }));
+    assert.ok(atReal > 0 && atFake > 0 && Math.abs(atReal - atFake) > 1e-3 * atReal, "the two ends differ");
+    const [one, zero] = [await at(1), await at(0)];
+    assert.ok(Math.abs(one - atReal) <= 1e-5 * atReal, `ε = 1: ${one} vs ${atReal}`);
+    assert.ok(Math.abs(zero - atFake) <= 1e-5 * atFake, `ε = 0: ${zero} vs ${atFake}`);
+    tf.dispose([real, fake]);
+    critic.dispose();
+  },
+);
+
+backendTest(
+  'lipschitzTerm({ kind: "div", points: "interpolates" }) draws one ε per sample from the penalty stream',
+  async () => {
+    const c = FD_CASES.mlp;
+    const critic = c.critic(), real = c.real(), fake = c.fake();
+    const term = lipschitzTerm({ kind: "div", k: 10, p: 6, points: "interpolates" });
+    // the shared pass is for real-and-fake points only: at interpolates the step scores the batches itself
+    assert.equal(term.scoreWithPenalty, undefined);
+    assert.equal(typeof lipschitzTerm({ kind: "div", k: 2, p: 6 }).scoreWithPenalty, "function");
+    const first = await scalarValue(term.penalty(critic, real, fake, new Rng(7))!);
+    const again = await scalarValue(term.penalty(critic, real, fake, new Rng(7))!);
+    assert.equal(first, again, "same stream, same number");
+    const eps = tf.tensor1d(new Rng(7).uniforms(real.shape[0]));
+    const direct = await scalarValue(interpolatedWassersteinDivergence(critic, real, fake, eps, { k: 10, p: 6 }));
+    assert.equal(first, direct);
+    const other = await scalarValue(term.penalty(critic, real, fake, new Rng(8))!);
+    assert.notEqual(first, other, "another stream, other interpolates");
+    tf.dispose([real, fake, eps]);
+    critic.dispose();
+  },
+);
+
+backendTest(
+  "a WGAN-div spec with points other than real-fake or interpolates is refused in one line",
+  () => {
+    assert.throws(
+      () => algorithm("wgan-div", { lipschitz: { kind: "div", k: 2, p: 6, points: "midpoints" as "interpolates" } }),
+      /^RangeError: Cannot use algorithm "wgan-div": lipschitz\.points must be one of real-fake, interpolates, got "midpoints"$/,
+    );
+  },
+  { only: ["cpu"] },
 );

@@ -110,6 +110,37 @@ Deno.test("resolveConfig(): every arm hyperparameter is settable, for one arm or
   bad("critic.init=0", /critic.init must be dcgan, torch-default, gan-toy, he or a positive standard deviation, got 0/);
 });
 
+Deno.test("resolveConfig(): optional values the schema allows but an arm leaves out are settable too", () => {
+  const gp = findExperiment("mnist-gp-vs-clip");
+  // WGAN-div's points (absent: real and fake), for the one arm that has a div term
+  assert.deepEqual(
+    resolveConfig(gp, "quick", ["points=interpolates", "k=10"]).arms.map((a) => JSON.stringify(a.algorithm.lipschitz)),
+    ['{"kind":"clip","c":0.01}', '{"kind":"gp","lambda":10}', '{"kind":"div","k":10,"p":6,"points":"interpolates"}'],
+  );
+  // without the key the configuration is as before (no default written into it)
+  assert.equal("points" in resolveConfig(gp, "quick").arms[2].algorithm.lipschitz, false);
+  const bad = (set: string, message: RegExp) => assert.throws(() => resolveConfig(gp, "quick", [set]), message);
+  bad(
+    "wgan-div.points=midpoints",
+    /algorithm\.lipschitz\.points must be one of real-fake, interpolates, got "midpoints"/,
+  );
+  bad("wgan-gp.points=interpolates", /arm wgan-gp has no such key \(did you mean "wgan-div\.points"\?\)/);
+  bad("wgan-div.pionts=interpolates", /did you mean "wgan-div\.points"/);
+  // a generator's output activation (an MLP generator's optional key)
+  const mlp = findExperiment("mnist-mlp");
+  assert.deepEqual(
+    resolveConfig(mlp, "default", ["wgan.outputActivation=tanh"]).arms.map((a) =>
+      a.generator.kind === "mlp" && a.generator.outputActivation
+    ),
+    ["tanh", undefined, "tanh"],
+  );
+  // the critic's schema has no output activation: nothing to set there
+  assert.throws(
+    () => resolveConfig(mlp, "default", ["wgan.critic.outputActivation=tanh"]),
+    /arm wgan has no such key/,
+  );
+});
+
 Deno.test("resolveConfig(): critic.kind=mlp swaps in the official MLP_D, whose keys later --set can reach", () => {
   const e = findExperiment("mnist-mlp");
   const { arms } = resolveConfig(e, "default", ["critic.kind=mlp", "gan.critic.hidden=256", "wgan.critic.init=0.02"]);
@@ -203,7 +234,7 @@ Deno.test("the reference code's options are settings: clamp before each update, 
   assert.equal(gan.algorithm.epochBursts, false, "an arm key for one arm leaves the others");
   assert.throws(
     () => resolveConfig(findExperiment("mnist-gp-vs-clip"), "quick", ["epochBursts=true"]),
-    /Cannot use arm wgan-gp: algorithm.epochBursts must be false with a gradient penalty \(an epoch's partial last batch/,
+    /Cannot use arm wgan-gp: algorithm.epochBursts must be false with a gradient penalty or a WGAN-div term at interpolates \(an epoch's partial last batch/,
   );
   const data = await loadExperimentData(e, settings, undefined);
   const heldOut = data.heldOut!, train = data.train as typeof heldOut, fit = data.fit as typeof heldOut;

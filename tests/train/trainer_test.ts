@@ -420,8 +420,17 @@ backendTest(
     assert.deepEqual(await bursts(make(false, false), 8), [5, 5, 5, 5, 5, 5, 5, 5], "off: the schedule alone");
     assert.throws(
       () => algorithm("wgan-gp", { epochBursts: true }),
-      /Cannot use algorithm "wgan-gp": epochBursts must be false with a gradient penalty \(an epoch's partial last batch[^]*\), got true/,
+      /Cannot use algorithm "wgan-gp": epochBursts must be false with a gradient penalty or a WGAN-div term at interpolates \(an epoch's partial last batch[^]*\), got true/,
     );
+    assert.throws(
+      () =>
+        algorithm("wgan-div", {
+          epochBursts: true,
+          lipschitz: { kind: "div", k: 10, p: 6, points: "interpolates" },
+        }),
+      /Cannot use algorithm "wgan-div": epochBursts must be false with a gradient penalty or a WGAN-div term at interpolates/,
+    );
+    algorithm("wgan-div", { epochBursts: true }); // real and fake points pair nothing
   },
   // the sampler's epochs are JavaScript: one backend shows it (the others run the same loop)
   { only: ["cpu"] },
