@@ -47,9 +47,10 @@ Options:
                      run settings: ${RUN_SETTINGS.filter((k) => !ARM_DEFAULTS.includes(k)).join(", ")},
                        ${ARM_DEFAULTS.join(", ")} (the last four for every arm);
                      arm keys, for one arm (ARM.KEY) or every arm that has the key:
-                       wgan.lr=1e-4, lambda=5, nCritic=10, critic.init=he, generator.hiddenLayers=3
+                       wgan.lr=1e-4, lambda=5, nCritic=10, critic.init=he, generator.hiddenLayers=3,
+                       and optional ones an arm leaves out: wgan-div.points=interpolates
   --print-config     print the resolved configuration as an experiment file (TOML: every key --set
-                     accepts; it runs as it is: deno task repro FILE) and exit
+                     accepts but the optional ones left out; it runs as it is: deno task repro FILE) and exit
   --dataset SPEC     ${DATASET_HELP}
   --out DIR          result folder (default: out/<experiment id>-<profile>)
   --jobs N           run (arm, seed) pairs in N worker processes, cores split between them
