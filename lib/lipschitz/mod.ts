@@ -125,10 +125,8 @@ export function lipschitzTerm(spec: LipschitzSpec | LipschitzTerm): LipschitzTer
     case "gp":
       return {
         name,
-        penalty: (critic, real, fake, rng) => {
-          const n = real.shape[0];
-          return gradientPenalty(critic, real, fake, tf.tensor1d(rng.uniforms(n)), { lambda: spec.lambda });
-        },
+        penalty: (critic, real, fake, rng) =>
+          gradientPenalty(critic, real, fake, epsilons(rng, real), { lambda: spec.lambda }),
         constrain: noConstraint,
       };
     case "div":
@@ -136,10 +134,7 @@ export function lipschitzTerm(spec: LipschitzSpec | LipschitzTerm): LipschitzTer
         return {
           name,
           penalty: (critic, real, fake, rng) =>
-            interpolatedWassersteinDivergence(critic, real, fake, tf.tensor1d(rng.uniforms(real.shape[0])), {
-              k: spec.k,
-              p: spec.p,
-            }),
+            interpolatedWassersteinDivergence(critic, real, fake, epsilons(rng, real), { k: spec.k, p: spec.p }),
           constrain: noConstraint,
         };
       }
@@ -154,4 +149,9 @@ export function lipschitzTerm(spec: LipschitzSpec | LipschitzTerm): LipschitzTer
   throw new RangeError(
     `Cannot use Lipschitz term ${JSON.stringify(spec)}: unknown kind (choose none, clip, gp or div, or pass an object)`,
   );
+}
+
+/** The interpolation weights of a batch: one ε ~ U[0, 1) per sample, from the run's penalty stream. */
+function epsilons(rng: Rng, real: Tensor): Tensor {
+  return tf.tensor1d(rng.uniforms(real.shape[0]));
 }
